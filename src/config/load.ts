@@ -1,0 +1,188 @@
+// Find and load the release config: release.yaml at the repo root, or [tool.wheelwright] in pyproject.toml.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, suggestion } from '../errors.js';
+import { configSchema, type ReleaseConfig } from './schema.js';
+
+export interface LoadedConfig {
+  /** The repository root: the directory holding the config (or VERSION, or .git). */
+  root: string;
+  /** The file the config came from, or null when only defaults apply. */
+  file: string | null;
+  config: ReleaseConfig;
+}
+
+const YAML_NAMES = ['release.yaml', 'release.yml'];
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readText(p: string): Promise<string | null> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Walk up from `cwd` to the first directory with a config, VERSION or .git. */
+export async function findRoot(cwd: string): Promise<{ root: string; kind: 'yaml' | 'pyproject' | 'none'; file: string | null }> {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    for (const name of YAML_NAMES) {
+      const p = path.join(dir, name);
+      if (await exists(p)) return { root: dir, kind: 'yaml', file: p };
+    }
+    const pyproject = path.join(dir, 'pyproject.toml');
+    const text = await readText(pyproject);
+    if (text !== null && /^\s*\[tool\.wheelwright[\].]/m.test(text)) return { root: dir, kind: 'pyproject', file: pyproject };
+    if ((await exists(path.join(dir, '.git'))) || (await exists(path.join(dir, 'VERSION')))) {
+      return { root: dir, kind: 'none', file: null };
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return { root: path.resolve(cwd), kind: 'none', file: null };
+    dir = parent;
+  }
+}
+
+/** The keys the schema allows at a dot-path (for "did you mean"). */
+function keysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
+  let s: unknown = schema;
+  const unwrap = (x: unknown): unknown => {
+    for (let i = 0; i < 10; i++) {
+      const def = (x as { def?: { type?: string; innerType?: unknown; element?: unknown; options?: unknown[] } }).def;
+      if (!def) return x;
+      if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault') x = def.innerType;
+      else if (def.type === 'union') x = def.options?.find((o) => (o as { def?: { type?: string } }).def?.type === 'object') ?? x;
+      else return x;
+    }
+    return x;
+  };
+  s = unwrap(s);
+  for (const key of at) {
+    const def = (s as { def?: { type?: string; element?: unknown; shape?: Record<string, unknown> } }).def;
+    if (def?.type === 'array' && typeof key === 'number') s = unwrap(def.element);
+    else if (def?.type === 'object' && typeof key === 'string' && def.shape) s = unwrap(def.shape[key]);
+    else return [];
+  }
+  const shape = (s as { def?: { shape?: Record<string, unknown> } }).def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** 1-based line of a dot-path in YAML or TOML text, best effort. */
+async function lineOf(file: string, text: string, at: PropertyKey[], kind: 'yaml' | 'pyproject'): Promise<number | undefined> {
+  if (kind === 'yaml') {
+    const { parseDocument, LineCounter } = await import('yaml');
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc });
+    for (let n = at.length; n > 0; n--) {
+      const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      // A scalar gives its value; for an unknown key look the key up in its parent map.
+      const pair = n === at.length ? findPairKey(doc, at) : undefined;
+      const range = pair ?? node?.range;
+      if (range) return lc.linePos(range[0]).line;
+    }
+    return undefined;
+  }
+  const last = [...at].reverse().find((k) => typeof k === 'string');
+  if (typeof last !== 'string') return undefined;
+  const lines = text.split('\n');
+  const re = new RegExp(`^\\s*"?${last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`);
+  let inTool = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/^\s*\[/.test(l)) inTool = /^\s*\[\[?tool\.wheelwright/.test(l);
+    if (inTool && (re.test(l) || new RegExp(`^\\s*\\[\\[?tool\\.wheelwright.*\\b${last}\\]`).test(l))) return i + 1;
+  }
+  return undefined;
+}
+
+function findPairKey(doc: import('yaml').Document, at: PropertyKey[]): [number, number, number] | undefined {
+  const parent = at.length > 1 ? doc.getIn(at.slice(0, -1), true) : doc.contents;
+  const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items;
+  const key = at[at.length - 1];
+  return items?.find((p) => p.key?.value === key)?.key?.range;
+}
+
+function describeValue(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? 'nothing' : s.length > 60 ? s.slice(0, 57) + '…' : s;
+}
+
+/** Validate a raw config object; `file` and `text` are only for error locations. */
+export async function validateConfig(
+  raw: unknown,
+  where: { file: string; text: string; kind: 'yaml' | 'pyproject' },
+): Promise<ReleaseConfig> {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const base = where.kind === 'pyproject' ? ['tool', 'wheelwright'] : [];
+  let at: PropertyKey[] = [...issue.path];
+  let message: string;
+  let hint: string | undefined;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const allowed = keysAt(configSchema, at);
+    at = [...at, key];
+    message = `unknown key \`${key}\`${suggestion(key, allowed)}`;
+    hint = `allowed here: ${allowed.join(', ')}`;
+  } else {
+    const value = at.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown> | undefined)?.[k], raw);
+    message = `${issue.message} (got ${describeValue(value)})`;
+    if (issue.code === 'invalid_value' && 'values' in issue) hint = `allowed: ${(issue.values as unknown[]).join(', ')}`;
+  }
+  const line = await lineOf(where.file, where.text, at, where.kind);
+  const dotted = [...base, ...at].join('.');
+  throw new ConfigError(message, {
+    file: line ? `${where.file}:${line}` : where.file,
+    field: dotted || undefined,
+    hint: hint ?? 'see `release config show` for the effective config and README for every key',
+  });
+}
+
+export async function loadConfig(cwd: string): Promise<LoadedConfig> {
+  const found = await findRoot(cwd);
+  if (found.kind === 'none' || !found.file) {
+    return { root: found.root, file: null, config: configSchema.parse({}) };
+  }
+  const text = (await readText(found.file)) ?? '';
+  let raw: unknown;
+  if (found.kind === 'yaml') {
+    const { parseDocument, LineCounter } = await import('yaml');
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, {
+        file: `${found.file}:${e.linePos?.[0]?.line ?? '?'}`,
+        hint: 'fix the YAML syntax',
+      });
+    }
+    raw = doc.toJS() ?? {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError('the config must be a mapping of keys to values', { file: found.file });
+    }
+  } else {
+    const { parse } = await import('smol-toml');
+    let toml: Record<string, unknown>;
+    try {
+      toml = parse(text) as Record<string, unknown>;
+    } catch (err) {
+      const e = err as { message: string; line?: number };
+      throw new ConfigError(`invalid TOML: ${e.message.split('\n')[0]}`, {
+        file: e.line ? `${found.file}:${e.line}` : found.file,
+      });
+    }
+    raw = (toml.tool as Record<string, unknown> | undefined)?.wheelwright ?? {};
+  }
+  const config = await validateConfig(raw, { file: found.file, text, kind: found.kind });
+  return { root: found.root, file: found.file, config };
+}

@@ -1,0 +1,180 @@
+// Context: what every step of every command shares. Steps never import each other; they talk through this.
+import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from './log.js';
+import { createLogger } from './log.js';
+import type { LoadedConfig } from './config/load.js';
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /** Stream the child's output to our stderr as it runs (builders). */
+  stream?: boolean;
+  /** Do not throw on a non-zero exit. */
+  reject?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  command: string;
+}
+
+/**
+ * The one boundary through which the world changes. In dry run, every mutating call prints what it
+ * would do and returns a placeholder of the right shape; read-only calls always run.
+ */
+export interface World {
+  readonly dryRun: boolean;
+  /** Run `action` unless dry run; in dry run print `[dry-run] description` and return `placeholder`. */
+  mutate<T>(description: string, action: () => Promise<T>, placeholder: T): Promise<T>;
+  /** Write a file atomically (temp + rename). Writes under dist/ happen even in dry run. */
+  writeFile(file: string, data: string | Uint8Array): Promise<void>;
+  /** Remove a file or directory (recursive). */
+  remove(file: string): Promise<void>;
+  /** Run a process that changes something (git commit, a build). Printed as `$ cmd args` in dry run. */
+  run(file: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
+}
+
+export interface Context {
+  /** Where the command works: --cwd, or the process's cwd. */
+  readonly cwd: string;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly world: World;
+  /** dist/ under cwd: the working area for artifacts and the manifest. */
+  readonly distDir: string;
+  /** dist/release-manifest.json */
+  readonly manifestPath: string;
+  /** The release config, loaded once on first use. */
+  config(): Promise<LoadedConfig>;
+  /** A read-only process (git status, python -c …): always runs, also in dry run. */
+  exec(file: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** "Now", fixed by --date in tests. */
+  now(): Date;
+}
+
+export interface ContextOptions {
+  cwd?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  /** Use this config instead of loading it from cwd (tests). */
+  config?: LoadedConfig;
+}
+
+export async function execProcess(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const { execa } = await import('execa');
+  const command = [file, ...args].join(' ');
+  const result = await execa(file, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: true,
+    input: opts.input,
+    reject: false,
+    timeout: opts.timeoutMs,
+    stdout: opts.stream ? ['pipe', 'inherit'] : 'pipe',
+    stderr: opts.stream ? ['pipe', 'inherit'] : 'pipe',
+    all: false,
+  });
+  if (result.failed && result.exitCode === undefined) {
+    // Could not start at all (missing binary) or was killed by the timeout.
+    const what = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : (result.shortMessage ?? 'could not start');
+    throw Object.assign(new Error(`${command}: ${what}`), { code: (result as { code?: string }).code });
+  }
+  const out: ExecResult = {
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    exitCode: result.exitCode ?? 1,
+    command,
+  };
+  if (out.exitCode !== 0 && opts.reject !== false) {
+    const tail = (out.stderr || out.stdout).trim().split('\n').slice(-15).join('\n');
+    throw Object.assign(new Error(`\`${command}\` exited with ${out.exitCode}${tail ? `:\n${tail}` : ''}`), {
+      exitCode: out.exitCode,
+      stdout: out.stdout,
+      stderr: out.stderr,
+    });
+  }
+  return out;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export function createWorld(opts: { dryRun: boolean; log: Logger; distDir: string }): World {
+  const { dryRun, log, distDir } = opts;
+  const mutate = async <T>(description: string, action: () => Promise<T>, placeholder: T): Promise<T> => {
+    if (dryRun) {
+      log.info(`[dry-run] ${description}`);
+      return placeholder;
+    }
+    return action();
+  };
+  return {
+    dryRun,
+    mutate,
+    async writeFile(file, data) {
+      const write = async () => {
+        await mkdir(path.dirname(file), { recursive: true });
+        const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+        await writeFile(tmp, data);
+        await rename(tmp, file);
+      };
+      if (isInside(path.resolve(file), path.resolve(distDir))) return write();
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      return mutate(`write ${file} (${size} bytes)`, write, undefined);
+    },
+    async remove(file) {
+      return mutate(`remove ${file}`, () => rm(file, { recursive: true, force: true }), undefined);
+    },
+    async run(file, args, execOpts) {
+      const command = [file, ...args].join(' ');
+      return mutate(`$ ${command}`, () => execProcess(file, args, execOpts), {
+        stdout: '',
+        stderr: '',
+        exitCode: 0,
+        command,
+      });
+    },
+  };
+}
+
+export function createContext(opts: ContextOptions = {}): Context {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const dryRun = opts.dryRun ?? false;
+  const json = opts.json ?? false;
+  const verbose = opts.verbose ?? false;
+  const log = opts.log ?? createLogger({ verbose, json });
+  const distDir = path.join(cwd, 'dist');
+  const env = opts.env ?? process.env;
+  let configPromise: Promise<LoadedConfig> | undefined = opts.config ? Promise.resolve(opts.config) : undefined;
+  return {
+    cwd,
+    dryRun,
+    json,
+    verbose,
+    log,
+    env,
+    distDir,
+    manifestPath: path.join(distDir, 'release-manifest.json'),
+    world: createWorld({ dryRun, log, distDir }),
+    config() {
+      configPromise ??= import('./config/load.js').then((m) => m.loadConfig(cwd));
+      return configPromise;
+    },
+    exec: (file, args, execOpts) => execProcess(file, args, { cwd, ...execOpts }),
+    now: opts.now ?? (() => new Date()),
+  };
+}

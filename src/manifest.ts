@@ -1,0 +1,255 @@
+// The release manifest: the one file that flows from plan → build → verify → publish → compat.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, InternalError } from './errors.js';
+
+export const MANIFEST_FILE = 'release-manifest.json';
+export const FRAGMENT_DIR = 'manifest-fragments';
+export const SCHEMA_VERSION = 1;
+
+const kind = z.enum(['pure', 'native', 'abi3']);
+const builder = z.enum(['build', 'cibuildwheel', 'maturin']);
+
+export const manifestPackageSchema = z.object({
+  /** PEP 503 normalised name, e.g. `demo-core`. */
+  name: z.string(),
+  /** The name as it appears in filenames, e.g. `demo_core`. */
+  distName: z.string(),
+  /** The project's directory, relative to the repository root, with `/`. */
+  path: z.string(),
+  kind,
+  builder,
+  requiresPython: z.string().nullable().default(null),
+});
+
+export const expectedArtifactSchema = z.object({
+  /** Stable key: `<package>:<wheel|sdist>:<target|any>:<python|any>`. */
+  id: z.string(),
+  package: z.string(),
+  type: z.enum(['wheel', 'sdist']),
+  /** Recipe target (`linux-x86_64`), or null for pure wheels and sdists. */
+  target: z.string().nullable(),
+  /** `3.12` for version-specific wheels, null otherwise. */
+  python: z.string().nullable(),
+  /** The exact filename, when the plan can know it. */
+  filename: z.string().nullable().default(null),
+  /** A glob (`*` and `?`) the filename must match when the exact platform tag is only known after the build. */
+  pattern: z.string().nullable().default(null),
+  /** The build job that produces it. */
+  job: z.string(),
+});
+
+export const buildJobSchema = z.object({
+  /** Unique job id, also the artifact name in CI (`build-linux-x86_64`). */
+  id: z.string(),
+  target: z.string(),
+  runner: z.string(),
+  builder,
+  /** Emulation needed on that runner (`qemu`), or null when native. */
+  emulation: z.string().nullable().default(null),
+  packages: z.array(z.string()),
+  pythons: z.array(z.string()),
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+export const builtArtifactSchema = z.object({
+  filename: z.string(),
+  package: z.string(),
+  target: z.string().nullable(),
+  job: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const verifiedFileSchema = z.object({
+  filename: z.string(),
+  sha256: z.string(),
+  size: z.number(),
+  ok: z.boolean(),
+  codes: z.array(z.string()),
+});
+
+export const verifyRecordSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  version: z.string(),
+  files: z.array(verifiedFileSchema),
+  missing: z.array(z.string()).default([]),
+  unexpected: z.array(z.string()).default([]),
+  duplicate: z.array(z.string()).default([]),
+});
+
+export const publishedFileSchema = z.object({
+  sha256: z.string(),
+  size: z.number(),
+  /** `uploaded`: we sent it and the destination confirmed; `existing`: it was already there, identical. */
+  status: z.enum(['uploaded', 'existing']),
+  at: z.string(),
+  url: z.string().optional(),
+});
+
+export const destinationRecordSchema = z.object({
+  files: z.record(z.string(), publishedFileSchema).default({}),
+  /** Every file of the release is confirmed at this destination (and, for GitHub, the release is published). */
+  complete: z.boolean().default(false),
+  url: z.string().optional(),
+  releaseId: z.number().optional(),
+});
+
+export const manifestSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  /** Normalised PEP 440 version of the release. */
+  version: z.string(),
+  tag: z.string(),
+  /** The commit the tag points at, when known. */
+  commit: z.string().nullable(),
+  createdAt: z.string(),
+  packages: z.array(manifestPackageSchema),
+  jobs: z.array(buildJobSchema),
+  expected: z.array(expectedArtifactSchema),
+  built: z.array(builtArtifactSchema).default([]),
+  verify: verifyRecordSchema.nullable().default(null),
+  publish: z.record(z.string(), destinationRecordSchema).default({}),
+});
+
+export const fragmentSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  job: z.string(),
+  built: z.array(builtArtifactSchema),
+});
+
+export type PackageKind = z.infer<typeof kind>;
+export type BuilderName = z.infer<typeof builder>;
+export type ManifestPackage = z.infer<typeof manifestPackageSchema>;
+export type ExpectedArtifact = z.infer<typeof expectedArtifactSchema>;
+export type BuildJob = z.infer<typeof buildJobSchema>;
+export type BuiltArtifact = z.infer<typeof builtArtifactSchema>;
+export type VerifyRecord = z.infer<typeof verifyRecordSchema>;
+export type PublishedFile = z.infer<typeof publishedFileSchema>;
+export type DestinationRecord = z.infer<typeof destinationRecordSchema>;
+export type ReleaseManifest = z.infer<typeof manifestSchema>;
+export type ManifestFragment = z.infer<typeof fragmentSchema>;
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Parse and validate a manifest from JSON text; `file` names it in errors. */
+export function parseManifest(text: string, file: string): ReleaseManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`not valid JSON: ${(err as Error).message}`, {
+      file,
+      hint: 'regenerate it with `release plan`',
+    });
+  }
+  const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new ConfigError(`schemaVersion is ${JSON.stringify(version)}, this wheelwright reads ${SCHEMA_VERSION}`, {
+      file,
+      field: 'schemaVersion',
+      hint: 'use the wheelwright version that wrote it, or regenerate it with `release plan`',
+    });
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid release manifest: ${formatIssues(parsed.error)}`, {
+      file,
+      hint: 'regenerate it with `release plan`',
+    });
+  }
+  return parsed.data;
+}
+
+export async function readManifest(file: string): Promise<ReleaseManifest> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ConfigError('release manifest not found', {
+        file,
+        hint: 'run `release plan` first (in CI, download the plan job\'s artifact into dist/)',
+      });
+    }
+    throw err;
+  }
+  return parseManifest(text, file);
+}
+
+export function serializeManifest(m: ReleaseManifest): string {
+  const checked = manifestSchema.safeParse(m);
+  if (!checked.success) throw new InternalError(`refusing to write an invalid manifest: ${formatIssues(checked.error)}`);
+  return JSON.stringify(checked.data, null, 2) + '\n';
+}
+
+/** Find build fragments anywhere below `dir` (CI artifact downloads nest them in folders). */
+export async function findFragments(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string, depth: number): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && depth < 4) await walk(p, depth + 1);
+      else if (e.isFile() && e.name.endsWith('.json') && path.basename(path.dirname(p)) === FRAGMENT_DIR) out.push(p);
+    }
+  }
+  await walk(dir, 0);
+  return out.sort();
+}
+
+export async function readFragment(file: string): Promise<ManifestFragment> {
+  const text = await readFile(file, 'utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`build fragment is not valid JSON: ${(err as Error).message}`, { file });
+  }
+  const parsed = fragmentSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid build fragment: ${formatIssues(parsed.error)}`, { file });
+  return parsed.data;
+}
+
+/**
+ * Add the artifacts of build fragments to the manifest. The same file reported twice with the same
+ * digest is one file; the same filename with two digests is an error (two jobs built it differently).
+ */
+export function mergeFragments(m: ReleaseManifest, fragments: ManifestFragment[]): ReleaseManifest {
+  const byName = new Map(m.built.map((b) => [b.filename, b]));
+  for (const f of fragments) {
+    for (const b of f.built) {
+      const prior = byName.get(b.filename);
+      if (prior && prior.sha256 !== b.sha256) {
+        throw new ConfigError(
+          `${b.filename} was reported twice with different contents (job ${prior.job}: ${prior.sha256.slice(0, 12)}…, job ${b.job}: ${b.sha256.slice(0, 12)}…)`,
+          { hint: 'two build jobs produced the same filename; make each wheel come from exactly one job' },
+        );
+      }
+      byName.set(b.filename, b);
+    }
+  }
+  return { ...m, built: [...byName.values()].sort((a, b) => a.filename.localeCompare(b.filename)) };
+}
+
+/** Convert a glob with `*` and `?` (the only wildcards a manifest pattern uses) to a RegExp. */
+export function patternToRegExp(pattern: string): RegExp {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${re}$`);
+}
+
+/** Does `filename` satisfy the expected artifact? */
+export function matchesExpected(e: ExpectedArtifact, filename: string): boolean {
+  if (e.filename) return e.filename === filename;
+  if (e.pattern) return patternToRegExp(e.pattern).test(filename);
+  return false;
+}
