@@ -1,0 +1,7 @@
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension("demo_speedups._speedups", ["src/demo_speedups/_speedups.c"]),
+    ],
+)
