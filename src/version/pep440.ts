@@ -29,19 +29,37 @@ export function compareVersions(a: string, b: string): number {
 export function canonicalizeVersion(text: string): string | null {
   const p = parseVersion(text);
   if (!p) return null;
-  const release = [...p.release];
-  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
-  return stringifyVersion({ ...p, release });
+  const parts = toParts(p);
+  while (parts.release.length > 1 && parts.release[parts.release.length - 1] === 0) parts.release.pop();
+  return stringifyVersion(parts);
 }
 
-/** The normalised string of a parsed version (packaging's Version.__str__). */
-export function stringifyVersion(p: Pick<ParsedVersion, 'epoch' | 'release' | 'pre' | 'post' | 'dev' | 'local'>): string {
+/** The parts of a version, typed as they really are at run time. */
+export interface VersionParts {
+  epoch: number;
+  release: number[];
+  pre: [string, number] | null;
+  post: number | null;
+  dev: number | null;
+  local: string | null;
+}
+
+const num = (x: unknown): number | null => (typeof x === 'number' ? x : null);
+
+export function toParts(p: ParsedVersion): VersionParts {
+  const pre = Array.isArray(p.pre) && p.pre.length === 2 ? ([String(p.pre[0]), Number(p.pre[1])] as [string, number]) : null;
+  return { epoch: p.epoch, release: [...p.release], pre, post: num(p.post), dev: num(p.dev), local: p.local };
+}
+
+/** The normalised string of a version (packaging's Version.__str__). */
+export function stringifyVersion(v: ParsedVersion | VersionParts): string {
+  const p = 'public' in v ? toParts(v) : v;
   let s = '';
   if (p.epoch) s += `${p.epoch}!`;
   s += p.release.join('.');
-  if (p.pre && p.pre.length) s += `${p.pre[0]}${p.pre[1]}`;
-  if (p.post !== null && p.post !== undefined && !(Array.isArray(p.post) && p.post.length === 0)) s += `.post${p.post}`;
-  if (p.dev !== null && p.dev !== undefined && !(Array.isArray(p.dev) && p.dev.length === 0)) s += `.dev${p.dev}`;
+  if (p.pre) s += `${p.pre[0]}${p.pre[1]}`;
+  if (p.post !== null) s += `.post${p.post}`;
+  if (p.dev !== null) s += `.dev${p.dev}`;
   if (p.local) s += `+${p.local}`;
   return s;
 }
