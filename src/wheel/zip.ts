@@ -1,0 +1,102 @@
+// Streaming zip access through yauzl: the central directory as data, and one entry at a time as a stream.
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+
+export interface ZipEntryInfo {
+  /** Position in the central directory. */
+  index: number;
+  /** Decoded as UTF-8 (latin-1 when the bytes are not valid UTF-8). */
+  name: string;
+  /** The name bytes are valid UTF-8 and hold no control characters. */
+  nameValid: boolean;
+  isDirectory: boolean;
+  /** 0 stored, 8 deflated, anything else is unsupported by installers. */
+  method: number;
+  encrypted: boolean;
+  compressedSize: number;
+  size: number;
+  crc32: number;
+  /** Unix file type bits (`mode & 0o170000`) when the entry was made on Unix, else 0. */
+  unixType: number;
+  /** Offset of the local header, to order reads by position in the file. */
+  offset: number;
+}
+
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
+
+export interface ZipReader {
+  entries: ZipEntryInfo[];
+  /** The decompressed bytes of one entry; the stream errors on a CRC or size mismatch. */
+  open(entry: ZipEntryInfo): Promise<Readable>;
+  close(): void;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeName(raw: Buffer): { name: string; valid: boolean } {
+  let name: string;
+  let valid = true;
+  try {
+    name = utf8.decode(raw);
+  } catch {
+    name = raw.toString('latin1');
+    valid = false;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) valid = false;
+  return { name, valid };
+}
+
+function toInfo(e: yauzl.Entry, index: number): ZipEntryInfo {
+  const { name, valid } = decodeName(e.fileNameRaw ?? (e.fileName as unknown as Buffer));
+  const madeOnUnix = e.versionMadeBy >> 8 === 3;
+  return {
+    index,
+    name,
+    nameValid: valid,
+    isDirectory: name.endsWith('/'),
+    method: e.compressionMethod,
+    encrypted: (e.generalPurposeBitFlag & 1) !== 0,
+    compressedSize: e.compressedSize,
+    size: e.uncompressedSize,
+    crc32: e.crc32,
+    unixType: madeOnUnix ? (e.externalFileAttributes >>> 16) & S_IFMT : 0,
+    offset: e.relativeOffsetOfLocalHeader,
+  };
+}
+
+/** Open a zip and read its central directory (names are not validated here: that is policy). */
+export function openZip(file: string): Promise<ZipReader> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(
+      file,
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false },
+      (err, zip) => {
+        if (err || !zip) return reject(err ?? new Error('cannot open'));
+        const raw: yauzl.Entry[] = [];
+        zip.on('entry', (e: yauzl.Entry) => {
+          raw.push(e);
+          zip.readEntry();
+        });
+        zip.on('error', (e: Error) => {
+          zip.close();
+          reject(e);
+        });
+        zip.on('end', () => {
+          resolve({
+            entries: raw.map(toInfo),
+            open: (entry) =>
+              new Promise((res, rej) =>
+                zip.openReadStream(raw[entry.index]!, (e, s) => (e || !s ? rej(e ?? new Error('no stream')) : res(s))),
+              ),
+            close: () => zip.close(),
+          });
+        });
+        zip.readEntry();
+      },
+    );
+  });
+}
