@@ -122,7 +122,10 @@ function findCommand(argv: string[]): { key: string | undefined; rest: string[] 
 
 function toParseArgsOptions(opts: Record<string, OptionSpec>) {
   return Object.fromEntries(
-    Object.entries(opts).map(([k, o]) => [k, { type: o.type, short: o.short, multiple: o.multiple }]),
+    Object.entries(opts).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   ) as Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 }
 

@@ -111,6 +111,21 @@ function findPairKey(doc: import('yaml').Document, at: PropertyKey[]): [number, 
   return items?.find((p) => p.key?.value === key)?.key?.range;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** For a union (a package is a string or a mapping), report the branch that got furthest, with its full path. */
+function deepestIssue(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  let best: Issue | undefined;
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const candidate = deepestIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue);
+      if (!best || candidate.path.length > best.path.length) best = candidate;
+    }
+  }
+  return best && best.path.length > issue.path.length ? best : issue;
+}
+
 function describeValue(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? 'nothing' : s.length > 60 ? s.slice(0, 57) + '…' : s;
@@ -123,7 +138,7 @@ export async function validateConfig(
 ): Promise<ReleaseConfig> {
   const parsed = configSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
+  const issue = deepestIssue(parsed.error.issues[0]!);
   const base = where.kind === 'pyproject' ? ['tool', 'wheelwright'] : [];
   let at: PropertyKey[] = [...issue.path];
   let message: string;

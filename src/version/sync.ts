@@ -1,0 +1,45 @@
+// When VERSION changes, the `==` pins between sibling packages change with it.
+import { readFile } from 'node:fs/promises';
+import type { World } from '../context.js';
+import type { DiscoveredPackage } from '../config/packages.js';
+import { normalizeName } from './pep440.js';
+
+export interface PinChange {
+  file: string;
+  requirement: string;
+  from: string;
+  to: string;
+}
+
+/** The new text of a pyproject.toml with every sibling `name==from` pin set to `to`. */
+export function rewritePins(text: string, siblings: Set<string>, from: string, to: string): { text: string; changes: Omit<PinChange, 'file'>[] } {
+  const changes: Omit<PinChange, 'file'>[] = [];
+  // A requirement inside a TOML string: "name[extra] == 1.2.0 ; marker"
+  const re = /(["'])\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\s*(?:\[[^\]"']*\])?\s*==\s*)([^\s,;"']+)/g;
+  const out = text.replace(re, (all, quote: string, name: string, mid: string, pinned: string) => {
+    if (!siblings.has(normalizeName(name)) || pinned === to) return all;
+    if (pinned !== from) return all; // a pin to some other version is `version check`'s business, not ours to guess
+    changes.push({ requirement: name, from: pinned, to });
+    return `${quote}${name}${mid}${to}`;
+  });
+  return { text: out, changes };
+}
+
+/** Rewrite sibling pins in every package's pyproject.toml; returns what changed (nothing is written in dry run). */
+export async function syncInternalPins(
+  world: World,
+  packages: Pick<DiscoveredPackage, 'name' | 'pyproject'>[],
+  from: string,
+  to: string,
+): Promise<PinChange[]> {
+  const siblings = new Set(packages.map((p) => p.name));
+  const all: PinChange[] = [];
+  for (const file of packages.map((p) => p.pyproject)) {
+    const before = await readFile(file, 'utf8');
+    const { text, changes } = rewritePins(before, siblings, from, to);
+    if (changes.length === 0) continue;
+    await world.writeFile(file, text);
+    all.push(...changes.map((c) => ({ ...c, file })));
+  }
+  return all;
+}
