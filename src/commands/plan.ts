@@ -1,4 +1,76 @@
-import type { CommandDefinition } from './types.js';
+// `release plan`: compute the expected artifacts and build jobs, write the release manifest.
+import { appendFile } from 'node:fs/promises';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { serializeManifest } from '../manifest.js';
+import { runSteps, type Step } from '../pipeline.js';
+import { planFromConfig, type PlanResult } from '../plan/from-config.js';
+import { githubMatrix, githubOutputLines, markdownTable, terminalTable } from '../plan/output.js';
+import { str, type CommandDefinition } from './types.js';
 
-// Placeholder until this command group is built.
-export const commands: Record<string, CommandDefinition> = {};
+const FORMATS = ['summary', 'table', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface PlanContext extends Context {
+  plan?: PlanResult;
+  format: Format;
+}
+
+/** Append to a file GitHub Actions gives us ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY); through the world so dry run prints it. */
+async function appendGithubFile(ctx: Context, file: string, text: string): Promise<void> {
+  await ctx.world.mutate(`append ${text.length} bytes to ${file}`, () => appendFile(file, text), undefined);
+}
+
+const steps: Step<PlanContext>[] = [
+  // Read config, packages, VERSION and recipes, and compute the plan (no network, no processes).
+  {
+    name: 'compute the plan',
+    async run(ctx) {
+      ctx.plan = await planFromConfig(await ctx.config(), { env: ctx.env, now: ctx.now() });
+    },
+  },
+  // The manifest is the hand-off to every later job; dist/ is written even in dry run.
+  {
+    name: 'write the release manifest',
+    async run(ctx) {
+      await ctx.world.writeFile(ctx.manifestPath, serializeManifest(ctx.plan!.manifest));
+    },
+  },
+  // The build job's strategy.matrix reads `matrix` from the plan job's outputs.
+  {
+    name: 'write the matrix to $GITHUB_OUTPUT',
+    skip: (ctx) => (ctx.format !== 'github' ? 'not --format github' : !ctx.env.GITHUB_OUTPUT ? 'GITHUB_OUTPUT is not set' : false),
+    async run(ctx) {
+      await appendGithubFile(ctx, ctx.env.GITHUB_OUTPUT!, githubOutputLines(ctx.plan!.manifest, ctx.plan!.recipes));
+    },
+  },
+  // The run's summary page shows the same table as the terminal.
+  {
+    name: 'write the table to $GITHUB_STEP_SUMMARY',
+    skip: (ctx) => (ctx.format !== 'table' ? 'not --format table' : !ctx.env.GITHUB_STEP_SUMMARY ? 'GITHUB_STEP_SUMMARY is not set' : false),
+    async run(ctx) {
+      await appendGithubFile(ctx, ctx.env.GITHUB_STEP_SUMMARY!, markdownTable(ctx.plan!.manifest));
+    },
+  },
+];
+
+const plan: CommandDefinition = {
+  usage: 'release plan [--format summary|table|github]',
+  description:
+    'Compute the release manifest from the config: every expected wheel and sdist (exact filename, or a pattern where the repair step picks the platform tag) and one build job per target. Writes dist/release-manifest.json. Pure computation: no network, no processes.',
+  options: {
+    format: { type: 'string', valueName: 'summary|table|github', description: 'table: draw packages × targets × Pythons (and write Markdown to $GITHUB_STEP_SUMMARY); github: write matrix=<json> to $GITHUB_OUTPUT' },
+  },
+  examples: ['release plan --format table', 'release plan --format github   # in the plan job of the release workflow', 'release plan --json | jq .expected'],
+  async run(ctx, args) {
+    const format = (str(args, 'format') ?? 'summary') as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown --format \`${format}\``, { hint: `use one of: ${FORMATS.join(', ')}` });
+    const pctx: PlanContext = { ...ctx, format };
+    await runSteps(pctx, steps);
+    const { manifest, recipes } = pctx.plan!;
+    const text = format === 'table' ? terminalTable(manifest) : format === 'github' ? `matrix=${JSON.stringify(githubMatrix(manifest, recipes))}` : terminalTable(manifest).split('\n')[0]!;
+    return { json: manifest, text };
+  },
+};
+
+export const commands: Record<string, CommandDefinition> = { plan };

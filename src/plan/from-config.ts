@@ -1,0 +1,66 @@
+// Gather the plan's inputs from the repository (config, packages, VERSION, recipes, HEAD) without running anything.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import { discoverPackages } from '../config/packages.js';
+import type { ReleaseManifest } from '../manifest.js';
+import { toolVersion } from '../tool.js';
+import { readVersionFile } from '../version/file.js';
+import { computePlan } from './compute.js';
+import { loadRecipes, type RecipeSet } from './recipes.js';
+
+async function readText(p: string): Promise<string | null> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The commit HEAD points at, read from .git without running git; null when unknown. */
+export async function readHeadCommit(root: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (env.GITHUB_SHA && /^[0-9a-f]{40}$/.test(env.GITHUB_SHA)) return env.GITHUB_SHA;
+  let gitDir = path.join(root, '.git');
+  const dotGit = await readText(gitDir);
+  // A worktree or submodule has a `.git` file pointing at the real directory.
+  if (dotGit?.startsWith('gitdir:')) gitDir = path.resolve(root, dotGit.slice(7).trim());
+  const head = (await readText(path.join(gitDir, 'HEAD')))?.trim();
+  if (!head) return null;
+  if (/^[0-9a-f]{40}$/.test(head)) return head;
+  const ref = /^ref: (.+)$/.exec(head)?.[1];
+  if (!ref) return null;
+  const common = (await readText(path.join(gitDir, 'commondir')))?.trim();
+  const dirs = [gitDir, ...(common ? [path.resolve(gitDir, common)] : [])];
+  for (const d of dirs) {
+    const loose = (await readText(path.join(d, ref)))?.trim();
+    if (loose && /^[0-9a-f]{40}$/.test(loose)) return loose;
+    const packed = await readText(path.join(d, 'packed-refs'));
+    const line = packed?.split('\n').find((l) => l.endsWith(` ${ref}`));
+    if (line) return line.slice(0, 40);
+  }
+  return null;
+}
+
+export interface PlanResult {
+  manifest: ReleaseManifest;
+  recipes: RecipeSet;
+}
+
+/** Everything `release plan` computes, from the loaded config. */
+export async function planFromConfig(loaded: LoadedConfig, opts: { env: NodeJS.ProcessEnv; now: Date }): Promise<PlanResult> {
+  const { root, config } = loaded;
+  const recipes = await loadRecipes(root, config.recipes_dir);
+  const packages = await discoverPackages(loaded);
+  const version = await readVersionFile(root, config);
+  const manifest = computePlan({
+    packages,
+    recipes,
+    version: version.version,
+    tag: `${config.git.tag_prefix}${version.version}`,
+    commit: await readHeadCommit(root, opts.env),
+    createdAt: opts.now.toISOString(),
+    tool: { name: 'wheelwright', version: toolVersion() },
+    configFile: loaded.file ?? undefined,
+  });
+  return { manifest, recipes };
+}

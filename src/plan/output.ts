@@ -1,0 +1,93 @@
+// Ways to show a plan: the GitHub Actions matrix and a packages × targets × Pythons table.
+import type { ReleaseManifest } from '../manifest.js';
+import type { RecipeSet } from './recipes.js';
+import { ANY_TARGET } from './recipes.js';
+import { comparePythons } from './pythons.js';
+
+export interface MatrixEntry {
+  job: string;
+  target: string;
+  runner: string;
+  builder: string;
+  /** `qemu` or "" (GitHub expressions compare strings). */
+  emulation: string;
+  /** docker/setup-qemu-action `platforms`, or "". */
+  qemu_platforms: string;
+}
+
+/** The `strategy.matrix` for the build job: `{ include: [...] }`, one entry per build job. */
+export function githubMatrix(m: ReleaseManifest, recipes: RecipeSet): { include: MatrixEntry[] } {
+  return {
+    include: m.jobs.map((j) => ({
+      job: j.id,
+      target: j.target,
+      runner: j.runner,
+      builder: j.builder,
+      emulation: j.emulation ?? '',
+      qemu_platforms: recipes.recipes.get(j.target)?.emulation?.platforms ?? '',
+    })),
+  };
+}
+
+/** The lines appended to $GITHUB_OUTPUT (single-line values, so no heredoc delimiter is needed). */
+export function githubOutputLines(m: ReleaseManifest, recipes: RecipeSet): string {
+  return [`matrix=${JSON.stringify(githubMatrix(m, recipes))}`, `version=${m.version}`, `tag=${m.tag}`].join('\n') + '\n';
+}
+
+interface Grid {
+  header: string[];
+  rows: string[][];
+}
+
+/** One row per package and Python (`py3` for pure wheels, `sdist`), one column per target; ✓ where an artifact is expected. */
+export function planGrid(m: ReleaseManifest): Grid {
+  const targets: string[] = [];
+  for (const e of m.expected) if (e.target && !targets.includes(e.target)) targets.push(e.target);
+  const header = ['package', 'python', ...targets, ANY_TARGET];
+  const rows: string[][] = [];
+  for (const p of m.packages) {
+    const mine = m.expected.filter((e) => e.package === p.name);
+    const pythons = [...new Set(mine.filter((e) => e.target).map((e) => e.python!))].sort(comparePythons);
+    for (const py of pythons) {
+      const abi3 = mine.some((e) => e.python === py && e.id.endsWith(':abi3'));
+      rows.push([p.name, abi3 ? `${py} (abi3)` : py, ...targets.map((t) => (mine.some((e) => e.target === t && e.python === py) ? '✓' : '')), '']);
+    }
+    if (mine.some((e) => e.type === 'wheel' && !e.target)) rows.push([p.name, 'py3', ...targets.map(() => ''), '✓']);
+    rows.push([p.name, 'sdist', ...targets.map(() => ''), '✓']);
+  }
+  return { header, rows };
+}
+
+function summary(m: ReleaseManifest): string {
+  const wheels = m.expected.filter((e) => e.type === 'wheel').length;
+  const sdists = m.expected.length - wheels;
+  return `${m.tag}: ${wheels} wheel${wheels === 1 ? '' : 's'} + ${sdists} sdist${sdists === 1 ? '' : 's'} from ${m.jobs.length} job${m.jobs.length === 1 ? '' : 's'}`;
+}
+
+/** A plain-text table for the terminal. */
+export function terminalTable(m: ReleaseManifest): string {
+  const { header, rows } = planGrid(m);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [summary(m), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The same table in GitHub-flavoured Markdown, with the jobs below it (for $GITHUB_STEP_SUMMARY). */
+export function markdownTable(m: ReleaseManifest): string {
+  const { header, rows } = planGrid(m);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
+  const jobs = m.jobs.map((j) => `| \`${j.id}\` | \`${j.runner}\` | ${j.builder} | ${j.emulation ?? ''} | ${j.packages.join(', ')} |`);
+  return [
+    `### Release plan: ${summary(m)}`,
+    '',
+    line(header),
+    line(header.map(() => '---')),
+    ...rows.map(line),
+    '',
+    '| job | runner | builder | emulation | packages |',
+    '| --- | --- | --- | --- | --- |',
+    ...jobs,
+    '',
+  ].join('\n');
+}
