@@ -1,0 +1,120 @@
+import type { ElfInfo } from './elf.js';
+import { EF_ARM_ABI_FLOAT_HARD, EF_ARM_EABI_VER5, EF_ARM_EABIMASK, ELF_IDENTITY, elfMachineName } from './identity.js';
+import { findPolicy, type LinuxPolicy } from './policy.js';
+import type { PlatformTarget } from './tags.js';
+import type { BinaryFinding, CheckOptions } from './types.js';
+
+type LinuxTarget = Extract<PlatformTarget, { kind: 'linux' | 'android' }>;
+
+/** vn_file entries auditwheel skips: the dynamic loader's own versions are not policy-checked (AW elfutils.py). */
+function isLoaderFile(file: string): boolean {
+  return file.startsWith('ld-linux') || file === 'ld64.so.1' || file === 'ld64.so.2';
+}
+
+export function isMuslElf(info: ElfInfo): boolean {
+  return (info.interpreter !== null && /\/ld-musl-[^/]*\.so\.1$/.test(info.interpreter)) || info.needed.includes('libc.so');
+}
+
+export function isGlibcElf(info: ElfInfo): boolean {
+  return info.needed.includes('libc.so.6') || (info.interpreter !== null && /\/ld-linux[^/]*\.so\.\d+$/.test(info.interpreter));
+}
+
+/** Architecture, class and byte order against the tag's arch; one finding for the first mismatch, or null. */
+function identityFinding(entry: string, info: ElfInfo, target: LinuxTarget): BinaryFinding | null {
+  const want = ELF_IDENTITY[target.arch];
+  if (!want) return null; // an arch we have no identity for is the platform allow-list's business
+  const what = `\`${entry}\``;
+  if (info.machine !== want.machine) {
+    return { code: 'W-BIN-ARCH', message: `${what} is ${elfMachineName(info.machine)} (e_machine ${info.machine}), but the tag \`${target.tag}\` needs ${elfMachineName(want.machine)} (${want.machine})` };
+  }
+  if (info.elfClass !== want.elfClass) {
+    return { code: 'W-BIN-ELFCLASS', message: `${what} is a ${info.elfClass}-bit ELF (EI_CLASS), but the tag \`${target.tag}\` needs ${want.elfClass}-bit` };
+  }
+  if (info.littleEndian !== want.littleEndian) {
+    const order = (le: boolean): string => (le ? 'little-endian (LSB)' : 'big-endian (MSB)');
+    return { code: 'W-BIN-ENDIAN', message: `${what} is ${order(info.littleEndian)} (EI_DATA), but the tag \`${target.tag}\` needs ${order(want.littleEndian)}` };
+  }
+  if (want.armHardFloat) {
+    const eabi5 = (info.flags & EF_ARM_EABIMASK) >>> 0 === EF_ARM_EABI_VER5;
+    const hard = (info.flags & EF_ARM_ABI_FLOAT_HARD) !== 0;
+    if (!eabi5 || !hard) {
+      return {
+        code: 'W-BIN-ARCH',
+        message: `${what} is ARM with e_flags 0x${info.flags.toString(16)} (${eabi5 ? 'EABI5' : 'not EABI5'}, ${hard ? 'hard-float' : 'soft-float'}), but the tag \`${target.tag}\` needs EABI5 hard-float (armhf)`,
+      };
+    }
+  }
+  return null;
+}
+
+function libcFinding(entry: string, info: ElfInfo, target: LinuxTarget): BinaryFinding | null {
+  if (target.kind !== 'linux') return null;
+  if (target.libc === 'glibc' && isMuslElf(info)) {
+    const why = info.interpreter && info.interpreter.includes('ld-musl') ? `interpreter ${info.interpreter}` : 'DT_NEEDED libc.so';
+    return { code: 'W-GLIBC-ON-MUSL', message: `\`${entry}\` is linked against musl (${why}), but the tag \`${target.tag}\` is a glibc (manylinux) tag` };
+  }
+  if (target.libc === 'musl' && isGlibcElf(info) && !isMuslElf(info)) {
+    return { code: 'W-MUSL-ON-GLIBC', message: `\`${entry}\` is linked against glibc (DT_NEEDED libc.so.6), but the tag \`${target.tag}\` is a musl (musllinux) tag` };
+  }
+  return null;
+}
+
+function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
+  const code = policy.name.startsWith('musllinux') ? 'W-MUSLLINUX-LIB' : 'W-MANYLINUX-LIB';
+  return info.needed
+    .filter((lib) => !policy.lib_whitelist.includes(lib) && !bundled.has(lib))
+    .map((lib) => ({
+      code,
+      message: `\`${entry}\` needs ${lib} (DT_NEEDED), which is neither in the ${policy.name} library whitelist nor bundled in the wheel; bundle it (auditwheel repair) or drop the dependency`,
+    }));
+}
+
+function symbolVersionFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, arch: string): BinaryFinding[] {
+  const allowed = policy.symbol_versions[arch];
+  if (!allowed) return [];
+  const out: BinaryFinding[] = [];
+  for (const need of info.versionNeeds) {
+    if (isLoaderFile(need.file)) continue;
+    for (const full of need.versions) {
+      const cut = full.indexOf('_');
+      const prefix = cut < 0 ? full : full.slice(0, cut);
+      const node = cut < 0 ? '' : full.slice(cut + 1);
+      const list = allowed[prefix];
+      // Only prefixes the policy knows are checked (auditwheel intersects the two prefix sets).
+      if (!list || list.includes(node)) continue;
+      out.push({
+        code: 'W-MANYLINUX-SYMBOL',
+        message: `\`${entry}\` needs symbol version ${full} (from ${need.file}), which policy ${policy.name} does not allow on ${arch}; build on an older glibc (e.g. the ${policy.name} image) or raise the platform tag`,
+      });
+    }
+  }
+  return out;
+}
+
+function blacklistFindings(entry: string, info: ElfInfo, policy: LinuxPolicy): BinaryFinding[] {
+  const out: BinaryFinding[] = [];
+  for (const sym of info.undefinedSymbols) {
+    const libs = sym.file ? [sym.file] : info.needed;
+    for (const lib of libs) {
+      if (!info.needed.includes(lib) || !policy.blacklist[lib]?.includes(sym.name)) continue;
+      const code = policy.name.startsWith('musllinux') ? 'W-MUSLLINUX-BLACKLIST' : 'W-MANYLINUX-BLACKLIST';
+      out.push({ code, message: `\`${entry}\` uses ${sym.name} from ${lib}, which policy ${policy.name} blacklists` });
+    }
+  }
+  return out;
+}
+
+/** Every check of one ELF file against one Linux/Android tag. Identity and libc failures stop the policy checks. */
+export function checkElfAgainst(entry: string, info: ElfInfo, target: LinuxTarget, options: CheckOptions): BinaryFinding[] {
+  const first = identityFinding(entry, info, target) ?? libcFinding(entry, info, target);
+  if (first) return [first];
+  if (target.kind !== 'linux' || target.libc === null || target.libcVersion === null) return [];
+  const policy = findPolicy(target.libc === 'glibc' ? 'manylinux' : 'musllinux', target.libcVersion);
+  if (!policy) return [];
+  const bundled = new Set(options.bundledLibraries ?? []);
+  return [
+    ...libraryFindings(entry, info, policy, bundled),
+    ...symbolVersionFindings(entry, info, policy, target.arch),
+    ...blacklistFindings(entry, info, policy),
+  ];
+}

@@ -1,0 +1,72 @@
+import type { MachOInfo, MachOVersion } from './macho.js';
+import type { PlatformTarget } from './tags.js';
+import type { BinaryFinding } from './types.js';
+
+type AppleTarget = Extract<PlatformTarget, { kind: 'macos' | 'ios' }>;
+
+const PLATFORM_MACOS = 1;
+
+/** wheel's rule: for macOS 11 and later only the major counts, written as (major, 0). */
+function normalize(v: readonly [number, number, ...number[]]): [number, number] {
+  return v[0] >= 11 ? [v[0], 0] : [v[0], v[1]];
+}
+
+function compare(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+function compareFull(a: MachOVersion, b: MachOVersion): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/**
+ * The deployment target of the whole file (PROTOCOLS §4.5): the max over slices, ignoring an arm64
+ * slice whose target is exactly 11.0.0 when other slices exist (arm64 cannot go lower).
+ */
+export function machODeploymentTarget(info: MachOInfo): MachOVersion | null {
+  const withMin = info.slices.filter((s) => s.minos !== null);
+  const counted =
+    withMin.length > 1 ? withMin.filter((s) => !(s.arch === 'arm64' && s.minos!.join('.') === '11.0.0')) : withMin;
+  let best: MachOVersion | null = null;
+  for (const s of counted) if (!best || compareFull(s.minos!, best) > 0) best = s.minos;
+  return best;
+}
+
+function archFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
+  const have = [...new Set(info.slices.map((s) => s.arch))].sort();
+  const want = [...new Set(target.kind === 'macos' ? target.archs : [target.arch])].sort();
+  const shown = `${info.fat ? 'a fat binary with' : 'a thin'} ${have.join(' + ')}`;
+  if (!have.some((a) => want.includes(a))) {
+    return { code: 'W-BIN-ARCH', message: `\`${entry}\` is ${shown} Mach-O (cputype), but the tag \`${target.tag}\` needs ${want.join(' + ')}` };
+  }
+  if (have.join() !== want.join()) {
+    return { code: 'W-MACOS-ARCHS', message: `\`${entry}\` has architectures ${have.join(' + ')}, but the tag \`${target.tag}\` means exactly ${want.join(' + ')}` };
+  }
+  return null;
+}
+
+function platformFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
+  if (target.kind !== 'macos') return null;
+  const other = info.slices.find((s) => s.platform !== null && s.platform !== PLATFORM_MACOS);
+  if (!other) return null;
+  return { code: 'W-BIN-ARCH', message: `\`${entry}\` is built for Mach-O platform ${other.platform} (not macOS = 1, LC_BUILD_VERSION), but the tag \`${target.tag}\` is a macOS tag` };
+}
+
+function minosFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
+  if (target.kind !== 'macos') return null;
+  const min = machODeploymentTarget(info);
+  if (!min) return null;
+  if (compare(normalize(min), normalize(target.version)) <= 0) return null;
+  const [maj, mnr] = normalize(min);
+  return {
+    code: 'W-MACOS-MINOS',
+    message: `\`${entry}\` needs macOS ${min.join('.')} (LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX), above the tag \`${target.tag}\`; tag it macosx_${maj}_${mnr} or build with MACOSX_DEPLOYMENT_TARGET=${target.version.join('.')}`,
+  };
+}
+
+export function checkMachOAgainst(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding[] {
+  const first = archFinding(entry, info, target) ?? platformFinding(entry, info, target);
+  if (first) return [first];
+  const min = minosFinding(entry, info, target);
+  return min ? [min] : [];
+}

@@ -1,0 +1,213 @@
+import { ByteView, TruncatedError } from './bytes.js';
+
+/** A `.gnu.version_r` entry: the library (`vn_file`) and the version nodes needed from it (`vna_name`). */
+export interface ElfVersionNeed {
+  file: string;
+  versions: string[];
+}
+
+export interface ElfUndefinedSymbol {
+  name: string;
+  /** The library the symbol's version points at (via `.gnu.version`), or null when unversioned. */
+  file: string | null;
+  version: string | null;
+}
+
+export interface ElfInfo {
+  format: 'elf';
+  elfClass: 32 | 64;
+  littleEndian: boolean;
+  machine: number;
+  flags: number;
+  /** PT_INTERP, e.g. `/lib/ld-musl-x86_64.so.1`; null for most shared objects. */
+  interpreter: string | null;
+  /** DT_NEEDED sonames in file order. */
+  needed: string[];
+  versionNeeds: ElfVersionNeed[];
+  undefinedSymbols: ElfUndefinedSymbol[];
+}
+
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const SHT_DYNAMIC = 6;
+const SHT_DYNSYM = 11;
+const SHT_GNU_VERNEED = 0x6ffffffe;
+const SHT_GNU_VERSYM = 0x6fffffff;
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+/** Upper bound on entries walked in any one table, so a crafted file cannot make us loop for long. */
+const MAX_ENTRIES = 1 << 20;
+
+interface Section {
+  type: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  entsize: number;
+}
+
+interface Header {
+  is64: boolean;
+  phoff: number;
+  phentsize: number;
+  phnum: number;
+  shoff: number;
+  shentsize: number;
+  shnum: number;
+}
+
+export function isElf(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+}
+
+/** Parses the parts of an ELF file that the platform checks need. Throws TruncatedError/Error on malformed input. */
+export function readElf(bytes: Uint8Array): ElfInfo {
+  if (!isElf(bytes)) throw new Error('not an ELF file (no \\x7fELF magic)');
+  const raw = new ByteView(bytes);
+  const cls = raw.u8(4, 'EI_CLASS');
+  const data = raw.u8(5, 'EI_DATA');
+  if (cls !== 1 && cls !== 2) throw new Error(`EI_CLASS is ${cls}, expected 1 (32-bit) or 2 (64-bit)`);
+  if (data !== 1 && data !== 2) throw new Error(`EI_DATA is ${data}, expected 1 (LSB) or 2 (MSB)`);
+  const v = raw.withEndian(data === 1);
+  const is64 = cls === 2;
+  const machine = v.u16(18, 'e_machine');
+  const flags = v.u32(is64 ? 48 : 36, 'e_flags');
+  const header: Header = is64
+    ? { is64, phoff: v.u64(32), shoff: v.u64(40), phentsize: v.u16(54), phnum: v.u16(56), shentsize: v.u16(58), shnum: v.u16(60) }
+    : { is64, phoff: v.u32(28), shoff: v.u32(32), phentsize: v.u16(42), phnum: v.u16(44), shentsize: v.u16(46), shnum: v.u16(48) };
+  const info: ElfInfo = {
+    format: 'elf',
+    elfClass: is64 ? 64 : 32,
+    littleEndian: data === 1,
+    machine,
+    flags,
+    interpreter: null,
+    needed: [],
+    versionNeeds: [],
+    undefinedSymbols: [],
+  };
+  readProgramHeaders(v, header, info);
+  readSections(v, header, info);
+  return info;
+}
+
+function readProgramHeaders(v: ByteView, h: Header, info: ElfInfo): void {
+  if (h.phnum === 0) return;
+  if (h.phentsize < (h.is64 ? 56 : 32)) throw new Error(`e_phentsize ${h.phentsize} is too small`);
+  for (let i = 0; i < h.phnum; i++) {
+    const at = h.phoff + i * h.phentsize;
+    const type = v.u32(at, 'p_type');
+    if (type !== PT_INTERP && type !== PT_DYNAMIC) continue;
+    const offset = h.is64 ? v.u64(at + 8, 'p_offset') : v.u32(at + 4, 'p_offset');
+    const size = h.is64 ? v.u64(at + 32, 'p_filesz') : v.u32(at + 16, 'p_filesz');
+    if (type === PT_INTERP) info.interpreter = v.slice(offset, size, 'PT_INTERP').cstring(0, 'PT_INTERP path');
+  }
+}
+
+function readSectionTable(v: ByteView, h: Header): Section[] {
+  if (h.shnum === 0 || h.shoff === 0) return [];
+  if (h.shentsize < (h.is64 ? 64 : 40)) throw new Error(`e_shentsize ${h.shentsize} is too small`);
+  const sections: Section[] = [];
+  for (let i = 0; i < h.shnum; i++) {
+    const at = h.shoff + i * h.shentsize;
+    sections.push(
+      h.is64
+        ? { type: v.u32(at + 4), offset: v.u64(at + 24), size: v.u64(at + 32), link: v.u32(at + 40), info: v.u32(at + 44), entsize: v.u64(at + 56) }
+        : { type: v.u32(at + 4), offset: v.u32(at + 16), size: v.u32(at + 20), link: v.u32(at + 24), info: v.u32(at + 28), entsize: v.u32(at + 36) },
+    );
+  }
+  return sections;
+}
+
+/** The bytes of the string table a section links to (sh_link), checked. */
+function linkedStrings(v: ByteView, sections: Section[], s: Section, what: string): ByteView {
+  const strtab = sections[s.link];
+  if (!strtab) throw new Error(`${what} links to section ${s.link}, which does not exist`);
+  return v.slice(strtab.offset, strtab.size, `${what} string table`);
+}
+
+function readSections(v: ByteView, h: Header, info: ElfInfo): void {
+  const sections = readSectionTable(v, h);
+  const dynamic = sections.find((s) => s.type === SHT_DYNAMIC);
+  if (dynamic) info.needed = readNeeded(v, sections, dynamic, h.is64);
+  const verneed = sections.find((s) => s.type === SHT_GNU_VERNEED);
+  const versionByIndex = new Map<number, { file: string; version: string }>();
+  if (verneed) info.versionNeeds = readVerneed(v, sections, verneed, versionByIndex);
+  const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
+  const versym = sections.find((s) => s.type === SHT_GNU_VERSYM);
+  if (dynsym) info.undefinedSymbols = readUndefined(v, sections, dynsym, versym, versionByIndex, h.is64);
+}
+
+function readNeeded(v: ByteView, sections: Section[], dynamic: Section, is64: boolean): string[] {
+  const strings = linkedStrings(v, sections, dynamic, '.dynamic');
+  const entSize = is64 ? 16 : 8;
+  const table = v.slice(dynamic.offset, dynamic.size, '.dynamic');
+  const needed: string[] = [];
+  const count = Math.min(Math.floor(table.length / entSize), MAX_ENTRIES);
+  for (let i = 0; i < count; i++) {
+    const tag = is64 ? table.u64(i * entSize) : table.u32(i * entSize);
+    if (tag === DT_NULL) break;
+    if (tag !== DT_NEEDED) continue;
+    const val = is64 ? table.u64(i * entSize + 8) : table.u32(i * entSize + 4);
+    needed.push(strings.cstring(val, 'DT_NEEDED name'));
+  }
+  return needed;
+}
+
+function readVerneed(v: ByteView, sections: Section[], sec: Section, byIndex: Map<number, { file: string; version: string }>): ElfVersionNeed[] {
+  const strings = linkedStrings(v, sections, sec, '.gnu.version_r');
+  const table = v.slice(sec.offset, sec.size, '.gnu.version_r');
+  const needs: ElfVersionNeed[] = [];
+  let at = 0;
+  // sh_info is the number of Verneed entries; vn_next chains them.
+  for (let n = 0; n < Math.min(sec.info, MAX_ENTRIES); n++) {
+    const cnt = table.u16(at + 2, 'vn_cnt');
+    const file = strings.cstring(table.u32(at + 4, 'vn_file'), 'vn_file');
+    const need: ElfVersionNeed = { file, versions: [] };
+    let aux = at + table.u32(at + 8, 'vn_aux');
+    for (let k = 0; k < cnt; k++) {
+      const other = table.u16(aux + 6, 'vna_other');
+      const version = strings.cstring(table.u32(aux + 8, 'vna_name'), 'vna_name');
+      need.versions.push(version);
+      byIndex.set(other & 0x7fff, { file, version });
+      const next = table.u32(aux + 12, 'vna_next');
+      if (next === 0) break;
+      aux += next;
+    }
+    needs.push(need);
+    const next = table.u32(at + 12, 'vn_next');
+    if (next === 0) break;
+    at += next;
+  }
+  return needs;
+}
+
+function readUndefined(
+  v: ByteView,
+  sections: Section[],
+  dynsym: Section,
+  versym: Section | undefined,
+  byIndex: Map<number, { file: string; version: string }>,
+  is64: boolean,
+): ElfUndefinedSymbol[] {
+  const strings = linkedStrings(v, sections, dynsym, '.dynsym');
+  const entSize = is64 ? 24 : 16;
+  const table = v.slice(dynsym.offset, dynsym.size, '.dynsym');
+  const versions = versym ? v.slice(versym.offset, versym.size, '.gnu.version') : null;
+  const out: ElfUndefinedSymbol[] = [];
+  const count = Math.min(Math.floor(table.length / entSize), MAX_ENTRIES);
+  for (let i = 1; i < count; i++) {
+    const at = i * entSize;
+    const shndx = table.u16(at + (is64 ? 6 : 14), 'st_shndx');
+    if (shndx !== 0) continue;
+    const name = strings.cstring(table.u32(at, 'st_name'), 'symbol name');
+    if (name === '') continue;
+    const index = versions && 2 * i + 2 <= versions.length ? versions.u16(2 * i) & 0x7fff : 0;
+    const ver = byIndex.get(index);
+    out.push({ name, file: ver?.file ?? null, version: ver?.version ?? null });
+  }
+  return out;
+}
+
+export { TruncatedError };

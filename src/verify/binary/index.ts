@@ -1,0 +1,121 @@
+import { checkElfAgainst } from './check-elf.js';
+import { checkMachOAgainst } from './check-macho.js';
+import { isElf, readElf, type ElfInfo } from './elf.js';
+import { isMachO, readMachO, type MachOInfo } from './macho.js';
+import { isPe, peMachineName, readPe, type PeInfo } from './pe.js';
+import { parsePlatformTag, type PlatformTarget } from './tags.js';
+import type { BinaryFinding, CheckOptions } from './types.js';
+
+export type { BinaryFinding, CheckOptions } from './types.js';
+export type { ElfInfo, ElfVersionNeed, ElfUndefinedSymbol } from './elf.js';
+export type { MachOInfo, MachOSlice, MachOVersion } from './macho.js';
+export type { PeInfo } from './pe.js';
+export type { PlatformTarget } from './tags.js';
+export { readElf } from './elf.js';
+export { readMachO } from './macho.js';
+export { machODeploymentTarget } from './check-macho.js';
+export { readPe } from './pe.js';
+export { parsePlatformTag } from './tags.js';
+export { findPolicy, manylinuxPolicies, musllinuxPolicies, type LinuxPolicy } from './policy.js';
+
+/** How many leading bytes sniffBinary needs to decide (pass at least this much of an entry's start). */
+export const SNIFF_BYTES = 8;
+
+/** Which binary format the first bytes of a file announce; null for anything else (text, data, Java classes). */
+export function sniffBinary(head: Uint8Array): 'elf' | 'macho' | 'pe' | null {
+  if (isElf(head)) return 'elf';
+  if (isMachO(head)) return 'macho';
+  if (isPe(head)) return 'pe';
+  return null;
+}
+
+/** File names that claim to be loadable binaries: a non-binary under such a name is a defect. */
+const BINARY_NAME = /\.(so(\.\d+)*|pyd|dll|dylib)$/i;
+const FORMAT_NAME = { elf: 'ELF', macho: 'Mach-O', pe: 'PE' } as const;
+
+type Parsed = ElfInfo | MachOInfo | PeInfo;
+
+function corrupt(entry: string, message: string): BinaryFinding {
+  return { code: 'W-BIN-CORRUPT', message: `\`${entry}\`: ${message}` };
+}
+
+function describe(info: Parsed): string {
+  if (info.format === 'pe') return `a PE file (${peMachineName(info.machine)})`;
+  if (info.format === 'macho') return `a Mach-O file (${info.slices.map((s) => s.arch).join(' + ')})`;
+  return `an ELF file (e_machine ${info.machine})`;
+}
+
+/** A binary under a tag of another OS family (or `any`): one finding, no further checks. */
+function familyFinding(entry: string, info: Parsed, target: PlatformTarget): BinaryFinding | null {
+  if (target.kind === 'any') {
+    return { code: 'W-BIN-IN-PURE', message: `\`${entry}\` is ${describe(info)}, but the wheel's platform tag is \`any\` (a pure wheel holds no binaries)` };
+  }
+  const fits =
+    (info.format === 'elf' && (target.kind === 'linux' || target.kind === 'android')) ||
+    (info.format === 'macho' && (target.kind === 'macos' || target.kind === 'ios')) ||
+    (info.format === 'pe' && target.kind === 'windows') ||
+    target.kind === 'other';
+  if (fits) return null;
+  return { code: 'W-BIN-ARCH', message: `\`${entry}\` is ${describe(info)}, which cannot load on the platform of tag \`${target.tag}\`` };
+}
+
+function checkAgainst(entry: string, info: Parsed, target: PlatformTarget, options: CheckOptions): BinaryFinding[] {
+  const family = familyFinding(entry, info, target);
+  if (family) return [family];
+  if (info.format === 'elf' && (target.kind === 'linux' || target.kind === 'android')) return checkElfAgainst(entry, info, target, options);
+  if (info.format === 'macho' && (target.kind === 'macos' || target.kind === 'ios')) return checkMachOAgainst(entry, info, target);
+  if (info.format === 'pe' && target.kind === 'windows' && info.machine !== target.machine) {
+    return [
+      {
+        code: 'W-PE-MACHINE',
+        message: `\`${entry}\` is a PE file for ${peMachineName(info.machine)} (Machine 0x${info.machine.toString(16)}), but the tag \`${target.tag}\` needs ${peMachineName(target.machine)} (0x${target.machine.toString(16)})`,
+      },
+    ];
+  }
+  return [];
+}
+
+function parse(kind: 'elf' | 'macho' | 'pe', bytes: Uint8Array): Parsed {
+  if (kind === 'elf') return readElf(bytes);
+  if (kind === 'macho') return readMachO(bytes);
+  return readPe(bytes);
+}
+
+/**
+ * Checks one wheel entry against the wheel's expanded platform tags. Returns [] for non-binaries.
+ * Never throws: malformed input becomes W-BIN-CORRUPT. Findings are de-duplicated (aliases such as
+ * manylinux_2_17 + manylinux2014 give one finding per defect).
+ */
+export function checkBinary(entryName: string, bytes: Uint8Array, platformTags: string[], options: CheckOptions = {}): BinaryFinding[] {
+  const kind = sniffBinary(bytes);
+  if (kind === null) {
+    return BINARY_NAME.test(entryName) ? [corrupt(entryName, 'is named like a shared library but is not an ELF, Mach-O or PE file')] : [];
+  }
+  let info: Parsed;
+  try {
+    info = parse(kind, bytes);
+  } catch (err) {
+    // "MZ" alone is weak evidence: only files named as Windows binaries must be valid PE.
+    if (kind === 'pe' && !/\.(pyd|dll|exe)$/i.test(entryName)) return [];
+    return [corrupt(entryName, `corrupt ${FORMAT_NAME[kind]} file: ${err instanceof Error ? err.message : String(err)}`)];
+  }
+  const perTag = platformTags.map((tag) => ({ tag, findings: checkAgainst(entryName, info, parsePlatformTag(tag), options) }));
+  return mergeAcrossTags(perTag);
+}
+
+/** The same defect seen under several tags (manylinux_2_17_x86_64 + manylinux2014_x86_64) becomes one finding naming all of them. */
+function mergeAcrossTags(perTag: Array<{ tag: string; findings: BinaryFinding[] }>): BinaryFinding[] {
+  const TOKEN = '\u0000TAG\u0000';
+  const groups = new Map<string, { code: string; template: string; tags: string[] }>();
+  for (const { tag, findings } of perTag) {
+    for (const f of findings) {
+      const template = f.message.split(`\`${tag}\``).join(TOKEN);
+      const key = `${f.code}\u0001${template}`;
+      const group = groups.get(key) ?? { code: f.code, template, tags: [] };
+      if (!group.tags.includes(tag)) group.tags.push(tag);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()].map((g) => ({ code: g.code, message: g.template.split(TOKEN).join(g.tags.map((t) => `\`${t}\``).join(' / ')) }));
+}
+
