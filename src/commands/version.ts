@@ -1,7 +1,7 @@
 // release version show | bump | set | check
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, suggestion } from '../errors.js';
-import { BUMP_PARTS, PRE_PHASES, acceptVersion, bumpVersion, type BumpPart, type PrePhase } from '../version/bump.js';
+import type { BumpPart, PrePhase } from '../version/bump.js';
 import { readVersionFile, writeVersionFile } from '../version/file.js';
 import { str, type CommandDefinition } from './types.js';
 
@@ -61,6 +61,7 @@ const bump: CommandDefinition = {
     'release version bump minor --dry-run --json',
   ],
   async run(ctx, args) {
+    const { BUMP_PARTS, PRE_PHASES, bumpVersion } = await import('../version/bump.js');
     const part = args.positionals[0];
     if (!part) throw new UsageError('which part to bump?', { hint: `release version bump ${BUMP_PARTS.join('|')}` });
     if (!BUMP_PARTS.includes(part as BumpPart)) {
@@ -93,6 +94,7 @@ const set: CommandDefinition = {
     const input = args.positionals[0];
     if (!input) throw new UsageError('which version?', { hint: 'release version set 1.2.0' });
     const { root, config } = await ctx.config();
+    const { acceptVersion } = await import('../version/bump.js');
     const to = acceptVersion(input, config.version_scheme);
     let from: string | null = null;
     try {
