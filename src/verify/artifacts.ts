@@ -1,0 +1,90 @@
+// Verify many artifacts at once: wheels are split into scan tasks (large ones into several shards) that
+// run on a worker pool, next to one whole-file hash per artifact for SHA256SUMS.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isSdistFilename, parseWheelFilename } from '../wheel/filename.js';
+import { readSdist } from '../wheel/sdist.js';
+import type { ZipEntryInfo } from '../wheel/zip.js';
+import type { Finding } from './findings.js';
+import { createPool, type ScanPool } from './pool.js';
+import type { HashResult, Limits, ScanTask, WheelShardResult } from './scan.js';
+import { checkSdist, checkSdistFormat } from './sdist-checks.js';
+import { checkWheel } from './wheel-checks.js';
+
+export interface ArtifactResult {
+  filename: string;
+  path: string;
+  kind: 'wheel' | 'sdist';
+  sha256: string;
+  size: number;
+  findings: Finding[];
+}
+
+export interface VerifyOptions {
+  jobs: number;
+  limits: Limits;
+  releaseVersion: string | null;
+}
+
+/** Wheels above this size are split across all jobs so one large wheel still uses every core. */
+const SHARD_ABOVE = 32 * 1024 * 1024;
+
+export function isArtifact(filename: string): boolean {
+  return filename.endsWith('.whl') || isSdistFilename(filename);
+}
+
+export async function verifyArtifacts(files: string[], opts: VerifyOptions): Promise<ArtifactResult[]> {
+  const pool = createPool(opts.jobs);
+  try {
+    return await Promise.all(files.map((f) => verifyOne(pool, f, opts)));
+  } finally {
+    await pool.close();
+  }
+}
+
+async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Promise<ArtifactResult> {
+  const filename = path.basename(file);
+  if (!filename.endsWith('.whl')) return verifySdist(pool, file, opts);
+  const { size } = await stat(file);
+  const shards = size > SHARD_ABOVE ? Math.max(1, opts.jobs) : 1;
+  const platformTags = platformTagsOf(filename);
+  const pure = platformTags.length > 0 && platformTags.every((t) => t === 'any');
+  const tasks: ScanTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: 'wheel', file, shard, shards, limits: opts.limits, platformTags, pure }));
+  const [hash, ...parts] = await Promise.all([pool.run({ kind: 'hash', file }), ...tasks.map((t) => pool.run(t))]);
+  const shardResults = parts as WheelShardResult[];
+  const first = shardResults[0]!;
+  const findings = checkWheel(
+    {
+      artifact: filename,
+      entries: first.entries ?? ([] as ZipEntryInfo[]),
+      hashed: shardResults.flatMap((r) => r.hashed),
+      errors: shardResults.flatMap((r) => r.errors),
+      texts: Object.assign({}, ...shardResults.map((r) => r.texts)) as Record<string, string>,
+      binaries: shardResults.flatMap((r) => r.binaries),
+      misnamed: shardResults.flatMap((r) => r.misnamed),
+      openError: first.openError,
+    },
+    opts,
+  );
+  const h = hash as HashResult;
+  return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings };
+}
+
+function platformTagsOf(filename: string): string[] {
+  try {
+    return parseWheelFilename(filename).platformTags.map((t) => t.toLowerCase());
+  } catch {
+    return [];
+  }
+}
+
+async function verifySdist(pool: ScanPool, file: string, opts: VerifyOptions): Promise<ArtifactResult> {
+  const filename = path.basename(file);
+  const format = checkSdistFormat(filename);
+  if (format.length) {
+    const h = (await pool.run({ kind: 'hash', file })) as HashResult;
+    return { filename, path: file, kind: 'sdist', sha256: h.sha256, size: h.size, findings: format };
+  }
+  const sd = await readSdist(file);
+  return { filename, path: file, kind: 'sdist', sha256: sd.sha256, size: sd.size, findings: checkSdist(filename, sd, opts.releaseVersion) };
+}

@@ -1,0 +1,56 @@
+// Core-metadata checks shared by wheels (METADATA) and sdists (PKG-INFO): prefix `W` or `S` picks the codes.
+import { getAllFields, getField, type HeaderBlock } from '../wheel/headers.js';
+import { isValidVersion } from '../version/pep440.js';
+import type { Finding } from './findings.js';
+import { ACCEPTED_METADATA_VERSIONS } from './platform.js';
+
+const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];
+const MARKDOWN_VARIANTS = ['gfm', 'commonmark'];
+
+export interface MetadataFacts {
+  name: string | null;
+  version: string | null;
+  metadataVersion: string | null;
+}
+
+/** Metadata-Version, Name, Version and the description; returns facts for the name/version comparisons. */
+export function checkCoreMetadata(prefix: 'W' | 'S', block: HeaderBlock, entry: string): { findings: Finding[]; facts: MetadataFacts } {
+  const findings: Finding[] = [];
+  const add = (code: string, message: string) => findings.push({ code: `${prefix}-${code}`, entry, message });
+  const mv = getField(block, 'Metadata-Version')?.trim() ?? null;
+  if (mv === null) add(prefix === 'W' ? 'METADATA-FIELD' : 'PKG-INFO', 'Metadata-Version is missing');
+  else if (!ACCEPTED_METADATA_VERSIONS.includes(mv)) {
+    add('METADATA-VERSION', `Metadata-Version ${mv} is not accepted by PyPI (accepted: ${ACCEPTED_METADATA_VERSIONS.join(', ')})`);
+  }
+  const name = getField(block, 'Name')?.trim() || null;
+  const version = getField(block, 'Version')?.trim() || null;
+  const fieldCode = prefix === 'W' ? 'METADATA-FIELD' : 'PKG-INFO';
+  if (name === null) add(fieldCode, 'the Name field is missing');
+  else if (!NAME.test(name)) add(fieldCode, `Name ${JSON.stringify(name)} is not a valid project name`);
+  if (version === null) add(fieldCode, 'the Version field is missing');
+  else if (!isValidVersion(version)) add(fieldCode, `Version ${JSON.stringify(version)} is not a PEP 440 version`);
+  findings.push(...checkDescription(prefix, block, entry));
+  return { findings, facts: { name: name && NAME.test(name) ? name : null, version: version && isValidVersion(version) ? version : null, metadataVersion: mv } };
+}
+
+function checkDescription(prefix: 'W' | 'S', block: HeaderBlock, entry: string): Finding[] {
+  const out: Finding[] = [];
+  const dct = getField(block, 'Description-Content-Type');
+  if (dct === undefined) {
+    out.push({ code: `${prefix}-DESCRIPTION-TYPE`, entry, message: 'Description-Content-Type is missing (PyPI renders the description as reStructuredText); set it, e.g. text/markdown' });
+  } else {
+    const [type, ...params] = dct.split(';').map((s) => s.trim());
+    const variant = params.map((p) => /^variant\s*=\s*"?([^"]*)"?$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    if (!CONTENT_TYPES.includes(type!.toLowerCase())) {
+      out.push({ code: `${prefix}-DESCRIPTION-TYPE`, entry, message: `Description-Content-Type ${JSON.stringify(dct)} is not one of ${CONTENT_TYPES.join(', ')}` });
+    } else if (type!.toLowerCase() === 'text/markdown' && variant !== undefined && !MARKDOWN_VARIANTS.includes(variant.toLowerCase())) {
+      out.push({ code: `${prefix}-DESCRIPTION-TYPE`, entry, message: `Markdown variant ${JSON.stringify(variant)} is not GFM or CommonMark` });
+    }
+  }
+  const body = block.body ?? getAllFields(block, 'Description')[0] ?? null;
+  if (body === null || body.trim() === '' || body.trimEnd() === 'UNKNOWN') {
+    out.push({ code: `${prefix}-DESCRIPTION-MISSING`, entry, message: 'the long description (METADATA body) is empty; set readme in pyproject.toml' });
+  }
+  return out;
+}

@@ -1,0 +1,263 @@
+// Every rule for one wheel, from what the scan collected (central directory, hashes, texts, binary findings).
+import { getAllFields, getField, parseHeaders } from '../wheel/headers.js';
+import { FilenameError, parseWheelFilename, tagString, type WheelFilename } from '../wheel/filename.js';
+import { parseRecord, splitHash } from '../wheel/record.js';
+import { S_IFDIR, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
+import { compareVersions, filenameName, normalizeName, parseVersion } from '../version/pep440.js';
+import type { Finding } from './findings.js';
+import { checkCoreMetadata } from './metadata.js';
+import { isAllowedPlatformTag, isMacosNonZeroMinor } from './platform.js';
+import { isBomb, isDirectoryEntry, type BinaryEntry, type EntryError, type HashedEntry, type Limits } from './scan.js';
+
+export interface WheelEvidence {
+  artifact: string;
+  entries: ZipEntryInfo[];
+  hashed: HashedEntry[];
+  errors: EntryError[];
+  texts: Record<string, string>;
+  binaries: BinaryEntry[];
+  /** Entries named like shared libraries that are not binaries, with the binary checks' findings. */
+  misnamed: Array<{ name: string; findings: Array<{ code: string; message: string }> }>;
+  openError: string | null;
+}
+
+export interface CheckOptions {
+  /** The release version (normalised); null skips that comparison. */
+  releaseVersion: string | null;
+  limits: Limits;
+}
+
+const STRONG = new Set(['sha256', 'sha384', 'sha512', 'sha3_256', 'sha3_384', 'sha3_512', 'blake2b', 'blake2s', 'sha224', 'sha3_224']);
+
+export function tryParseWheelFilename(name: string): WheelFilename | string {
+  try {
+    return parseWheelFilename(name);
+  } catch (err) {
+    if (err instanceof FilenameError) return err.message;
+    throw err;
+  }
+}
+
+export function checkWheel(ev: WheelEvidence, opts: CheckOptions): Finding[] {
+  const out: Finding[] = [];
+  const fn = tryParseWheelFilename(ev.artifact);
+  if (typeof fn === 'string') out.push({ code: 'W-FILENAME', message: fn });
+  if (ev.openError !== null) {
+    out.push({ code: 'W-ZIP-CORRUPT', message: `not a readable zip archive: ${ev.openError}` });
+    return out;
+  }
+  out.push(...checkZip(ev, opts.limits));
+  if (typeof fn !== 'string') {
+    out.push(...checkPlatformTags(fn));
+    if (opts.releaseVersion) out.push(...checkRelease(fn, opts.releaseVersion));
+  }
+  const dirs = distInfoDirs(ev.entries);
+  if (dirs.length !== 1) {
+    out.push({ code: 'W-DISTINFO-COUNT', message: dirs.length ? `${dirs.length} .dist-info directories (${dirs.join(', ')}); a wheel has exactly one` : 'no .dist-info directory' });
+    return out;
+  }
+  const dir = dirs[0]!;
+  if (typeof fn !== 'string' && dir !== `${fn.namePart}-${fn.versionPart}.dist-info`) {
+    out.push({ code: 'W-DISTINFO-NAME', entry: `${dir}/`, message: `must be byte-exactly ${fn.namePart}-${fn.versionPart}.dist-info (PyPI reads WHEEL and METADATA at that path)` });
+  }
+  out.push(...checkMetadata(ev, dir, fn));
+  out.push(...checkWheelFile(ev, dir, fn));
+  out.push(...checkRecord(ev, dir));
+  out.push(...checkBinaries(ev, fn));
+  return out;
+}
+
+function distInfoDirs(entries: ZipEntryInfo[]): string[] {
+  const dirs = new Set<string>();
+  for (const e of entries) {
+    const top = e.name.split('/')[0]!;
+    if (top.endsWith('.dist-info') && e.name.includes('/')) dirs.add(top);
+  }
+  return [...dirs].sort();
+}
+
+function checkZip(ev: WheelEvidence, limits: Limits): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const reported = new Set<string>();
+  const total = ev.entries.reduce((n, e) => n + e.size, 0);
+  if (total > limits.maxUncompressed) {
+    out.push({ code: 'W-ZIP-BOMB', message: `${total} bytes uncompressed, above the limit of ${limits.maxUncompressed} (verify.max_uncompressed_mb); nothing was extracted` });
+  }
+  for (const e of ev.entries) {
+    const entry = e.name;
+    if (!e.nameValid) out.push({ code: 'W-ZIP-NAME', entry, message: 'the name is not valid UTF-8 or holds control characters' });
+    if (isUnsafePath(e.name)) out.push({ code: 'W-ZIP-PATH', entry, message: 'absolute path, `..`, backslash or drive letter; installers must refuse it' });
+    if (seen.has(e.name) && !reported.has(e.name)) {
+      out.push({ code: 'W-ZIP-DUPLICATE', entry, message: 'the archive holds two entries with this name' });
+      reported.add(e.name);
+    }
+    seen.add(e.name);
+    if (e.unixType !== 0 && e.unixType !== S_IFREG && e.unixType !== S_IFDIR) {
+      out.push({ code: 'W-ZIP-SYMLINK', entry, message: `a symlink or special file (mode ${e.unixType.toString(8)}); wheels hold regular files only` });
+    }
+    if (e.encrypted) out.push({ code: 'W-ZIP-ENCRYPTED', entry, message: 'the entry is encrypted' });
+    if (e.method !== 0 && e.method !== 8) out.push({ code: 'W-ZIP-COMPRESSION', entry, message: `compression method ${e.method}; PyPI accepts only stored (0) and deflate (8)` });
+    else if (!e.isDirectory && isBomb(e, limits)) {
+      out.push({ code: 'W-ZIP-BOMB', entry, message: `expands ${Math.round(e.size / Math.max(1, e.compressedSize))}× (limit ${limits.maxRatio}, verify.max_ratio); not extracted` });
+    }
+  }
+  for (const err of ev.errors) out.push({ code: 'W-ZIP-CORRUPT', entry: err.name, message: `cannot be read: ${err.message}` });
+  return out;
+}
+
+export function isUnsafePath(name: string): boolean {
+  return name.startsWith('/') || name.includes('\\') || /^[A-Za-z]:/.test(name) || name.split('/').some((s) => s === '..');
+}
+
+function checkPlatformTags(fn: WheelFilename): Finding[] {
+  const out: Finding[] = [];
+  for (const tag of new Set(fn.platformTags.map((t) => t.toLowerCase()))) {
+    if (isMacosNonZeroMinor(tag)) {
+      out.push({ code: 'W-MACOS-TAG-MINOR', message: `platform tag ${tag}: for macOS 11 and later the minor must be 0 (${tag.replace(/^macosx_(\d+)_\d+_/, 'macosx_$1_0_')})` });
+    } else if (!isAllowedPlatformTag(tag)) {
+      out.push({ code: 'W-PLATFORM-TAG', message: `platform tag ${tag} is not accepted by PyPI${tag.startsWith('linux_') ? ' (repair it with auditwheel to a manylinux tag)' : ''}` });
+    }
+  }
+  return out;
+}
+
+function checkRelease(fn: WheelFilename, release: string): Finding[] {
+  const out: Finding[] = [];
+  const local = parseVersion(fn.version)?.local;
+  if (local) out.push({ code: 'W-LOCAL-VERSION', message: `version ${fn.version} has a local part (+${local}); PyPI rejects local versions` });
+  const publicVersion = fn.version.split('+')[0]!;
+  if (compareVersions(publicVersion, release) !== 0) {
+    out.push({ code: 'W-VERSION-RELEASE', message: `version ${fn.version} is not the release version ${release}` });
+  }
+  return out;
+}
+
+function checkMetadata(ev: WheelEvidence, dir: string, fn: WheelFilename | string): Finding[] {
+  const entry = `${dir}/METADATA`;
+  const text = ev.texts[entry];
+  if (text === undefined) return hasEntry(ev, entry) ? [] : [{ code: 'W-METADATA-MISSING', entry, message: 'METADATA is missing; PyPI refuses the upload' }];
+  const block = parseHeaders(text);
+  const { findings, facts } = checkCoreMetadata('W', block, entry);
+  if (typeof fn !== 'string') {
+    if (facts.name !== null) {
+      if (normalizeName(facts.name) !== fn.name) {
+        findings.push({ code: 'W-NAME-MISMATCH', entry, message: `Name ${facts.name} does not match the filename's ${fn.namePart} (PyPI: "Start filename for ${JSON.stringify(normalizeName(facts.name))} with ${JSON.stringify(filenameName(facts.name))}")` });
+      } else if (fn.namePart !== filenameName(facts.name)) {
+        findings.push({ code: 'W-NAME-NORMALIZED', message: `the filename must use the normalized name ${filenameName(facts.name)}, not ${fn.namePart}` });
+      }
+    }
+    if (facts.version !== null && compareVersions(facts.version, fn.version) !== 0) {
+      findings.push({ code: 'W-VERSION-MISMATCH', entry, message: `Version ${facts.version} is not the filename's version ${fn.versionPart}` });
+    }
+  }
+  findings.push(...checkLicenseFiles(ev, dir, block, facts.metadataVersion));
+  return findings;
+}
+
+function checkLicenseFiles(ev: WheelEvidence, dir: string, block: ReturnType<typeof parseHeaders>, mv: string | null): Finding[] {
+  if (!mv || Number(mv) < 2.4) return [];
+  return getAllFields(block, 'License-File')
+    .filter((p) => !hasEntry(ev, `${dir}/licenses/${p.trim()}`))
+    .map((p) => ({ code: 'W-LICENSE-FILE', entry: `${dir}/licenses/${p.trim()}`, message: `License-File ${p.trim()} is declared but not in the wheel` }));
+}
+
+function hasEntry(ev: WheelEvidence, name: string): boolean {
+  return ev.entries.some((e) => e.name === name);
+}
+
+function checkWheelFile(ev: WheelEvidence, dir: string, fn: WheelFilename | string): Finding[] {
+  const entry = `${dir}/WHEEL`;
+  const text = ev.texts[entry];
+  if (text === undefined) return hasEntry(ev, entry) ? [] : [{ code: 'W-WHEEL-MISSING', entry, message: 'WHEEL is missing; installers and PyPI refuse the wheel' }];
+  const block = parseHeaders(text);
+  const out: Finding[] = [];
+  const wv = getField(block, 'Wheel-Version')?.trim();
+  if (!wv || !/^1\.\d+$/.test(wv)) out.push({ code: 'W-WHEEL-VERSION', entry, message: `Wheel-Version ${wv ?? '(missing)'}: installers read major version 1` });
+  if (typeof fn !== 'string') {
+    const want = new Set(fn.tags.map(tagString));
+    const got = new Set(getAllFields(block, 'Tag').map((t) => t.trim()));
+    const missing = [...want].filter((t) => !got.has(t));
+    const extra = [...got].filter((t) => !want.has(t));
+    if (missing.length || extra.length) {
+      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not in the filename: ${extra.join(', ')}` : ''];
+      out.push({ code: 'W-WHEEL-TAGS', entry, message: `Tag lines differ from the filename's tags (${parts.filter(Boolean).join('; ')}); was the wheel renamed without updating WHEEL?` });
+    }
+    const build = getField(block, 'Build')?.trim();
+    if ((build ?? null) !== fn.buildPart) {
+      out.push({ code: 'W-WHEEL-BUILD', entry, message: `Build is ${build ?? '(absent)'} but the filename's build tag is ${fn.buildPart ?? '(absent)'}` });
+    }
+    const purelib = getField(block, 'Root-Is-Purelib')?.trim().toLowerCase();
+    const anyPlatform = fn.platformTags.every((t) => t.toLowerCase() === 'any');
+    if (purelib === 'true' && ev.binaries.length > 0 && !anyPlatform) {
+      out.push({ code: 'W-PURELIB', entry, message: `Root-Is-Purelib: true, but the wheel holds binaries (${ev.binaries[0]!.name}); it must be false` });
+    } else if (purelib !== 'true' && purelib !== 'false') {
+      out.push({ code: 'W-PURELIB', entry, message: `Root-Is-Purelib is ${purelib ?? 'missing'}; it must be true or false` });
+    }
+  }
+  return out;
+}
+
+function checkRecord(ev: WheelEvidence, dir: string): Finding[] {
+  const entry = `${dir}/RECORD`;
+  const text = ev.texts[entry];
+  if (text === undefined) return hasEntry(ev, entry) ? [] : [{ code: 'W-RECORD-MISSING', entry, message: 'RECORD is missing; PyPI refuses the upload' }];
+  const out: Finding[] = [];
+  const hashed = new Map(ev.hashed.map((h) => [h.name, h]));
+  const files = new Set(ev.entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name));
+  const listed = new Set<string>();
+  for (const row of parseRecord(text)) {
+    const where = `${entry} line ${row.line}`;
+    const p = row.path.replace(/\\/g, '/');
+    if (row.fieldCount !== 3) {
+      out.push({ code: 'W-RECORD-MALFORMED', entry: where, message: `${row.fieldCount} fields; a row is path,hash,size` });
+      continue;
+    }
+    if (listed.has(p)) {
+      out.push({ code: 'W-RECORD-DUPLICATE', entry: where, message: `${p} is listed twice` });
+      continue;
+    }
+    listed.add(p);
+    if (p === entry) {
+      if (row.hash || row.size) out.push({ code: 'W-RECORD-SELF-HASH', entry: where, message: 'RECORD\'s own row must be `' + entry + ',,` (no hash, no size)' });
+      continue;
+    }
+    if (!files.has(p)) {
+      out.push({ code: 'W-RECORD-EXTRA-ENTRY', entry: p, message: `listed in RECORD (line ${row.line}) but not in the wheel` });
+      continue;
+    }
+    out.push(...checkRecordRow(row.hash, row.size, p, hashed.get(p)));
+  }
+  for (const f of files) {
+    if (listed.has(f) || f === `${dir}/RECORD.jws` || f === `${dir}/RECORD.p7s` || f === entry) continue;
+    out.push({ code: 'W-RECORD-MISSING-ENTRY', entry: f, message: 'in the wheel but not listed in RECORD' });
+  }
+  return out;
+}
+
+function checkRecordRow(hash: string, size: string, entry: string, actual: HashedEntry | undefined): Finding[] {
+  const out: Finding[] = [];
+  const h = splitHash(hash);
+  if (!h) out.push({ code: 'W-RECORD-HASH', entry, message: hash ? `hash ${JSON.stringify(hash)} is not algorithm=digest` : 'RECORD has no hash for it' });
+  else if (!STRONG.has(h.algorithm)) {
+    out.push({ code: 'W-RECORD-ALGO', entry, message: `hash algorithm ${h.algorithm} is not allowed; use sha256` });
+  } else if (h.algorithm === 'sha256' && actual) {
+    if (h.digest !== actual.digest) {
+      const why = h.digest.replace(/=+$/, '') === actual.digest ? 'has `=` padding, which RECORD must not have' : `is ${h.digest}, the file's is ${actual.digest}`;
+      out.push({ code: 'W-RECORD-HASH', entry, message: `sha256 in RECORD ${why}` });
+    }
+  }
+  if (actual && size !== String(actual.size)) {
+    out.push({ code: 'W-RECORD-SIZE', entry, message: size ? `size in RECORD is ${size}, the file has ${actual.size} bytes` : `RECORD has no size (the file has ${actual.size} bytes)` });
+  }
+  return out;
+}
+
+function checkBinaries(ev: WheelEvidence, fn: WheelFilename | string): Finding[] {
+  if (typeof fn === 'string') return [];
+  const anyPlatform = fn.platformTags.every((t) => t.toLowerCase() === 'any');
+  if (anyPlatform) {
+    return ev.binaries.map((b) => ({ code: 'W-PURE-HAS-BINARY', entry: b.name, message: `a ${b.format.toUpperCase()} binary in a wheel tagged \`any\`; build a platform wheel` }));
+  }
+  return [...ev.binaries, ...ev.misnamed].flatMap((b) => b.findings.map((f) => ({ code: f.code, entry: b.name, message: f.message })));
+}
