@@ -1,0 +1,152 @@
+// Minimal valid wheels and sdists for tests and benchmarks, written without Python: a STORED zip with
+// METADATA/WHEEL/RECORD, and a pax .tar.gz with PKG-INFO.
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32, gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+
+export interface DistSpec {
+  /** Project name as written in METADATA, e.g. `demo-core`. */
+  name: string;
+  version: string;
+  /** Wheel tag, default `py3-none-any`. */
+  tag?: string;
+  /** Extra payload bytes inside the archive (stored, so the file grows by about this much). */
+  payloadBytes?: number;
+  /** Seed for the payload, so two specs with different seeds give different files. */
+  seed?: number;
+  requiresPython?: string;
+  metadataVersion?: string;
+  /** Extra METADATA header lines, e.g. ['Requires-Dist: foo>=1']. */
+  extraHeaders?: string[];
+  /** Override the filename's name part (for mismatch tests). */
+  filenameName?: string;
+  description?: string;
+}
+
+const distName = (n: string) => n.replace(/[-_.]+/g, '_').toLowerCase();
+
+export function metadataText(spec: DistSpec): string {
+  const lines = [
+    `Metadata-Version: ${spec.metadataVersion ?? '2.1'}`,
+    `Name: ${spec.name}`,
+    `Version: ${spec.version}`,
+    `Summary: Test package ${spec.name}`,
+    ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
+    ...(spec.extraHeaders ?? []),
+    'Description-Content-Type: text/markdown',
+  ];
+  return `${lines.join('\n')}\n\n${spec.description ?? `# ${spec.name}\n\nA test package.\n`}`;
+}
+
+function payload(bytes: number, seed: number): Buffer {
+  // Pseudo-random and incompressible, cheap to make: a sha256 counter stream.
+  const out = Buffer.alloc(bytes);
+  const block = createHash('sha256').update(`seed-${seed}`).digest();
+  for (let o = 0; o < bytes; o += 32) {
+    block.writeUInt32LE((o / 32) ^ seed, 0);
+    createHash('sha256').update(block).digest().copy(out, o);
+  }
+  return out;
+}
+
+/** A STORED zip from [name, data] entries. */
+export function zipStored(entries: Array<[string, Buffer]>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBuf = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(0, 8);
+    local.writeUInt32LE(0, 10);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    local.writeUInt16LE(0, 28);
+    locals.push(local, nameBuf, data);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(0, 10);
+    central.writeUInt32LE(0, 12);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+const recordHash = (d: Buffer) => `sha256=${createHash('sha256').update(d).digest('base64url')}`;
+
+export function wheelFilename(spec: DistSpec): string {
+  return `${spec.filenameName ?? distName(spec.name)}-${spec.version}-${spec.tag ?? 'py3-none-any'}.whl`;
+}
+
+export function makeWheelBuffer(spec: DistSpec): Buffer {
+  const dn = distName(spec.name);
+  const di = `${spec.filenameName ?? dn}-${spec.version}.dist-info`;
+  const files: Array<[string, Buffer]> = [
+    [`${dn}/__init__.py`, Buffer.from(`__version__ = "${spec.version}"\n`)],
+    [`${dn}/payload.bin`, payload(spec.payloadBytes ?? 64, spec.seed ?? 0)],
+    [`${di}/METADATA`, Buffer.from(metadataText(spec))],
+    [`${di}/WHEEL`, Buffer.from(`Wheel-Version: 1.0\nGenerator: wheelwright-tests\nRoot-Is-Purelib: true\nTag: ${spec.tag ?? 'py3-none-any'}\n\n`)],
+  ];
+  const record = files.map(([n, d]) => `${n},${recordHash(d)},${d.length}`).join('\n') + `\n${di}/RECORD,,\n`;
+  files.push([`${di}/RECORD`, Buffer.from(record)]);
+  return zipStored(files);
+}
+
+export async function makeSdistBuffer(spec: DistSpec): Promise<Buffer> {
+  const top = `${spec.filenameName ?? distName(spec.name)}-${spec.version}`;
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => pack.on('end', resolve));
+  const meta = metadataText({ ...spec, metadataVersion: spec.metadataVersion ?? '2.2' });
+  pack.entry({ name: `${top}/PKG-INFO`, pax: {} }, meta);
+  pack.entry({ name: `${top}/pyproject.toml` }, `[project]\nname = "${spec.name}"\nversion = "${spec.version}"\n`);
+  pack.entry({ name: `${top}/payload.bin` }, payload(spec.payloadBytes ?? 64, spec.seed ?? 0));
+  pack.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+export function sdistFilename(spec: DistSpec): string {
+  return `${spec.filenameName ?? distName(spec.name)}-${spec.version}.tar.gz`;
+}
+
+/** Writes a wheel into `dir`; returns its path. */
+export async function writeWheel(dir: string, spec: DistSpec): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, wheelFilename(spec));
+  await writeFile(file, makeWheelBuffer(spec));
+  return file;
+}
+
+export async function writeSdist(dir: string, spec: DistSpec): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, sdistFilename(spec));
+  await writeFile(file, await makeSdistBuffer(spec));
+  return file;
+}
