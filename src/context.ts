@@ -130,7 +130,11 @@ export function createWorld(opts: { dryRun: boolean; log: Logger; distDir: strin
         await mkdir(path.dirname(file), { recursive: true });
         const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
         await writeFile(tmp, data);
-        await rename(tmp, file);
+        // A failed rename (read-only or immutable target) must not leave the temp file behind.
+        await rename(tmp, file).catch(async (err: unknown) => {
+          await rm(tmp, { force: true });
+          throw err;
+        });
       };
       if (isInside(path.resolve(file), path.resolve(distDir))) return write();
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
