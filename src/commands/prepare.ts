@@ -243,12 +243,27 @@ const switchToPrBranch: Step<PrepareContext> = {
   },
 };
 
+/** A file the release cannot write (read-only, immutable, a directory in the way) is a repository problem, not a bug. */
+async function writing<T>(file: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof WheelwrightError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new GitError(`could not write ${file}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), {
+      file,
+      hint: 'check the file is writable (permissions, `chattr -i`, a directory in the way), then run again',
+      cause: err,
+    });
+  }
+}
+
 const writeVersion: Step<PrepareContext> = {
   name: 'write VERSION',
   skip: (ctx) => (need(ctx, 'current').raw === need(ctx, 'next') ? `VERSION already says ${ctx.prepare.next}` : false),
   async run(ctx) {
     const current = need(ctx, 'current');
-    await writeVersionFile(ctx.world, current.file, need(ctx, 'next'), current);
+    await writing(current.file, () => writeVersionFile(ctx.world, current.file, need(ctx, 'next'), current));
   },
 };
 
@@ -256,7 +271,8 @@ const writePins: Step<PrepareContext> = {
   name: 'update sibling pins',
   skip: (ctx) => (need(ctx, 'pinFiles').length ? false : 'no package pins a sibling with =='),
   async run(ctx) {
-    await syncInternalPins(ctx.world, need(ctx, 'packages'), need(ctx, 'current').version, need(ctx, 'next'));
+    const files = need(ctx, 'pinFiles');
+    await writing(files.join(', '), () => syncInternalPins(ctx.world, need(ctx, 'packages'), need(ctx, 'current').version, need(ctx, 'next')));
   },
 };
 
@@ -264,7 +280,7 @@ const writeChangelog: Step<PrepareContext> = {
   name: 'write the changelog',
   async run(ctx) {
     const { changelogFile, changelogAfter } = need(ctx, 'rendered');
-    await ctx.world.writeFile(changelogFile, changelogAfter);
+    await writing(changelogFile, () => ctx.world.writeFile(changelogFile, changelogAfter));
   },
 };
 
@@ -277,7 +293,7 @@ const removeFragments: Step<PrepareContext> = {
     const tracked = await repo.tracked(fragments);
     await repo.rm(fragments.filter((f) => tracked.has(path.resolve(repo.root, f))));
     // An ignored fragment is not in git; it is still used up.
-    for (const f of fragments.filter((f) => !tracked.has(path.resolve(repo.root, f)))) await ctx.world.remove(f);
+    for (const f of fragments.filter((f) => !tracked.has(path.resolve(repo.root, f)))) await writing(f, () => ctx.world.remove(f));
   },
 };
 
