@@ -1,4 +1,144 @@
-import type { CommandDefinition } from './types.js';
+// release demo: the whole flow on a copy of examples/, offline, into a directory of its own.
+import { cp, mkdtemp, readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContext, execProcess, type Context } from '../context.js';
+import { ConfigError, WheelwrightError } from '../errors.js';
+import { runSteps, type Step } from '../pipeline.js';
+import { bool, str, type CommandDefinition, type CommandResult } from './types.js';
 
-// Placeholder until this command group is built.
-export const commands: Record<string, CommandDefinition> = {};
+interface DemoState extends Context {
+  dir: string;
+  date: string;
+  version?: string;
+  results: Record<string, unknown>;
+}
+
+/** Run another command in-process, in the demo's directory, as `release <key> <argv>` would. */
+async function runCommand(state: DemoState, key: string, argv: string[]): Promise<CommandResult | void> {
+  const { COMMANDS } = await import('../cli.js');
+  const entry = COMMANDS[key]!;
+  const def = (await entry.load()).commands[entry.name];
+  if (!def) throw new ConfigError(`the demo needs \`release ${key}\`, which this build does not have`);
+  const { parseArgs } = await import('node:util');
+  const options = Object.fromEntries(
+    Object.entries(def.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]),
+  ) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+  const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const ctx = createContext({ cwd: state.dir, json: true, verbose: state.verbose, log: state.log, env: state.env });
+  state.log.info(`$ release ${key} ${argv.join(' ')}`.trimEnd());
+  const result = await def.run(ctx, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | string[] | undefined> });
+  if (result?.exitCode) throw new WheelwrightError(`release ${key} exited with ${result.exitCode}`, result.exitCode as 2);
+  state.results[key] = result?.json;
+  return result;
+}
+
+const examplesDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples');
+
+const steps: Step<DemoState>[] = [
+  {
+    // A fresh git repository holding examples/, so prepare can commit and tag for real.
+    name: 'copy examples/ into a new git repository',
+    async run(s) {
+      await cp(examplesDir(), s.dir, { recursive: true, verbatimSymlinks: true });
+      const git = (...args: string[]) => execProcess('git', args, { cwd: s.dir, env: { GIT_AUTHOR_NAME: 'wheelwright demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'wheelwright demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' } });
+      await git('init', '-q', '-b', 'main');
+      await git('config', 'user.name', 'wheelwright demo');
+      await git('config', 'user.email', 'demo@example.invalid');
+      await git('config', 'commit.gpgsign', 'false');
+      await git('config', 'tag.gpgsign', 'false');
+      await git('add', '-A');
+      await git('commit', '-q', '-m', 'demo: the examples monorepo');
+      s.log.info(`demo repository: ${s.dir}`);
+    },
+  },
+  // Bump, render the towncrier fragments into CHANGELOG.md, commit and tag.
+  { name: 'prepare the release (bump minor, notes, commit, tag)', run: async (s) => void (await runCommand(s, 'prepare', ['--bump', 'minor', '--date', s.date])) },
+  {
+    name: 'read the new version',
+    async run(s) {
+      const r = await runCommand(s, 'version show', []);
+      s.version = (r?.json as { version: string }).version;
+    },
+  },
+  // Which wheels must exist: packages × Pythons × targets.
+  { name: 'plan the wheels', run: async (s) => void (await runCommand(s, 'plan', [])) },
+  {
+    // Every job this machine can run for real: the pure packages and the linux-x86_64 C extension.
+    name: 'build every planned job',
+    async run(s) {
+      const { readManifest } = await import('../manifest.js');
+      const manifest = await readManifest(path.join(s.dir, 'dist', 'release-manifest.json'));
+      for (const job of manifest.jobs) await runCommand(s, 'build', ['--target', job.target]);
+    },
+  },
+  // Every artifact, and the set against the plan.
+  { name: 'verify the artifacts and the set', run: async (s) => void (await runCommand(s, 'verify', [])) },
+  // Into the static PEP 503/691 index at dist/index (the embedded default destination).
+  { name: 'publish to the static index', run: async (s) => void (await runCommand(s, 'publish', ['--to', 'index'])) },
+  {
+    // Running it again must do nothing: every file is already there.
+    name: 'publish again (must be a no-op)',
+    async run(s) {
+      try {
+        await runCommand(s, 'publish', ['--to', 'index']);
+      } catch (err) {
+        if (!(err instanceof WheelwrightError && err.exitCode === 3)) throw err;
+      }
+    },
+  },
+  {
+    // What a downstream engineer would fetch: the version set as a pip file with hashes.
+    name: 'fetch the version set for linux-x86_64',
+    async run(s) {
+      await runCommand(s, 'compat fetch', [s.version!, '--from', path.join(s.dir, 'dist', 'index'), '--platform', 'linux-x86_64', '--python', '3.11', '-o', path.join(s.dir, 'dist', 'constraints.txt')]);
+    },
+  },
+];
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const names = await readdir(dir);
+    const out: string[] = [];
+    for (const n of names.sort()) if ((await stat(path.join(dir, n))).isFile()) out.push(n);
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+const demo: CommandDefinition = {
+  usage: 'release demo [--out DIR] [--date YYYY-MM-DD]',
+  description:
+    'Run the whole release flow on a copy of examples/ (a monorepo with a pure package, a C extension and a package ' +
+    'pinned to its sibling): prepare, plan, build (what this machine can build), verify, publish to a static index, ' +
+    'publish again (a no-op), and fetch the version set. Offline; nothing outside the demo directory changes.',
+  options: {
+    out: { type: 'string', valueName: 'DIR', description: 'where to put the demo repository (default: a new temp dir)' },
+    date: { type: 'string', valueName: 'YYYY-MM-DD', description: 'release date in the notes (default: today)' },
+    keep: { type: 'boolean', description: 'kept for compatibility; the demo directory is always kept' },
+  },
+  examples: ['release demo', 'release demo --out /tmp/demo && pip install --index-url file:///tmp/demo/dist/index/simple demo-cli'],
+  async run(ctx, args) {
+    if (ctx.dryRun) throw new ConfigError('the demo works in a directory of its own; run it without --dry-run', { hint: 'it changes nothing outside that directory' });
+    void bool(args, 'keep');
+    const out = str(args, 'out');
+    const dir = out ? path.resolve(ctx.cwd, out) : await mkdtemp(path.join(os.tmpdir(), 'wheelwright-demo-'));
+    if (out && (await listFiles(dir)).length) throw new ConfigError(`${dir} is not empty`, { hint: 'give --out a new or empty directory' });
+    const date = str(args, 'date') ?? ctx.now().toISOString().slice(0, 10);
+    const state: DemoState = Object.assign(Object.create(ctx) as Context, ctx, { dir, date, results: {} });
+    await runSteps(state, steps);
+    const dist = path.join(dir, 'dist');
+    const files = (await listFiles(dist)).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'));
+    const summary = [
+      `released ${state.version} from ${dir}`,
+      ...files.map((f) => `  ${f}`),
+      `index:       ${path.join(dist, 'index')}`,
+      `constraints: ${path.join(dist, 'constraints.txt')}`,
+    ].join('\n');
+    return { text: summary, json: { dir, version: state.version, files, index: path.join(dist, 'index'), results: state.results } };
+  },
+};
+
+export const commands: Record<string, CommandDefinition> = { demo };
