@@ -1,4 +1,56 @@
-import type { CommandDefinition } from './types.js';
+// `release publish`: upload the verified files to PyPI, a GitHub release and a static index, exactly once.
+import type { Context } from '../context.js';
+import { runPublish, type PublishSummary } from '../publish/run.js';
+import { bool, list, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
-// Placeholder until this command group is built.
-export const commands: Record<string, CommandDefinition> = {};
+function describe(summary: PublishSummary, dryRun: boolean): string {
+  if (summary.nothingToDo) {
+    return `nothing to do: ${summary.tag} is already published to ${summary.destinations.map((d) => d.name).join(', ')}`;
+  }
+  const lines = summary.destinations.map((d) => {
+    const what = d.status === 'already-complete' ? 'already complete' : `${d.uploaded.length} uploaded, ${d.existing.length} already there`;
+    return `${d.name}: ${what}${d.url ? ` (${d.url})` : ''}`;
+  });
+  return `${dryRun ? '[dry-run] ' : ''}${summary.tag}: ${summary.files} file(s)\n${lines.join('\n')}`;
+}
+
+export const commands: Record<string, CommandDefinition> = {
+  publish: {
+    usage: 'release publish [--to pypi,github,index] [--dist DIR] [--index-dir DIR] [--repository-url URL] [--replace]',
+    description:
+      'Publish the verified files of the release in dist/ to each destination, exactly once. It refuses to start ' +
+      'unless `release verify` passed on exactly these files (their sha256 is checked again) and the set is complete, ' +
+      'and before any upload it checks every destination: credentials, the version not already released with other ' +
+      'files, and the tag pointing at the commit the manifest names. Every file confirmed is recorded in the ' +
+      'manifest at once, so a re-run after a failure continues where it stopped; a run after a complete release ' +
+      'does nothing, says so, and exits 0. The GitHub release is created as a draft and published only when every ' +
+      'asset (files, SHA256SUMS, release-manifest.json, versions.json) is attached and matches. Tokens: GITHUB_TOKEN; ' +
+      'PYPI_TOKEN or TWINE_PASSWORD (or trusted publishing on GitHub Actions). With --dry-run it prints every request ' +
+      'that would change something, with sizes (read-only lookups still run when a token is set).',
+    options: {
+      to: { type: 'string', multiple: true, valueName: 'LIST', description: 'destinations, comma-separated: pypi, github, index (default: publish.to)' },
+      dist: { type: 'string', valueName: 'DIR', description: 'directory with release-manifest.json and the files (default: dist)' },
+      'index-dir': { type: 'string', valueName: 'DIR', description: 'static index directory (default: publish.index.dir)' },
+      'repository-url': { type: 'string', valueName: 'URL', description: 'PyPI upload URL (default: publish.pypi.repository_url)' },
+      replace: { type: 'boolean', description: 'replace GitHub release assets whose content differs' },
+    },
+    examples: [
+      'release publish                               # the destinations in publish.to',
+      'release publish --to pypi,github              # PyPI and a GitHub release',
+      'release publish --to pypi --repository-url https://test.pypi.org/legacy/',
+      'release publish --to index --index-dir public/simple',
+      'release publish --dry-run                     # print the requests, send none',
+    ],
+    async run(ctx: Context, args: ParsedArgs) {
+      const summary = await runPublish(ctx, {
+        to: list(args, 'to'),
+        distDir: str(args, 'dist'),
+        indexDir: str(args, 'index-dir'),
+        repositoryUrl: str(args, 'repository-url'),
+        replace: bool(args, 'replace'),
+      });
+      const text = describe(summary, ctx.dryRun);
+      return { json: summary, text };
+    },
+  },
+};

@@ -7,6 +7,7 @@
  *   gh.inject({ kind: 'status', status: 502, route: 'upload-asset', starter: true });
  *   gh.state()     // { releases: [...{ assets: [{ name, size, digest, state, sha256 }] }], pulls: [...] }
  *   gh.history()   // every request and every change, in order (see GithubEvent)
+ *   gh.setLatency(20) // answer every request 20 ms late (e.g. to kill a client mid-publish)
  *   await gh.close()
  *
  * What it enforces, as GitHub does:
@@ -71,6 +72,8 @@ export interface GithubServerOptions {
   token?: string | null;
   /** Releases become immutable once published (the repository setting). */
   immutable?: boolean;
+  /** Wait this long before answering each request (so a test can kill a client mid-publish). */
+  latencyMs?: number;
 }
 
 export interface ServerAsset {
@@ -130,10 +133,13 @@ export interface GithubServer {
   inject(fault: GithubFault): void;
   /** Faults not yet consumed. */
   pending(): GithubFault[];
+  /** Drop every fault not yet consumed. */
+  clearFaults(): void;
   state(): { releases: ServerRelease[]; pulls: ServerPull[] };
   history(): GithubEvent[];
   /** Count of faults that fired. */
   faultsFired(): number;
+  setLatency(ms: number): void;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -213,6 +219,7 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
   let seq = 0;
   let nextId = 1000;
   let fired = 0;
+  let latency = opts.latencyMs ?? 0;
   const sockets = new Set<import('node:net').Socket>();
   let apiUrl = '';
   let uploadUrl = '';
@@ -567,7 +574,8 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
       log({ type: 'request', method, path: url.pathname + url.search, route: m?.route ?? null, status, ...(fault ? { fault: fault.kind } : {}) });
     const answer = (r: Reply) => {
       record(r.status);
-      send(res, r);
+      if (latency > 0) setTimeout(() => send(res, r), latency);
+      else send(res, r);
     };
 
     if (fault?.kind === 'hang') {
@@ -652,6 +660,9 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
+    clearFaults: () => {
+      faults.length = 0;
+    },
     pending: () => faults.map(({ left: _left, ...f }) => f as GithubFault),
     state: () => ({
       releases: releases.map((r) => ({ ...r, assets: r.assets.map((a) => ({ ...a })) })),
@@ -659,5 +670,8 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     }),
     history: () => [...events],
     faultsFired: () => fired,
+    setLatency: (ms) => {
+      latency = ms;
+    },
   };
 }

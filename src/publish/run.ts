@@ -1,0 +1,531 @@
+// `release publish`: gate on the verify record, preflight every destination, then publish each exactly once.
+//
+// Resume: each destination records every file it confirms in the manifest's `publish` field at once
+// (atomic write, one at a time), and marks itself complete at the end. A re-run skips complete
+// destinations and hands the others what they already confirmed; a run where every destination is
+// complete does nothing and says so (exit 0: re-running a finished release job must stay green).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Context } from '../context.js';
+import { ConfigError, GitError, InternalError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
+import {
+  FRAGMENT_DIR,
+  MANIFEST_FILE,
+  type PublishedFile,
+  type ReleaseManifest,
+  findFragments,
+  matchesExpected,
+  mergeFragments,
+  readFragment,
+  readManifest,
+  serializeManifest,
+} from '../manifest.js';
+import { runSteps, type Step } from '../pipeline.js';
+import { normalizeName } from '../version/pep440.js';
+import type { GithubDestinationOptions } from './github.js';
+import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
+
+/** The order destinations run in: packages first, the GitHub release (the announcement) last. */
+export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
+/** Where the GitHub-only extras (SHA256SUMS, manifest copy, versions.json) are written. */
+export const ASSETS_DIR = 'release-assets';
+
+export interface PublishOptions {
+  /** `--to`: destination names; default publish.to from the config. */
+  to?: string[];
+  /** `--dist`: the directory with the manifest and the artifacts (default dist/). */
+  distDir?: string;
+  /** `--index-dir`: the static index directory (default publish.index.dir). */
+  indexDir?: string;
+  /** `--repository-url`: the PyPI upload endpoint (default publish.pypi.repository_url). */
+  repositoryUrl?: string;
+  /** `--replace`: replace GitHub assets that differ. */
+  replace?: boolean;
+  /** Destinations to use instead of the built-in ones (tests). */
+  destinations?: Partial<Record<DestinationName, Destination>>;
+  /** Options of the built-in GitHub destination (tests: short waits). */
+  github?: GithubDestinationOptions;
+  /** Options passed to the built-in PyPI destination's factory. */
+  pypi?: Record<string, unknown>;
+}
+
+export interface DestinationSummary {
+  name: DestinationName;
+  status: 'published' | 'already-complete' | 'dry-run';
+  uploaded: string[];
+  existing: string[];
+  url?: string;
+}
+
+export interface PublishSummary {
+  version: string;
+  tag: string;
+  nothingToDo: boolean;
+  files: number;
+  destinations: DestinationSummary[];
+}
+
+interface State {
+  opts: PublishOptions;
+  loaded: LoadedConfig;
+  distDir: string;
+  manifestPath: string;
+  manifest: ReleaseManifest;
+  names: DestinationName[];
+  /** Destinations still to publish (not complete in the manifest). */
+  pending: DestinationName[];
+  files: PublishFile[];
+  extras: PublishFile[];
+  notes: string;
+  destinations: Map<DestinationName, Destination>;
+  runs: Map<DestinationName, PublishRun>;
+  summary: DestinationSummary[];
+  /** Serializes manifest writes. */
+  writing: Promise<void>;
+}
+
+type PublishContext = Context & { state: State };
+
+export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promise<PublishSummary> {
+  const loaded = await ctx.config();
+  const cfgCtx = withOverrides(ctx, loaded, opts);
+  const distDir = opts.distDir ? path.resolve(ctx.cwd, opts.distDir) : ctx.distDir;
+  const state: State = {
+    opts,
+    loaded: await cfgCtx.config(),
+    distDir,
+    manifestPath: path.join(distDir, MANIFEST_FILE),
+    manifest: undefined as unknown as ReleaseManifest,
+    names: [],
+    pending: [],
+    files: [],
+    extras: [],
+    notes: '',
+    destinations: new Map(),
+    runs: new Map(),
+    summary: [],
+    writing: Promise.resolve(),
+  };
+  const pctx: PublishContext = Object.assign(Object.create(cfgCtx) as Context, { state });
+  const steps: Step<PublishContext>[] = [
+    // The manifest with every build job's fragment merged in: the one list of files.
+    { name: 'read the release manifest', run: (c) => readRelease(c) },
+    // The destinations asked for, and which of them the manifest says are already complete.
+    { name: 'choose destinations', run: (c) => chooseDestinations(c) },
+    // Nothing is read, checked or sent when every destination is already complete.
+    ...gated([
+      // Refuse unless `release verify` passed on exactly these files (re-hashed now) and the set is complete.
+      { name: 'check the verify record against the files', run: (c) => checkGate(c) },
+      // The tag must name the commit the release was planned from (read-only git).
+      { name: 'check the tag', skip: (c) => tagSkip(c), run: (c) => checkTag(c) },
+      // SHA256SUMS, the manifest and the version set, as GitHub release assets.
+      { name: 'write the release assets', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => writeExtras(c) },
+      // Release notes for the GitHub release body.
+      { name: 'read the release notes', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => readNotes(c) },
+      // Credentials, access, and "already released with other files", for every destination before any upload.
+      { name: 'preflight every destination', run: (c) => preflight(c) },
+      // Each destination in order; each records what it confirms as it goes.
+      { name: 'publish', run: (c) => publishAll(c) },
+    ]),
+  ];
+  await runSteps(pctx, steps);
+  await state.writing;
+  const nothingToDo = state.pending.length === 0;
+  return {
+    version: state.manifest.version,
+    tag: state.manifest.tag,
+    nothingToDo,
+    files: state.files.length,
+    destinations: state.summary,
+  };
+}
+
+/** Steps that only run when some destination still has work. */
+function gated(steps: Step<PublishContext>[]): Step<PublishContext>[] {
+  return steps.map((s) => ({
+    ...s,
+    skip: async (c: PublishContext) => (c.state.pending.length === 0 ? 'nothing to do' : s.skip ? s.skip(c) : false),
+  }));
+}
+
+/** --repository-url and --index-dir override the config for every destination. */
+function withOverrides(ctx: Context, loaded: LoadedConfig, opts: PublishOptions): Context {
+  if (!opts.repositoryUrl && !opts.indexDir) return ctx;
+  const publish = structuredClone(loaded.config.publish);
+  if (opts.repositoryUrl) {
+    try {
+      new URL(opts.repositoryUrl);
+    } catch {
+      throw new UsageError(`--repository-url \`${opts.repositoryUrl}\` is not a URL`, { hint: 'e.g. --repository-url https://test.pypi.org/legacy/' });
+    }
+    publish.pypi.repository_url = opts.repositoryUrl;
+  }
+  if (opts.indexDir) publish.index.dir = path.resolve(ctx.cwd, opts.indexDir);
+  const next: LoadedConfig = { ...loaded, config: { ...loaded.config, publish } };
+  return Object.assign(Object.create(ctx) as Context, { config: () => Promise.resolve(next) });
+}
+
+async function readRelease(c: PublishContext): Promise<void> {
+  const s = c.state;
+  let m = await readManifest(s.manifestPath);
+  const fragments = await findFragments(s.distDir);
+  if (fragments.length) m = mergeFragments(m, await Promise.all(fragments.map((f) => readFragment(f))));
+  s.manifest = m;
+  c.log.info(`${m.tag}: version ${m.version}, ${m.built.length} built file(s)${fragments.length ? ` (${fragments.length} build fragment(s) merged)` : ''}`);
+}
+
+function parseDestinations(names: string[]): DestinationName[] {
+  const out: DestinationName[] = [];
+  for (const n of names) {
+    if (!(DESTINATION_ORDER as string[]).includes(n)) {
+      throw new UsageError(`unknown destination \`${n}\`${suggestion(n, DESTINATION_ORDER)}`, { hint: 'use --to with pypi, github or index (comma-separated)' });
+    }
+    if (!out.includes(n as DestinationName)) out.push(n as DestinationName);
+  }
+  if (!out.length) throw new UsageError('--to names no destination', { hint: 'e.g. --to pypi,github' });
+  return DESTINATION_ORDER.filter((d) => out.includes(d));
+}
+
+function chooseDestinations(c: PublishContext): void {
+  const s = c.state;
+  s.names = parseDestinations(s.opts.to ?? s.loaded.config.publish.to);
+  const wanted = new Set(s.manifest.built.map((b) => `${b.filename}\0${b.sha256}`));
+  for (const name of s.names) {
+    const rec = s.manifest.publish[name];
+    // Complete only for exactly this set of files (a manifest with other files starts over).
+    const covers = rec?.complete && [...wanted].every((k) => {
+      const [filename, sha] = k.split('\0') as [string, string];
+      return rec.files[filename]?.sha256 === sha;
+    });
+    if (covers) {
+      c.log.info(`${name}: already complete${rec.url ? ` (${rec.url})` : ''}`);
+      s.summary.push({ name, status: 'already-complete', uploaded: [], existing: Object.keys(rec.files), url: rec.url });
+    } else {
+      s.pending.push(name);
+    }
+  }
+  if (!s.pending.length) {
+    c.log.info(`nothing to do: ${s.manifest.tag} is already published to ${s.names.join(', ')}`);
+  }
+}
+
+function fileType(filename: string): PublishFile['type'] {
+  if (filename.endsWith('.whl')) return 'wheel';
+  if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return 'sdist';
+  return 'extra';
+}
+
+async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Every file below `dir` by name (CI artifact downloads nest them), skipping our own outputs. */
+async function filesByName(dir: string, skip: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  async function walk(d: string, depth: number): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (depth < 4 && !skip.includes(path.resolve(p)) && e.name !== FRAGMENT_DIR) await walk(p, depth + 1);
+      } else if (e.isFile()) {
+        out.set(e.name, [...(out.get(e.name) ?? []), p]);
+      }
+    }
+  }
+  await walk(dir, 0);
+  return out;
+}
+
+async function checkGate(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const m = s.manifest;
+  const where = { file: s.manifestPath };
+  const v = m.verify;
+  if (!v) throw new VerifyError('the release has not been verified', { ...where, field: 'verify', hint: 'run `release verify` first' });
+  if (v.version !== m.version) {
+    throw new VerifyError(`the verify record is for version ${v.version}, the manifest is for ${m.version}`, { ...where, field: 'verify.version', hint: 'run `release verify` again' });
+  }
+  if (!v.ok) {
+    const bad = v.files.filter((f) => !f.ok).map((f) => `${f.filename} (${f.codes.join(', ')})`);
+    throw new VerifyError(`\`release verify\` failed for this release${bad.length ? `: ${bad.join('; ')}` : ''}`, { ...where, field: 'verify.ok', hint: 'fix the artifacts, rebuild, and run `release verify` again' });
+  }
+  const setProblems = [
+    ...v.missing.map((x) => `missing ${x}`),
+    ...v.unexpected.map((x) => `unexpected ${x}`),
+    ...v.duplicate.map((x) => `duplicate ${x}`),
+    ...m.expected.filter((e) => !m.built.some((b) => matchesExpected(e, b.filename))).map((e) => `missing ${e.filename ?? e.pattern ?? e.id}`),
+  ];
+  if (!m.built.length) setProblems.push('no built files');
+  if (setProblems.length) {
+    throw new VerifyError(`the set of files is not complete: ${[...new Set(setProblems)].join(', ')}`, { ...where, hint: 'download every build job\'s artifacts into dist/ and run `release verify` again' });
+  }
+  const verified = new Map(v.files.map((f) => [f.filename, f]));
+  const built = new Set(m.built.map((b) => b.filename));
+  const stale = v.files.filter((f) => !built.has(f.filename)).map((f) => f.filename);
+  if (stale.length) throw new VerifyError(`the verify record names files the manifest does not list: ${stale.join(', ')}`, { ...where, hint: 'run `release verify` again' });
+  const skip = [path.resolve(s.distDir, ASSETS_DIR), path.resolve(s.loaded.root, s.loaded.config.publish.index.dir)];
+  const onDisk = await filesByName(s.distDir, skip);
+  for (const b of m.built) {
+    const rec = verified.get(b.filename);
+    if (!rec) throw new VerifyError(`${b.filename} was built but not verified`, { ...where, hint: 'run `release verify` again' });
+    if (rec.sha256 !== b.sha256) throw new VerifyError(`${b.filename} was verified with other content than it was built with`, { ...where, hint: 'run `release verify` again' });
+    const candidates = onDisk.get(b.filename) ?? [];
+    if (!candidates.length) throw new VerifyError(`${b.filename} is not in ${s.distDir}`, { hint: 'download every build job\'s artifacts into dist/' });
+    let found: PublishFile | undefined;
+    for (const p of candidates) {
+      const h = await hashFile(p);
+      if (h.sha256 === rec.sha256 && h.size === rec.size) {
+        found = { path: p, filename: b.filename, sha256: h.sha256, size: h.size, package: normalizeName(b.package), version: m.version, type: fileType(b.filename) };
+        break;
+      }
+    }
+    if (!found) {
+      throw new VerifyError(`${b.filename} changed after \`release verify\` (its sha256 is no longer ${rec.sha256.slice(0, 12)}…)`, {
+        file: candidates[0],
+        hint: 'publish exactly the files that were verified: download them again, or run `release verify` on these',
+      });
+    }
+    s.files.push(found);
+  }
+  c.log.info(`${s.files.length} file(s) match the verify record of ${v.at}`);
+}
+
+function tagSkip(c: PublishContext): string | false {
+  return c.state.manifest.commit ? false : 'the manifest names no commit, so the tag is not checked';
+}
+
+async function checkTag(c: PublishContext): Promise<void> {
+  const { manifest, loaded } = c.state;
+  const root = loaded.root;
+  const res = await c.exec('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${manifest.tag}^{commit}`], { cwd: root, reject: false });
+  if (res.exitCode !== 0) {
+    const isRepo = await c.exec('git', ['rev-parse', '--git-dir'], { cwd: root, reject: false });
+    if (isRepo.exitCode !== 0) throw new GitError(`${root} is not a git repository, so tag ${manifest.tag} cannot be checked`, { hint: 'run `release publish` in a checkout of the repository' });
+    throw new GitError(`tag ${manifest.tag} does not exist in ${root}`, { hint: 'fetch the tags (actions/checkout with `fetch-depth: 0`), or create it with `release prepare`' });
+  }
+  const sha = res.stdout.trim();
+  if (sha !== manifest.commit) {
+    throw new GitError(`tag ${manifest.tag} points at ${sha.slice(0, 12)}, but the release was planned from ${manifest.commit!.slice(0, 12)}`, {
+      file: c.state.manifestPath,
+      field: 'commit',
+      hint: 'the tag moved after `release plan`: plan, build and verify again from the tag',
+    });
+  }
+  c.log.info(`tag ${manifest.tag} points at ${sha.slice(0, 12)}, as the manifest says`);
+}
+
+/** SHA256SUMS, the manifest (without publish progress, so it never changes between runs) and versions.json. */
+async function writeExtras(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const dir = path.join(s.distDir, ASSETS_DIR);
+  const sums = [...s.files].sort((a, b) => a.filename.localeCompare(b.filename)).map((f) => `${f.sha256}  ${f.filename}\n`).join('');
+  const frozen = serializeManifest({ ...s.manifest, publish: {} });
+  const set = serializeVersionSet(versionSetFromFiles(s.manifest, s.files));
+  const extras: Array<[string, string]> = [
+    ['SHA256SUMS', sums],
+    [MANIFEST_FILE, frozen],
+    ['versions.json', set],
+  ];
+  for (const [name, text] of extras) {
+    const file = path.join(dir, name);
+    const current = await readFile(file, 'utf8').catch(() => null);
+    if (current !== text) await c.world.writeFile(file, text);
+    const bytes = Buffer.from(text);
+    s.extras.push({
+      path: file,
+      filename: name,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      package: '',
+      version: s.manifest.version,
+      type: 'extra',
+    });
+  }
+}
+
+/** The CHANGELOG section of this version, else the tag's annotation, else one line. */
+async function readNotes(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const fromChangelog = await changelogSection(s.loaded.root, s.manifest.version);
+  if (fromChangelog) {
+    s.notes = fromChangelog.text;
+    c.log.info(`release notes: ${fromChangelog.file}, section ${s.manifest.version}`);
+    return;
+  }
+  const fromTag = await tagMessage(c, s.loaded.root, s.manifest.tag);
+  if (fromTag) {
+    s.notes = fromTag;
+    c.log.info(`release notes: the annotation of tag ${s.manifest.tag}`);
+    return;
+  }
+  s.notes = `Release ${s.manifest.version}`;
+  c.log.warn(`no CHANGELOG section for ${s.manifest.version} and no tag annotation: the release body is "${s.notes}"`);
+}
+
+const CHANGELOGS = ['CHANGELOG.md', 'CHANGES.md', 'NEWS.md', 'CHANGELOG.rst', 'CHANGES.rst', 'NEWS.rst'];
+
+/** The body under the first heading that names `version`, up to the next heading of the same or a higher level. */
+export function sectionOf(text: string, version: string): string | null {
+  const lines = text.split(/\r?\n/);
+  const esc = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = new RegExp(`(^|[^\\w.])v?${esc}(?![\\w]|\\.\\d)`);
+  const md = (l: string) => /^(#{1,6})\s/.exec(l)?.[1]?.length ?? 0;
+  const rstUnder = (l: string | undefined) => (l && /^([=\-~^"'`#*+])\1{2,}\s*$/.test(l) ? l[0] : null);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const level = md(line);
+    const under = rstUnder(lines[i + 1]);
+    if ((!level && !under) || !names.test(line)) continue;
+    const body: string[] = [];
+    for (let j = i + (level ? 1 : 2); j < lines.length; j++) {
+      const l = lines[j]!;
+      if (level && md(l) && md(l) <= level) break;
+      if (!level && rstUnder(lines[j + 1]) === under && l.trim()) break;
+      body.push(l);
+    }
+    const out = body.join('\n').trim();
+    return out || null;
+  }
+  return null;
+}
+
+async function changelogSection(root: string, version: string): Promise<{ file: string; text: string } | null> {
+  for (const name of CHANGELOGS) {
+    let text: string;
+    try {
+      text = await readFile(path.join(root, name), 'utf8');
+    } catch {
+      continue;
+    }
+    const section = sectionOf(text, version);
+    if (section) return { file: name, text: section };
+  }
+  return null;
+}
+
+async function tagMessage(c: Context, root: string, tag: string): Promise<string | null> {
+  const res = await c.exec('git', ['for-each-ref', '--format=%(objecttype)%00%(contents)', `refs/tags/${tag}`], { cwd: root, reject: false });
+  if (res.exitCode !== 0 || !res.stdout.includes('\0')) return null;
+  const [type, contents] = res.stdout.split('\0') as [string, string];
+  if (type !== 'tag') return null;
+  const text = contents.replace(/-----BEGIN (PGP|SSH) SIGNATURE-----[\s\S]*$/, '').trim();
+  return text || null;
+}
+
+async function loadDestination(c: PublishContext, name: DestinationName): Promise<Destination> {
+  const s = c.state;
+  const given = s.opts.destinations?.[name];
+  if (given) return given;
+  if (name === 'github') {
+    const { createGithubDestination } = await import('./github.js');
+    return createGithubDestination(s.opts.github);
+  }
+  if (name === 'index') {
+    const { createIndexDestination } = await import('./index.js');
+    const cfg = s.loaded.config.publish.index;
+    return createIndexDestination({ dir: path.resolve(s.loaded.root, cfg.dir), url: cfg.url });
+  }
+  // A variable specifier: pypi.ts is written by another module owner and may not exist in every build.
+  const spec = './pypi.js';
+  const mod = (await import(spec)) as Record<string, unknown>;
+  const factory = mod.createPypiDestination;
+  if (typeof factory !== 'function') throw new InternalError('src/publish/pypi.ts does not export createPypiDestination');
+  return (factory as (o?: Record<string, unknown>) => Destination)(s.opts.pypi);
+}
+
+function makeRun(c: PublishContext, name: DestinationName): PublishRun {
+  const s = c.state;
+  const rec = s.manifest.publish[name];
+  const files = name === 'github' ? [...s.files, ...s.extras] : s.files.filter((f) => f.type !== 'extra');
+  return {
+    ctx: c,
+    manifest: s.manifest,
+    files,
+    confirmed: { ...(rec?.files ?? {}) },
+    record: (filename, entry) => record(c, name, filename, entry),
+    notes: s.notes,
+    replace: s.opts.replace === true,
+  };
+}
+
+/** Persist one confirmation (serialized: every write holds all confirmations so far). */
+function record(c: PublishContext, name: DestinationName, filename: string, entry: PublishedFile): Promise<void> {
+  const s = c.state;
+  if (c.dryRun) return Promise.resolve();
+  const rec = (s.manifest.publish[name] ??= { files: {}, complete: false });
+  rec.files[filename] = entry;
+  return persist(c);
+}
+
+function persist(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const next = s.writing.then(() => c.world.writeFile(s.manifestPath, serializeManifest(s.manifest)));
+  s.writing = next.catch(() => undefined);
+  return next;
+}
+
+async function preflight(c: PublishContext): Promise<void> {
+  const s = c.state;
+  for (const name of s.pending) {
+    const dest = await loadDestination(c, name);
+    const run = makeRun(c, name);
+    s.destinations.set(name, dest);
+    s.runs.set(name, run);
+    try {
+      await dest.preflight(run);
+    } catch (err) {
+      throw prefix(name, err);
+    }
+    c.log.info(`${name}: ready (${run.files.length} file(s), ${Object.keys(run.confirmed).length} confirmed by an earlier run)`);
+  }
+}
+
+function prefix(name: string, err: unknown): unknown {
+  if (err instanceof PublishError || err instanceof ConfigError || err instanceof GitError) {
+    if (!err.message.startsWith(`${name}: `)) err.message = `${name}: ${err.message}`;
+  }
+  return err;
+}
+
+async function publishAll(c: PublishContext): Promise<void> {
+  const s = c.state;
+  for (const name of s.pending) {
+    const dest = s.destinations.get(name)!;
+    const run = s.runs.get(name)!;
+    let result: DestinationResult;
+    try {
+      result = await dest.publish(run);
+    } catch (err) {
+      await s.writing;
+      throw prefix(name, err);
+    }
+    await s.writing;
+    if (!c.dryRun) {
+      const rec = (s.manifest.publish[name] ??= { files: {}, complete: false });
+      const missing = run.files.filter((f) => rec.files[f.filename]?.sha256 !== f.sha256).map((f) => f.filename);
+      if (missing.length) throw new InternalError(`${name} finished without confirming ${missing.join(', ')}`);
+      rec.complete = true;
+      if (result.url) rec.url = result.url;
+      if (result.releaseId !== undefined) rec.releaseId = result.releaseId;
+      await persist(c);
+    }
+    s.summary.push({ name, status: c.dryRun ? 'dry-run' : 'published', uploaded: result.uploaded, existing: result.existing, url: result.url });
+    c.log.info(`${name}: ${result.uploaded.length} uploaded, ${result.existing.length} already there${result.url ? ` — ${result.url}` : ''}`);
+  }
+}
