@@ -1,4 +1,198 @@
-import type { CommandDefinition } from './types.js';
+// `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS.
+import { appendFile, readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
+import { actions } from '../log.js';
+import { findFragments, mergeFragments, readFragment, readManifest, serializeManifest, type ReleaseManifest } from '../manifest.js';
+import { runSteps, type Step } from '../pipeline.js';
+import { readVersionFile } from '../version/file.js';
+import { compareVersions } from '../version/pep440.js';
+import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
+import { describe } from '../verify/findings.js';
+import { jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
+import type { Limits } from '../verify/scan.js';
+import { checkSet } from '../verify/set.js';
+import { str, type CommandDefinition } from './types.js';
 
-// Placeholder until this command group is built.
-export const commands: Record<string, CommandDefinition> = {};
+interface VerifyContext extends Context {
+  dist: string;
+  manifestFile: string;
+  manifestGiven: boolean;
+  jobs: number;
+  manifest: ReleaseManifest | null;
+  releaseVersion: string | null;
+  limits: Limits;
+  files: string[];
+  artifacts: ArtifactResult[];
+  outcome?: VerifyOutcome;
+}
+
+const DEFAULT_LIMITS: Limits = { maxUncompressed: 4096 * 1024 * 1024, maxRatio: 200 };
+
+async function readConfigQuietly(ctx: Context) {
+  try {
+    return await ctx.config();
+  } catch (err) {
+    ctx.log.debug(`no release config: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+async function loadManifest(ctx: VerifyContext): Promise<void> {
+  try {
+    await stat(ctx.manifestFile);
+  } catch {
+    if (ctx.manifestGiven) throw new ConfigError('release manifest not found', { file: ctx.manifestFile, hint: 'pass the manifest `release plan` wrote, or omit --manifest' });
+    ctx.log.warn(`no release manifest at ${ctx.manifestFile}: the set check is skipped (run \`release plan\` first)`);
+    return;
+  }
+  const m = await readManifest(ctx.manifestFile);
+  const fragments = await Promise.all((await findFragments(ctx.dist)).map(readFragment));
+  ctx.manifest = fragments.length ? mergeFragments(m, fragments) : m;
+}
+
+async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
+  const loaded = await readConfigQuietly(ctx);
+  if (loaded) {
+    const c = loaded.config as unknown as { verify?: { max_uncompressed_mb: number; max_ratio: number } };
+    if (c.verify) ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
+  }
+  let fromFile: string | null = null;
+  if (loaded) {
+    try {
+      fromFile = (await readVersionFile(loaded.root, loaded.config)).version;
+    } catch (err) {
+      // A project with a config must have its VERSION; a bare directory of wheels may have neither.
+      if (!ctx.manifest && loaded.file !== null) throw err;
+      ctx.log.debug(`VERSION not readable, using the manifest's version: ${(err as Error).message}`);
+    }
+  }
+  const fromManifest = ctx.manifest?.version ?? null;
+  if (fromFile && fromManifest && compareVersions(fromFile, fromManifest) !== 0) {
+    throw new ConfigError(`the release manifest is for version ${fromManifest}, but VERSION says ${fromFile}`, {
+      file: ctx.manifestFile,
+      hint: 're-run `release plan` after changing VERSION',
+    });
+  }
+  ctx.releaseVersion = fromFile ?? fromManifest;
+  if (!ctx.releaseVersion) ctx.log.warn('no VERSION file and no manifest: artifact versions are not compared with the release version');
+}
+
+async function listArtifacts(ctx: VerifyContext): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(ctx.dist);
+  } catch {
+    throw new ConfigError('the dist directory does not exist', { file: ctx.dist, hint: 'build first (`release build`), or pass --dist DIR' });
+  }
+  const files: string[] = [];
+  for (const n of names.sort()) if (isArtifact(n) && (await stat(path.join(ctx.dist, n))).isFile()) files.push(path.join(ctx.dist, n));
+  if (files.length === 0) throw new VerifyError('no wheels or sdists to verify', { file: ctx.dist, hint: 'build first (`release build`), or pass --dist DIR' });
+  ctx.files = files;
+}
+
+async function appendSummary(ctx: Context, file: string, text: string): Promise<void> {
+  await ctx.world.mutate(`append ${text.length} bytes to ${file}`, () => appendFile(file, text), undefined);
+}
+
+const steps: Step<VerifyContext>[] = [
+  // The plan and the build fragments define the set we must find.
+  { name: 'read the release manifest', run: loadManifest },
+  // Every artifact must carry the release version, and the config holds the zip-bomb limits.
+  { name: 'read VERSION and limits', run: loadReleaseVersion },
+  // Only wheels and sdists at the top of dist/ are release artifacts.
+  { name: 'find the artifacts', run: listArtifacts },
+  // The work: stream every artifact, several at once, large wheels split across workers.
+  {
+    name: 'verify the artifacts',
+    async run(ctx) {
+      ctx.artifacts = await verifyArtifacts(ctx.files, { jobs: ctx.jobs, limits: ctx.limits, releaseVersion: ctx.releaseVersion });
+    },
+  },
+  // Missing, unexpected and duplicate artifacts per package and target.
+  {
+    name: 'check the set against the plan',
+    async run(ctx) {
+      const set = ctx.manifest ? checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)) : null;
+      const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
+      ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
+    },
+  },
+  // Downstream users check downloads against this file.
+  {
+    name: 'write SHA256SUMS',
+    async run(ctx) {
+      await ctx.world.writeFile(path.join(ctx.dist, 'SHA256SUMS'), sha256sums(ctx.artifacts));
+    },
+  },
+  // publish refuses to run unless the manifest records a passing verify of the same files.
+  {
+    name: 'record the results in the manifest',
+    skip: (ctx) => (ctx.manifest ? false : 'no release manifest'),
+    async run(ctx) {
+      await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.manifest!, verify: verifyRecord(ctx.outcome!, ctx.now()) }));
+    },
+  },
+  // On GitHub Actions each problem becomes an annotation on the run.
+  {
+    name: 'annotate the workflow run',
+    skip: () => (actions.enabled() ? false : 'not on GitHub Actions'),
+    async run(ctx) {
+      for (const a of ctx.artifacts) for (const f of a.findings) actions.annotate('error', `${f.code} ${describe(a.filename, f)}`, { file: a.filename, title: f.code });
+      for (const s of ctx.outcome!.set ?? []) actions.annotate('error', `${s.code} ${s.message}`, { title: s.code });
+    },
+  },
+  // The run's summary page shows the table.
+  {
+    name: 'write the summary to $GITHUB_STEP_SUMMARY',
+    skip: (ctx) => (ctx.env.GITHUB_STEP_SUMMARY ? false : 'GITHUB_STEP_SUMMARY is not set'),
+    async run(ctx) {
+      await appendSummary(ctx, ctx.env.GITHUB_STEP_SUMMARY!, markdownReport(ctx.outcome!));
+    },
+  },
+];
+
+function parseJobs(value: string | undefined): number {
+  if (value === undefined) return Math.max(1, Math.min(availableParallelism(), 8));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, not \`${value}\``, { hint: 'e.g. --jobs 2' });
+  return n;
+}
+
+const verify: CommandDefinition = {
+  usage: 'release verify [--dist DIR] [--manifest PATH] [--jobs N]',
+  description:
+    'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Exits 4 when anything fails.',
+  options: {
+    dist: { type: 'string', valueName: 'DIR', description: 'the directory holding the artifacts (default dist/)' },
+    manifest: { type: 'string', valueName: 'PATH', description: 'the release manifest (default DIR/release-manifest.json)' },
+    jobs: { type: 'string', valueName: 'N', description: 'worker threads (default: the number of cores)' },
+  },
+  examples: ['release verify', 'release verify --dist wheelhouse --jobs 2', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
+  async run(ctx, args) {
+    const distArg = str(args, 'dist');
+    const dist = distArg ? path.resolve(ctx.cwd, distArg) : ctx.distDir;
+    const manifestArg = str(args, 'manifest');
+    const vctx: VerifyContext = {
+      ...ctx,
+      dist,
+      manifestFile: manifestArg ? path.resolve(ctx.cwd, manifestArg) : path.join(dist, 'release-manifest.json'),
+      manifestGiven: manifestArg !== undefined,
+      jobs: parseJobs(str(args, 'jobs')),
+      manifest: null,
+      releaseVersion: null,
+      limits: DEFAULT_LIMITS,
+      files: [],
+      artifacts: [],
+    };
+    await runSteps(vctx, steps);
+    const outcome = vctx.outcome!;
+    ctx.log.info(terminalReport(outcome));
+    if (!outcome.ok) ctx.log.error('verification failed: fix the problems above, rebuild, and run `release verify` again');
+    return { json: jsonReport(outcome), exitCode: outcome.ok ? ExitCode.ok : ExitCode.verify };
+  },
+};
+
+export const commands: Record<string, CommandDefinition> = { verify };
