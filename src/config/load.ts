@@ -1,9 +1,11 @@
 // Find and load the release config: release.yaml at the repo root, or [tool.wheelwright] in pyproject.toml.
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
-import { configSchema, type ReleaseConfig } from './schema.js';
+import type { ReleaseConfig } from './schema.js';
 
 export interface LoadedConfig {
   /** The repository root: the directory holding the config (or VERSION, or .git). */
@@ -136,6 +138,7 @@ export async function validateConfig(
   raw: unknown,
   where: { file: string; text: string; kind: 'yaml' | 'pyproject' },
 ): Promise<ReleaseConfig> {
+  const { configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const issue = deepestIssue(parsed.error.issues[0]!);
@@ -145,7 +148,7 @@ export async function validateConfig(
   let hint: string | undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const allowed = keysAt(configSchema, at);
+    const allowed = keysAt(configSchema as z.ZodType, at);
     at = [...at, key];
     message = `unknown key \`${key}\`${suggestion(key, allowed)}`;
     hint = `allowed here: ${allowed.join(', ')}`;
@@ -163,12 +166,49 @@ export async function validateConfig(
   });
 }
 
+/**
+ * Validated configs are cached by the hash of their text, so that a command like `version show` does
+ * not load the YAML parser and the schema library on every run. A changed file is a new key.
+ */
+function cacheFile(key: string): string {
+  const base = process.env.WHEELWRIGHT_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wheelwright');
+  return path.join(base, 'config', `${key}.json`);
+}
+
+async function readCached(key: string): Promise<ReleaseConfig | null> {
+  if (process.env.WHEELWRIGHT_NO_CACHE) return null;
+  try {
+    const hit = JSON.parse(await readFile(cacheFile(key), 'utf8')) as { key: string; config: ReleaseConfig };
+    return hit.key === key ? hit.config : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCached(key: string, config: ReleaseConfig): Promise<void> {
+  if (process.env.WHEELWRIGHT_NO_CACHE) return;
+  const file = cacheFile(key);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ key, config }));
+    await rename(tmp, file);
+  } catch {
+    // A cache that cannot be written only costs speed.
+  }
+}
+
 export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const found = await findRoot(cwd);
   if (found.kind === 'none' || !found.file) {
+    const { configSchema } = await import('./schema.js');
     return { root: found.root, file: null, config: configSchema.parse({}) };
   }
   const text = (await readText(found.file)) ?? '';
+  const { toolVersion } = await import('../tool.js');
+  const key = createHash('sha256').update(`${toolVersion()}\0${found.kind}\0${text}`).digest('hex');
+  const cached = await readCached(key);
+  if (cached) return { root: found.root, file: found.file, config: cached };
   let raw: unknown;
   if (found.kind === 'yaml') {
     const { parseDocument, LineCounter } = await import('yaml');
@@ -199,5 +239,6 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     raw = (toml.tool as Record<string, unknown> | undefined)?.wheelwright ?? {};
   }
   const config = await validateConfig(raw, { file: found.file, text, kind: found.kind });
+  await writeCached(key, config);
   return { root: found.root, file: found.file, config };
 }

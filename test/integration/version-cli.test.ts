@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRelease } from '../helpers/cli.js';
@@ -130,6 +130,17 @@ describe('bad input gets one clear message and a distinct exit code', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.code).toBe(code);
+  });
+
+  it('a config edited after it was cached is validated again', async () => {
+    const dir = repo({ VERSION: '1.0\n', 'release.yaml': 'version_scheme: calver\n' });
+    const env = { WHEELWRIGHT_CACHE_DIR: path.join(dir, '.cache') };
+    expect((await runRelease(['version', 'show'], { cwd: dir, env })).code).toBe(0);
+    expect((await runRelease(['version', 'show'], { cwd: dir, env })).code).toBe(0);
+    writeFileSync(path.join(dir, 'release.yaml'), 'version_scheme: calvar\n');
+    const r = await runRelease(['version', 'show'], { cwd: dir, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/version_scheme: Invalid option.*got "calvar"/);
   });
 
   it('--verbose shows the stack of an expected error', async () => {
