@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { ConfigError, ExitCode, InternalError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import { runSteps, type Step } from '../../src/pipeline.js';
+import { clearSecrets, redact, registerSecret } from '../../src/secrets.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function capture(opts: { dryRun?: boolean } = {}) {
+  const lines: string[] = [];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-ctx-'));
+  dirs.push(dir);
+  const log = createLogger({ stderr: (s) => lines.push(s), stdout: (s) => lines.push(s) });
+  const ctx = createContext({ cwd: dir, dryRun: opts.dryRun, log, env: { CI: 'true' } });
+  return { ctx, lines, dir };
+}
+
+describe('pipeline runner', () => {
+  it('runs steps in order, logs skips with their reason, and does not run skipped steps', async () => {
+    const { ctx, lines } = capture();
+    const ran: string[] = [];
+    const steps: Step[] = [
+      { name: 'first', run: () => void ran.push('first') },
+      { name: 'second', skip: () => 'nothing to push', run: () => void ran.push('second') },
+      { name: 'third', run: () => void ran.push('third') },
+    ];
+    const outcomes = await runSteps(ctx, steps);
+    expect(ran).toEqual(['first', 'third']);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'skipped', 'done']);
+    expect(lines.join('')).toContain('second (skipped: nothing to push)');
+  });
+
+  it('stops at the first failure and prefixes its message with the step name, keeping the exit code', async () => {
+    const { ctx } = capture();
+    const ran: string[] = [];
+    const steps: Step[] = [
+      { name: 'read VERSION', run: () => { throw new ConfigError('is empty', { file: 'VERSION' }); } },
+      { name: 'never', run: () => void ran.push('never') },
+    ];
+    const err = await runSteps(ctx, steps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe('read VERSION: is empty');
+    expect((err as ConfigError).exitCode).toBe(ExitCode.config);
+    expect(ran).toEqual([]);
+  });
+
+  it('turns an unexpected error into an internal error naming the step', async () => {
+    const { ctx } = capture();
+    const err = await runSteps(ctx, [{ name: 'boom', run: () => { throw new TypeError('x is undefined'); } }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InternalError);
+    expect((err as InternalError).message).toBe('boom: x is undefined');
+  });
+});
+
+describe('the dry-run boundary', () => {
+  it('in dry run, prints mutations and returns the placeholder without running them', async () => {
+    const { ctx, lines, dir } = capture({ dryRun: true });
+    let ran = false;
+    const out = await ctx.world.mutate('octokit repos.createRelease (v1.2.0)', async () => { ran = true; return { id: 1 }; }, { id: 0 });
+    expect(ran).toBe(false);
+    expect(out).toEqual({ id: 0 });
+    await ctx.world.writeFile(path.join(dir, 'CHANGELOG.md'), 'x');
+    await ctx.world.writeFile(path.join(dir, 'dist', 'release-manifest.json'), '{}');
+    const r = await ctx.world.run('git', ['tag', 'v1'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(path.join(dir, 'CHANGELOG.md'))).toBe(false);
+    expect(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8')).toBe('{}');
+    const text = lines.join('');
+    expect(text).toContain('[dry-run] octokit repos.createRelease (v1.2.0)');
+    expect(text).toContain(`[dry-run] write ${path.join(dir, 'CHANGELOG.md')} (1 bytes)`);
+    expect(text).toContain('[dry-run] $ git tag v1');
+  });
+
+  it('outside dry run, writes atomically and runs', async () => {
+    const { ctx, dir } = capture();
+    await ctx.world.writeFile(path.join(dir, 'a', 'b.txt'), 'hello');
+    expect(readFileSync(path.join(dir, 'a', 'b.txt'), 'utf8')).toBe('hello');
+    const r = await ctx.world.run('sh', ['-c', 'echo hi']);
+    expect(r.stdout.trim()).toBe('hi');
+  });
+});
+
+describe('secrets', () => {
+  afterEach(() => clearSecrets());
+  it('never reach a log line', () => {
+    registerSecret('s3cr3t-value-123');
+    const lines: string[] = [];
+    const log = createLogger({ stderr: (s) => lines.push(s) });
+    log.error('upload failed with token s3cr3t-value-123 and pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoaWprbG1ub3A');
+    expect(lines.join('')).not.toContain('s3cr3t-value-123');
+    expect(lines.join('')).not.toContain('AgEIcHlwaS5vcmcCJGFiY2RlZmdoaWprbG1ub3A');
+    expect(redact('Authorization: Basic X19fdG9rZW5fXzpweXBp')).toBe('Authorization: Basic ***');
+  });
+});
