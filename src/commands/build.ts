@@ -1,4 +1,49 @@
-import type { CommandDefinition } from './types.js';
+// `release build --target T`: build one target's wheels on a runner and record them in a manifest fragment.
+import { buildSteps, cleanScratch, type BuildContext } from '../build/steps.js';
+import { UsageError } from '../errors.js';
+import { runSteps } from '../pipeline.js';
+import { bool, str, type CommandDefinition } from './types.js';
 
-// Placeholder until this command group is built.
-export const commands: Record<string, CommandDefinition> = {};
+function defaultPython(env: NodeJS.ProcessEnv): string {
+  return env.WHEELWRIGHT_PYTHON || (process.platform === 'win32' ? 'python' : 'python3');
+}
+
+const build: CommandDefinition = {
+  usage: 'release build --target T [--python PATH] [--offline] [--native]',
+  description:
+    "Build the packages and Pythons the plan gives target T with the target's builder (pypa/build for sdists and pure wheels, cibuildwheel, maturin), streaming its output; check the files against the plan (a missing wheel, a pure wheel where a platform wheel was expected, or an extra file fails, naming package and target); copy them into dist/ and record filename, size and sha256 in dist/manifest-fragments/<job>.json. Use target `any` for sdists and pure wheels. --dry-run prints the commands and their environment.",
+  options: {
+    target: { type: 'string', valueName: 'T', description: 'the target to build (a recipe name, or `any` for sdists and pure wheels)' },
+    python: { type: 'string', valueName: 'PATH', description: 'the Python that runs the builders (default: $WHEELWRIGHT_PYTHON, else python3)' },
+    offline: { type: 'boolean', description: 'no network: build without isolation (also $WHEELWRIGHT_OFFLINE=1); the build backend must be installed' },
+    native: { type: 'boolean', description: 'build native packages with the host Python (no container) and retag linux_* wheels after checking their glibc symbol versions fit the recipe policy' },
+  },
+  examples: [
+    'release build --target linux-x86_64',
+    'release build --target any --python /usr/bin/python3 --offline',
+    'release build --target macos-arm64 --dry-run   # print the cibuildwheel command and CIBW_* environment',
+  ],
+  async run(ctx, args) {
+    const target = str(args, 'target');
+    if (!target) throw new UsageError('--target is required', { hint: 'e.g. `release build --target linux-x86_64` (see `release plan --format table`)' });
+    const request = {
+      target,
+      python: str(args, 'python') ?? defaultPython(ctx.env),
+      offline: bool(args, 'offline') || ctx.env.WHEELWRIGHT_OFFLINE === '1',
+      native: bool(args, 'native'),
+    };
+    const bctx: BuildContext = { ...ctx, request };
+    try {
+      await runSteps(bctx, buildSteps);
+    } finally {
+      await cleanScratch(bctx);
+    }
+    const built = bctx.built ?? [];
+    return {
+      json: { job: bctx.job?.id, target, dryRun: ctx.dryRun, commands: bctx.invocations?.map((i) => ({ package: i.package, command: [i.file, ...i.args], env: i.env, cwd: i.cwd })), built },
+      text: ctx.dryRun ? `dry run: ${bctx.invocations?.length ?? 0} builder command(s) printed` : built.map((b) => b.filename).join('\n'),
+    };
+  },
+};
+
+export const commands: Record<string, CommandDefinition> = { build };

@@ -1,0 +1,108 @@
+// The exact builder commands for one build job: what `release build` runs, and what --dry-run prints.
+import path from 'node:path';
+import { BuildError } from '../errors.js';
+import type { BuildJob, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
+import { cibwSelector, comparePythons, parsePython } from '../plan/pythons.js';
+import type { Recipe } from '../plan/recipes.js';
+
+export interface BuildOptions {
+  /** The Python that drives the builders (`python -m build`, `python -m cibuildwheel`). */
+  python: string;
+  /** No network: build without isolation (the build backend must already be installed). */
+  offline: boolean;
+  /** Build native packages with the host Python instead of cibuildwheel, then retag (linux recipes with `native`). */
+  native: boolean;
+  /** The repository root; package paths in the manifest are relative to it. */
+  root: string;
+  /** Where builders write; one folder per package below it. */
+  workDir: string;
+}
+
+export interface Invocation {
+  package: string;
+  /** What this run must produce: sdist, wheels, or both (pure packages in the `any` job). */
+  produces: Array<'sdist' | 'wheel'>;
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  outDir: string;
+  /** Wheels from this run need retagging to the recipe's tag (native mode). */
+  repair: boolean;
+}
+
+/** Pythons the plan expects for one package on one target (abi3: the lowest one). */
+export function expectedPythons(m: ReleaseManifest, pkg: string, target: string): string[] {
+  const set = new Set(m.expected.filter((e) => e.package === pkg && e.target === target && e.python).map((e) => e.python!));
+  return [...set].sort(comparePythons);
+}
+
+function buildArgs(opts: BuildOptions, what: Array<'sdist' | 'wheel'>, outDir: string, dir: string): string[] {
+  return ['-m', 'build', ...what.map((w) => `--${w}`), ...(opts.offline ? ['--no-isolation'] : []), '--outdir', outDir, dir];
+}
+
+/** `KEY="value" …` as cibuildwheel's CIBW_ENVIRONMENT reads it (bash-like, values double-quoted). */
+export function cibwEnvironment(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}="${v.replace(/(["\\$`])/g, '\\$1')}"`)
+    .join(' ');
+}
+
+function cibuildwheel(recipe: Recipe, pkg: ManifestPackage, pythons: string[], opts: BuildOptions, dir: string, outDir: string): Invocation {
+  const cibw = recipe.cibuildwheel;
+  if (!cibw) throw new BuildError(`recipe ${recipe.target} has no \`cibuildwheel\` section (package ${pkg.name})`, { hint: 'use a recipe with a cibuildwheel section, or another builder' });
+  const imageEnv = Object.fromEntries(Object.entries(cibw.env).filter(([k]) => k.startsWith('CIBW_')));
+  const buildEnv = Object.fromEntries(Object.entries(cibw.env).filter(([k]) => !k.startsWith('CIBW_')));
+  const env: Record<string, string> = {
+    CIBW_PLATFORM: cibw.platform,
+    CIBW_ARCHS: cibw.archs,
+    CIBW_BUILD: pythons.map((p) => `${cibwSelector(p)}-${cibw.identifier}`).join(' '),
+    CIBW_BUILD_FRONTEND: 'build',
+    ...imageEnv,
+    ...buildEnv,
+  };
+  if (Object.keys(buildEnv).length) env.CIBW_ENVIRONMENT = cibwEnvironment(buildEnv);
+  if (pythons.some((p) => parsePython(p).freeThreaded)) env.CIBW_ENABLE = 'cpython-freethreading';
+  return { package: pkg.name, produces: ['wheel'], file: opts.python, args: ['-m', 'cibuildwheel', '--output-dir', outDir, dir], env, cwd: opts.root, outDir, repair: false };
+}
+
+function maturin(recipe: Recipe, pkg: ManifestPackage, pythons: string[], dir: string, outDir: string): Invocation {
+  const m = recipe.maturin;
+  if (!m) throw new BuildError(`recipe ${recipe.target} has no \`maturin\` section (package ${pkg.name})`, { hint: 'add a maturin section with the Rust target triple' });
+  const interpreters = pythons.map((p) => `python${p}`);
+  const args = ['build', '--release', '--out', outDir, '--target', m.target, '--interpreter', ...interpreters];
+  if (m.compatibility) args.push('--compatibility', m.compatibility);
+  return { package: pkg.name, produces: ['wheel'], file: 'maturin', args, env: {}, cwd: dir, outDir, repair: false };
+}
+
+/** Every builder run of one job, in package order. */
+export function jobInvocations(m: ReleaseManifest, job: BuildJob, recipe: Recipe, opts: BuildOptions): Invocation[] {
+  const out: Invocation[] = [];
+  for (const name of job.packages) {
+    const pkg = m.packages.find((p) => p.name === name);
+    if (!pkg) throw new BuildError(`job ${job.id} names package ${name}, which the manifest does not list`, { hint: 'regenerate the manifest with `release plan`' });
+    const dir = path.resolve(opts.root, pkg.path);
+    const outDir = path.join(opts.workDir, pkg.name);
+    if (recipe.os === 'any') {
+      const what: Array<'sdist' | 'wheel'> = pkg.kind === 'pure' ? ['sdist', 'wheel'] : ['sdist'];
+      out.push({ package: pkg.name, produces: what, file: opts.python, args: buildArgs(opts, what, outDir, dir), env: {}, cwd: opts.root, outDir, repair: false });
+      continue;
+    }
+    const pythons = expectedPythons(m, pkg.name, job.target);
+    if (opts.native && pkg.builder === 'cibuildwheel') {
+      out.push({ package: pkg.name, produces: ['wheel'], file: opts.python, args: buildArgs(opts, ['wheel'], outDir, dir), env: {}, cwd: opts.root, outDir, repair: true });
+    } else if (pkg.builder === 'cibuildwheel') {
+      out.push(cibuildwheel(recipe, pkg, pythons, opts, dir, outDir));
+    } else if (pkg.builder === 'maturin') {
+      out.push(maturin(recipe, pkg, pythons, dir, outDir));
+    } else {
+      throw new BuildError(`package ${pkg.name} uses \`build\`, which cannot make ${job.target} wheels`, { hint: 'use cibuildwheel or maturin for native packages' });
+    }
+  }
+  return out;
+}
+
+/** The artifacts one job must produce, by package. */
+export function jobExpected(m: ReleaseManifest, job: BuildJob): ExpectedArtifact[] {
+  return m.expected.filter((e) => e.job === job.id);
+}

@@ -1,0 +1,188 @@
+// `release build --target T` as a pipeline: find the job, run its builders, repair, check against the plan, record.
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { BuildError, ConfigError, suggestion } from '../errors.js';
+import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, serializeManifest, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
+import type { Step } from '../pipeline.js';
+import { planFromConfig } from '../plan/from-config.js';
+import { getRecipe, loadRecipes, type Recipe } from '../plan/recipes.js';
+import { hashFile } from '../wheel/sdist.js';
+import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
+import { jobExpected, jobInvocations, type Invocation } from './invocations.js';
+import { PYTHON_VERSION } from './python-scripts.js';
+import { normalizeSdist, retagWheel } from './repair.js';
+
+export interface BuildRequest {
+  target: string;
+  python: string;
+  offline: boolean;
+  native: boolean;
+}
+
+export interface BuildContext extends Context {
+  request: BuildRequest;
+  root?: string;
+  manifest?: ReleaseManifest;
+  job?: BuildJob;
+  recipe?: Recipe;
+  invocations?: Invocation[];
+  produced?: ProducedFile[];
+  matched?: MatchedFile[];
+  built?: BuiltArtifact[];
+  /** Scratch folder for builder output, outside dist/ so no half-made file is mistaken for an artifact. */
+  scratch?: string;
+}
+
+/** Host architecture as `uname -m` spells it. */
+export function hostMachine(arch = process.arch): string {
+  return ({ x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch;
+}
+
+/** Remove the scratch folder (also after a failure). */
+export async function cleanScratch(ctx: BuildContext): Promise<void> {
+  if (ctx.scratch) await rm(ctx.scratch, { recursive: true, force: true });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Read the plan; plan now when there is none (a local run without `release plan`). */
+async function loadPlan(ctx: BuildContext): Promise<void> {
+  const loaded = await ctx.config();
+  ctx.root = loaded.root;
+  try {
+    ctx.manifest = await readManifest(ctx.manifestPath);
+  } catch (err) {
+    if (!(err instanceof ConfigError && /not found/.test(err.message))) throw err;
+    ctx.log.info(`no ${path.relative(ctx.cwd, ctx.manifestPath)}; planning now`);
+    ctx.manifest = (await planFromConfig(loaded, { env: ctx.env, now: ctx.now() })).manifest;
+    await ctx.world.writeFile(ctx.manifestPath, serializeManifest(ctx.manifest));
+  }
+  const recipes = await loadRecipes(loaded.root, loaded.config.recipes_dir);
+  const t = ctx.request.target;
+  const jobs = ctx.manifest.jobs.filter((j) => j.target === t);
+  if (jobs.length === 0) {
+    const planned = ctx.manifest.jobs.map((j) => j.target);
+    if (!recipes.recipes.has(t)) getRecipe(recipes, t, { field: '--target' });
+    throw new ConfigError(`the plan has no build job for target \`${t}\`${suggestion(t, planned)}`, { file: ctx.manifestPath, hint: `planned targets: ${planned.join(', ')}` });
+  }
+  if (jobs.length > 1) throw new BuildError(`target ${t} has ${jobs.length} jobs (${jobs.map((j) => j.id).join(', ')}); build one target per builder`, { hint: 'use one builder per target' });
+  ctx.job = jobs[0]!;
+  ctx.recipe = getRecipe(recipes, t);
+}
+
+/** Native mode builds with the host Python on a matching Linux host: check before anything runs. */
+async function checkNativeHost(ctx: BuildContext): Promise<void> {
+  const { recipe, job, manifest } = ctx as Required<BuildContext>;
+  if (!recipe.native) throw new ConfigError(`--native cannot build target ${recipe.target}: its recipe has no \`native\` section`, { hint: 'run without --native (cibuildwheel builds it in a container)' });
+  if (process.platform !== 'linux' || hostMachine() !== recipe.native.machine) {
+    throw new BuildError(`--native builds ${recipe.target} only on a ${recipe.native.machine} Linux host; this is ${process.platform} ${hostMachine()}`, { hint: 'run on a matching runner, or without --native' });
+  }
+  const host = (await ctx.exec(ctx.request.python, ['-c', PYTHON_VERSION])).stdout.trim();
+  const wanted = [...new Set(manifest.expected.filter((e) => e.job === job.id && e.python).map((e) => e.python!))];
+  const other = wanted.filter((p) => p !== host);
+  if (other.length) {
+    throw new ConfigError(`--native builds with ${ctx.request.python} (Python ${host}), but the plan wants Python ${wanted.join(', ')} on ${recipe.target}`, {
+      hint: `set \`python: ["${host}"]\` for a local build, or build in CI with cibuildwheel`,
+    });
+  }
+}
+
+async function runBuilders(ctx: BuildContext): Promise<void> {
+  const produced: ProducedFile[] = [];
+  for (const inv of ctx.invocations!) {
+    await rm(inv.outDir, { recursive: true, force: true });
+    await mkdir(inv.outDir, { recursive: true });
+    ctx.log.info(`building ${inv.package} for ${ctx.job!.target}`);
+    if (ctx.dryRun) for (const [k, v] of Object.entries(inv.env)) ctx.log.info(`  ${k}=${v}`);
+    try {
+      await ctx.world.run(inv.file, inv.args, { cwd: inv.cwd, env: inv.env, stream: !ctx.json });
+    } catch (err) {
+      throw new BuildError(`the builder failed for package ${inv.package} on target ${ctx.job!.target}: ${(err as Error).message.split('\n')[0]}`, {
+        hint: 'see the builder output above',
+        cause: err,
+      });
+    }
+    for (const filename of await listFiles(inv.outDir)) produced.push({ package: inv.package, path: path.join(inv.outDir, filename), filename });
+  }
+  ctx.produced = produced;
+}
+
+/** PEP 625 sdist names and manylinux retags for host builds; files named for another package are errors. */
+async function repairProduced(ctx: BuildContext): Promise<void> {
+  const { manifest, recipe, job } = ctx as Required<BuildContext>;
+  const out: ProducedFile[] = [];
+  for (const f of ctx.produced!) {
+    const pkg = manifest.packages.find((p) => p.name === f.package)!;
+    const owner = packageOfFilename(f.filename);
+    if (owner !== pkg.name) throw new BuildError(`building package ${pkg.name} for target ${job.target} produced ${f.filename}, which is not one of its files`, { hint: 'check the project name in its pyproject.toml' });
+    const inv = ctx.invocations!.find((i) => i.package === f.package)!;
+    let file = f.path;
+    if (f.filename.endsWith('.tar.gz') && f.filename !== `${pkg.distName}-${manifest.version}.tar.gz`) {
+      await mkdir(path.join(inv.outDir, '..', 'normalized'), { recursive: true });
+      file = await normalizeSdist(ctx, ctx.request.python, f.path, pkg.distName, manifest.version);
+    } else if (inv.repair && f.filename.endsWith('.whl') && /-linux_[^-.]+\.whl$/.test(f.filename)) {
+      await mkdir(path.join(inv.outDir, '..', 'repaired'), { recursive: true });
+      file = await retagWheel(ctx, ctx.request.python, f.path, recipe.wheel.platform_tag, { package: pkg.name, target: job.target });
+    }
+    out.push({ ...f, path: file, filename: path.basename(file) });
+  }
+  ctx.produced = out;
+}
+
+/** Copy the checked files into dist/ and record size and sha256. */
+async function collect(ctx: BuildContext): Promise<void> {
+  const built: BuiltArtifact[] = [];
+  for (const m of ctx.matched!) {
+    const dest = path.join(ctx.distDir, m.filename);
+    await copyFile(m.path, dest);
+    const { sha256, size } = await hashFile(dest);
+    built.push({ filename: m.filename, package: m.package, target: m.expected.target, job: ctx.job!.id, size, sha256 });
+    ctx.log.info(`  ${m.filename} (${size} bytes)`);
+  }
+  ctx.built = built;
+}
+
+export const buildSteps: Step<BuildContext>[] = [
+  // The plan decides which packages and Pythons this target builds.
+  { name: 'find the build job', run: loadPlan },
+  // Native mode only works on a matching host with the planned Python; say so before building.
+  { name: 'check the host for a native build', skip: (ctx) => (ctx.request.native ? false : 'not --native'), run: checkNativeHost },
+  // The exact commands and environment, also what --dry-run prints.
+  {
+    name: 'prepare the builder commands',
+    async run(ctx) {
+      ctx.scratch = await mkdtemp(path.join(tmpdir(), `wheelwright-${ctx.job!.id}-`));
+      ctx.invocations = jobInvocations(ctx.manifest!, ctx.job!, ctx.recipe!, { ...ctx.request, root: ctx.root!, workDir: ctx.scratch });
+    },
+  },
+  // Builders stream their output; in dry run world.run prints `$ command` instead.
+  { name: 'run the builders', run: runBuilders },
+  // Nothing was built in a dry run, so there is nothing to check or record.
+  { name: 'make sdists and wheels PyPI-acceptable', skip: (ctx) => (ctx.dryRun ? 'dry run' : false), run: repairProduced },
+  // Missing, pure-instead-of-platform and extra files fail here, naming package and target.
+  {
+    name: 'check the artifacts against the plan',
+    skip: (ctx) => (ctx.dryRun ? 'dry run' : false),
+    async run(ctx) {
+      ctx.matched = matchProduced(ctx.job!.target, jobExpected(ctx.manifest!, ctx.job!), ctx.produced!);
+    },
+  },
+  { name: 'collect the artifacts into dist/', skip: (ctx) => (ctx.dryRun ? 'dry run' : false), run: collect },
+  // verify merges every job's fragment into the manifest.
+  {
+    name: 'write the manifest fragment',
+    skip: (ctx) => (ctx.dryRun ? 'dry run' : false),
+    async run(ctx) {
+      const fragment = { schemaVersion: SCHEMA_VERSION, job: ctx.job!.id, built: ctx.built! };
+      await ctx.world.writeFile(path.join(ctx.distDir, FRAGMENT_DIR, `${ctx.job!.id}.json`), JSON.stringify(fragment, null, 2) + '\n');
+    },
+  },
+];
