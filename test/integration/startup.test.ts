@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { releaseBin, repoRoot } from '../helpers/cli.js';
+
+function loadedModules(args: string[], env: Record<string, string> = {}): string[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-trace-'));
+  try {
+    const trace = path.join(dir, 'trace.txt');
+    const r = spawnSync(process.execPath, ['--import', path.join(repoRoot, 'test/fixtures/trace-loads.mjs'), releaseBin, ...args], {
+      cwd: path.join(repoRoot, 'examples'),
+      env: { ...process.env, TRACE_FILE: trace, WHEELWRIGHT_CACHE_DIR: path.join(dir, 'cache'), ...env },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('start-up stays small', () => {
+  it('`release version show` never loads octokit, listr2, nunjucks, execa or semver', () => {
+    const mods = loadedModules(['version', 'show']);
+    expect(mods.some((m) => m.includes('/src/') || m.includes('/dist-js/cli.js'))).toBe(true);
+    for (const heavy of ['@octokit', 'listr2', 'nunjucks', 'execa', 'node_modules/semver']) {
+      expect(mods.filter((m) => m.includes(heavy))).toEqual([]);
+    }
+  });
+
+  it('with the config cached, it does not load the YAML parser or the schema library either', () => {
+    const env = { WHEELWRIGHT_CACHE_DIR: path.join(os.tmpdir(), `ww-cache-${process.pid}`) };
+    loadedModules(['version', 'show'], env);
+    const mods = loadedModules(['version', 'show'], env);
+    expect(mods.filter((m) => m.includes('node_modules/yaml') || m.includes('node_modules/zod'))).toEqual([]);
+    rmSync(env.WHEELWRIGHT_CACHE_DIR, { recursive: true, force: true });
+  });
+});
