@@ -1,0 +1,221 @@
+// towncrier's configuration: where it is looked for, and the default of every key, as towncrier 22.12 has them.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, suggestion } from '../errors.js';
+import { pyCompare } from './pystr.js';
+
+export interface FragmentType {
+  name: string;
+  showcontent: boolean;
+}
+
+export interface TowncrierConfig {
+  /** The file the config came from (absolute). */
+  file: string;
+  /** The directory towncrier works from: the config file's directory. */
+  baseDir: string;
+  package: string;
+  packageDir: string;
+  singleFile: boolean;
+  filename: string;
+  directory: string | null;
+  version: string | null;
+  name: string | null;
+  /** Section name → path, in the order written. The single unnamed section is `['', '']`. */
+  sections: Array<[string, string]>;
+  /** Type directory → definition, in towncrier's order. */
+  types: Map<string, FragmentType>;
+  /** Absolute path of the Jinja template. */
+  template: string;
+  startString: string;
+  /** A format string; `false` means no title at all; null means the template renders it. */
+  titleFormat: string | false | null;
+  issueFormat: string | null;
+  underlines: string[];
+  wrap: boolean;
+  allBullets: boolean;
+  orphanPrefix: string;
+}
+
+export const DEFAULT_TYPES: ReadonlyArray<[string, FragmentType]> = [
+  ['feature', { name: 'Features', showcontent: true }],
+  ['bugfix', { name: 'Bugfixes', showcontent: true }],
+  ['doc', { name: 'Improved Documentation', showcontent: true }],
+  ['removal', { name: 'Deprecations and Removals', showcontent: true }],
+  ['misc', { name: 'Misc', showcontent: false }],
+];
+
+const KNOWN_KEYS = [
+  'package', 'package_dir', 'single_file', 'filename', 'directory', 'version', 'name', 'section', 'type', 'fragment',
+  'template', 'start_string', 'title_format', 'issue_format', 'underlines', 'wrap', 'all_bullets', 'orphan_prefix',
+  'issue_pattern', 'create_eof_newline', 'create_add_extension', 'ignore',
+];
+
+/** The packaged templates (`towncrier:NAME`), shipped next to this module's source. */
+export function builtinTemplateDir(): string {
+  const here = import.meta.dirname;
+  const beside = path.join(here, 'templates');
+  if (existsSync(beside)) return beside;
+  // Compiled to dist-js/notes/: the templates stay in src/notes/templates (package.json `files`).
+  return path.resolve(here, '../../src/notes/templates');
+}
+
+/**
+ * The towncrier config for `root`: `configPath` if given, else towncrier.toml, else pyproject.toml
+ * with a [tool.towncrier] table. Null when there is none (the caller falls back to commits).
+ */
+export async function findTowncrierConfig(root: string, configPath?: string): Promise<TowncrierConfig | null> {
+  if (configPath) {
+    const file = path.resolve(root, configPath);
+    if (!existsSync(file)) {
+      throw new ConfigError('the towncrier config file does not exist', { file, hint: 'pass an existing file with --config, or set notes.config in the release config' });
+    }
+    const table = await readTowncrierTable(file);
+    if (!table) throw new ConfigError('has no [tool.towncrier] table', { file, hint: 'add a [tool.towncrier] table with at least `directory` and `filename`' });
+    return parseTowncrierTable(table, file, path.dirname(file));
+  }
+  for (const name of ['towncrier.toml', 'pyproject.toml']) {
+    const file = path.join(root, name);
+    if (!existsSync(file)) continue;
+    const table = await readTowncrierTable(file);
+    if (table) return parseTowncrierTable(table, file, root);
+    // towncrier takes towncrier.toml first even without the table; then it is an error there.
+    if (name === 'towncrier.toml') {
+      throw new ConfigError('has no [tool.towncrier] table', { file, hint: 'towncrier.toml must hold its settings under [tool.towncrier]' });
+    }
+  }
+  return null;
+}
+
+type Table = Record<string, unknown>;
+
+async function readTowncrierTable(file: string): Promise<Table | null> {
+  const { parse, TomlError } = await import('smol-toml');
+  let doc: Table;
+  try {
+    doc = parse(readFileSync(file, 'utf8')) as Table;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw new ConfigError(`is not valid TOML: ${err.message.split('\n')[0]}`, { file: `${file}:${err.line}`, hint: 'fix the TOML syntax' });
+    }
+    throw err;
+  }
+  const tool = doc.tool as Table | undefined;
+  const table = tool?.towncrier;
+  return table && typeof table === 'object' ? (table as Table) : null;
+}
+
+/** Turn the [tool.towncrier] table into a config, with towncrier 22.12's defaults and errors. */
+export function parseTowncrierTable(t: Table, file: string, baseDir: string): TowncrierConfig {
+  const fail = (field: string, message: string, hint: string) => new ConfigError(message, { file, field: `tool.towncrier.${field}`, hint });
+  for (const key of Object.keys(t)) {
+    if (key === 'singlefile') throw fail(key, '`singlefile` is not a valid option', 'use `single_file`');
+    if (!KNOWN_KEYS.includes(key)) throw fail(key, `unknown towncrier option \`${key}\`${suggestion(key, KNOWN_KEYS)}`, `valid options: ${KNOWN_KEYS.join(', ')}`);
+  }
+  const str = (key: string, def: string): string => {
+    const v = t[key];
+    if (v === undefined) return def;
+    if (typeof v !== 'string') throw fail(key, `must be a string, not ${JSON.stringify(v)}`, `write it as \`${key} = "…"\``);
+    return v;
+  };
+  const optStr = (key: string): string | null => (t[key] === undefined ? null : str(key, ''));
+  const bool = (key: string, def: boolean): boolean => {
+    const v = t[key];
+    if (v === undefined) return def;
+    if (typeof v !== 'boolean') throw fail(key, `must be a boolean: false or true, not ${JSON.stringify(v)}`, `write \`${key} = true\` or \`${key} = false\``);
+    return v;
+  };
+  let titleFormat: string | false | null = null;
+  if (t.title_format === false) titleFormat = false;
+  else if (t.title_format !== undefined) titleFormat = str('title_format', '');
+  const underlines = t.underlines === undefined ? ['=', '-', '~'] : t.underlines;
+  if (!Array.isArray(underlines) || underlines.some((u) => typeof u !== 'string') || underlines.length === 0) {
+    throw fail('underlines', 'must be a list of strings, e.g. ["=", "-", "~"]', 'the first underlines the release title, the next ones the sections and types');
+  }
+  return {
+    file,
+    baseDir,
+    package: str('package', ''),
+    packageDir: str('package_dir', '.'),
+    singleFile: bool('single_file', true),
+    filename: str('filename', 'NEWS.rst'),
+    directory: optStr('directory'),
+    version: optStr('version'),
+    name: optStr('name'),
+    sections: parseSections(t.section, fail),
+    types: parseTypes(t, fail),
+    template: resolveTemplate(str('template', 'towncrier:default'), baseDir, fail),
+    startString: str('start_string', '.. towncrier release notes start\n'),
+    titleFormat,
+    issueFormat: optStr('issue_format'),
+    underlines: underlines as string[],
+    wrap: bool('wrap', false),
+    allBullets: bool('all_bullets', true),
+    orphanPrefix: str('orphan_prefix', '+'),
+  };
+}
+
+type Fail = (field: string, message: string, hint: string) => ConfigError;
+
+function parseSections(raw: unknown, fail: Fail): Array<[string, string]> {
+  if (raw === undefined) return [['', '']];
+  if (!Array.isArray(raw)) throw fail('section', 'must be an array of tables ([[tool.towncrier.section]])', 'write each section as [[tool.towncrier.section]] with `name` and `path`');
+  const out = new Map<string, string>();
+  raw.forEach((s: Table, i) => {
+    if (typeof s?.path !== 'string') throw fail(`section.${i}.path`, 'is missing or not a string', 'give every section a `path` (relative to the fragments directory; "" for the top)');
+    const name = s.name === undefined ? '' : s.name;
+    if (typeof name !== 'string') throw fail(`section.${i}.name`, 'must be a string', 'give the section a `name` string');
+    out.set(name, s.path);
+  });
+  return [...out];
+}
+
+/** `[tool.towncrier.fragment.X]` (tables, sorted by name) wins over `[[tool.towncrier.type]]` (in order). */
+function parseTypes(t: Table, fail: Fail): Map<string, FragmentType> {
+  const tables = (t.fragment ?? (t.type && !Array.isArray(t.type) ? t.type : undefined)) as Table | undefined;
+  const key = t.fragment ? 'fragment' : 'type';
+  if (tables && typeof tables === 'object' && Object.keys(tables).length) {
+    const types = new Map<string, FragmentType>();
+    for (const dir of Object.keys(tables).sort(pyCompare)) {
+      const o = (tables[dir] ?? {}) as Table;
+      const name = o.name ?? capitalize(dir);
+      const showcontent = o.showcontent ?? true;
+      if (typeof name !== 'string') throw fail(`${key}.${dir}.name`, 'must be a string', 'name the heading, e.g. "Features"');
+      if (typeof showcontent !== 'boolean') throw fail(`${key}.${dir}.showcontent`, 'must be a boolean', 'write `showcontent = true` or `false`');
+      types.set(dir, { name, showcontent });
+    }
+    return types;
+  }
+  if (Array.isArray(t.type) && t.type.length) {
+    const types = new Map<string, FragmentType>();
+    t.type.forEach((o: Table, i) => {
+      if (typeof o?.directory !== 'string') throw fail(`type.${i}.directory`, 'is missing or not a string', 'every [[tool.towncrier.type]] needs `directory`, the type name in fragment file names');
+      if (typeof o.name !== 'string') throw fail(`type.${i}.name`, 'is missing or not a string', 'every [[tool.towncrier.type]] needs `name`, the heading in the notes');
+      const showcontent = o.showcontent ?? true;
+      if (typeof showcontent !== 'boolean') throw fail(`type.${i}.showcontent`, 'must be a boolean', 'write `showcontent = true` or `false`');
+      types.set(o.directory, { name: o.name, showcontent });
+    });
+    return types;
+  }
+  return new Map(DEFAULT_TYPES.map(([k, v]) => [k, { ...v }]));
+}
+
+/** Python's str.capitalize(): first character upper, the rest lower. */
+function capitalize(s: string): string {
+  const [first = '', ...rest] = s;
+  return first.toUpperCase() + rest.join('').toLowerCase();
+}
+
+function resolveTemplate(template: string, baseDir: string, fail: Fail): string {
+  if (template.startsWith('towncrier:')) {
+    const name = template.slice('towncrier:'.length);
+    const file = path.join(builtinTemplateDir(), `${name}.rst`);
+    if (!existsSync(file)) {
+      throw fail('template', `towncrier does not have a template named '${name}'`, 'use towncrier:default, towncrier:hr-between-versions or towncrier:single-file-no-bullets, or a path to your own template');
+    }
+    return file;
+  }
+  const file = path.join(baseDir, template);
+  if (!existsSync(file)) throw fail('template', `the template file '${file}' does not exist`, 'give a path relative to the config file');
+  return file;
+}

@@ -1,0 +1,518 @@
+// nunjucks, made to run towncrier's Jinja templates as Jinja would: Python truthiness (an empty dict
+// is false), `and`/`or` returning operands, `str * int`, `in` on dicts, Python str/dict methods
+// (`.items()`, `.endswith()`), Python's str() of values, `for … if …` loop filters, Jinja's
+// trailing-newline rule, and Jinja's `length`/`join`/`indent` filters. Compiled with a subclass of
+// nunjucks' compiler; nothing global in nunjucks is patched.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ConfigError } from '../errors.js';
+import { pyCompare, pyFormat, pyIsBlank, pyLen, pyLstrip, pyRstrip, pyStrip, pySplitlinesKeepends } from './pystr.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+const KEYS = Symbol('keys');
+
+/** A Python dict for templates: ordered keys (also integer-like ones), items()/keys()/values()/get(). */
+export class PyDict {
+  declare [KEYS]: string[];
+  constructor(entries: Iterable<[string, unknown]> = []) {
+    Object.defineProperty(this, KEYS, { value: [], enumerable: false });
+    for (const [k, v] of entries) this.set(k, v);
+  }
+  set(key: string, value: unknown): void {
+    if (!Object.prototype.hasOwnProperty.call(this, key)) this[KEYS].push(key);
+    Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+  }
+  has(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this, key);
+  }
+  at(key: string): unknown {
+    return this.has(key) ? (this as any)[key] : undefined;
+  }
+  get size(): number {
+    return this[KEYS].length;
+  }
+  keys(): string[] {
+    return [...this[KEYS]];
+  }
+  values(): unknown[] {
+    return this[KEYS].map((k) => (this as any)[k]);
+  }
+  items(): Array<[string, unknown]> {
+    return this[KEYS].map((k) => [k, (this as any)[k]]);
+  }
+  get(key: string, def: unknown = null): unknown {
+    return this.has(key) ? (this as any)[key] : def;
+  }
+  [Symbol.iterator](): Iterator<string> {
+    return this[KEYS][Symbol.iterator]();
+  }
+}
+
+const isKw = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && (v as any).__keywords === true;
+function splitArgs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  const last = args[args.length - 1];
+  if (isKw(last)) {
+    const { __keywords: _k, ...kw } = last;
+    return [args.slice(0, -1), kw];
+  }
+  return [args, {}];
+}
+
+/** Python repr() of a string. */
+function reprStr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === q) out += `\\${q}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+function repr(v: unknown): string {
+  if (typeof v === 'string') return reprStr(v);
+  return str(v);
+}
+
+/** Python str() of a template value. */
+export function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
+  if (v instanceof PyDict) return `{${v.items().map(([k, x]) => `${reprStr(k)}: ${repr(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+export function truthy(v: unknown): boolean {
+  if (!v) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof PyDict) return v.size > 0;
+  if (v instanceof Map || v instanceof Set) return v.size > 0;
+  if (typeof v === 'object' && v.constructor?.name === 'SafeString') return String(v).length > 0;
+  return true;
+}
+
+function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) === Number(b) && typeof a !== 'string' && typeof b !== 'string';
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => eq(x, b[i]));
+  if (a instanceof PyDict && b instanceof PyDict) return a.size === b.size && a.keys().every((k) => b.has(k) && eq(a.at(k), b.at(k)));
+  if (a && b && typeof a === 'object' && typeof b === 'object') return String(a) === String(b);
+  return false;
+}
+
+function contains(needle: unknown, hay: unknown): boolean {
+  if (hay instanceof PyDict) return typeof needle === 'string' && hay.has(needle);
+  if (Array.isArray(hay)) return hay.some((x) => eq(x, needle));
+  if (typeof hay === 'string' || (hay && typeof hay === 'object' && hay.constructor?.name === 'SafeString')) return String(hay).includes(str(needle));
+  if (hay instanceof Map || hay instanceof Set) return hay.has(needle);
+  if (hay && typeof hay === 'object') return Object.prototype.hasOwnProperty.call(hay, needle as string);
+  return false;
+}
+
+function mul(a: unknown, b: unknown): unknown {
+  const text = (x: unknown) => typeof x === 'string' || (x && typeof x === 'object' && x.constructor?.name === 'SafeString');
+  if (text(a) && typeof b === 'number') return String(a).repeat(Math.max(0, b));
+  if (typeof a === 'number' && text(b)) return String(b).repeat(Math.max(0, a));
+  if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
+  if (a === undefined || b === undefined) return '';
+  return (a as number) * (b as number);
+}
+
+function add(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  return (a as any) + (b as any);
+}
+
+/** `"%s" % x` (printf style) or the Python modulo of numbers. */
+function mod(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return ((a % b) + b) % b;
+  if (typeof a !== 'string') return (a as number) % (b as number);
+  const args = Array.isArray(b) ? [...b] : [b];
+  return a.replace(/%([%srd])/g, (_, c: string) => (c === '%' ? '%' : c === 'r' ? repr(args.shift()) : c === 'd' ? String(Math.trunc(Number(args.shift()))) : str(args.shift())));
+}
+
+/** `x[key]` / `x.key` without a call: the item first, as Jinja's subscript does; arrays take negative indexes. */
+function getitem(obj: unknown, key: unknown): unknown {
+  if (obj === undefined || obj === null) return undefined;
+  if (obj instanceof PyDict) {
+    const k = str(key);
+    if (obj.has(k)) return obj.at(k);
+    const m = (PY_DICT_METHODS as any)[k];
+    return m ? (...args: unknown[]) => m(obj, ...args) : undefined;
+  }
+  if (Array.isArray(obj) && typeof key === 'number') return obj[key < 0 ? obj.length + key : key];
+  if (typeof obj === 'string') {
+    if (typeof key === 'number') {
+      const chars = [...obj];
+      return chars[key < 0 ? chars.length + key : key];
+    }
+    const m = (PY_STR_METHODS as any)[key as string];
+    return m ? (...args: unknown[]) => m(obj, ...args) : undefined;
+  }
+  const v = (obj as any)[key as string];
+  return typeof v === 'function' ? v.bind(obj) : v;
+}
+
+const startsOrEnds = (s: string, x: unknown, ends: boolean) =>
+  (Array.isArray(x) ? x : [x]).some((p) => (ends ? s.endsWith(String(p)) : s.startsWith(String(p))));
+
+const stripChars = (s: string, chars: unknown, left: boolean, right: boolean): string => {
+  if (chars === undefined || chars === null) return left && right ? pyStrip(s) : left ? pyLstrip(s) : pyRstrip(s);
+  const set = new Set([...String(chars)]);
+  const cs = [...s];
+  let i = 0;
+  let j = cs.length;
+  while (left && i < j && set.has(cs[i]!)) i++;
+  while (right && j > i && set.has(cs[j - 1]!)) j--;
+  return cs.slice(i, j).join('');
+};
+
+const PY_STR_METHODS: Record<string, (s: string, ...a: any[]) => unknown> = {
+  startswith: (s, p) => startsOrEnds(s, p, false),
+  endswith: (s, p) => startsOrEnds(s, p, true),
+  strip: (s, c) => stripChars(s, c, true, true),
+  lstrip: (s, c) => stripChars(s, c, true, false),
+  rstrip: (s, c) => stripChars(s, c, false, true),
+  upper: (s) => s.toUpperCase(),
+  lower: (s) => s.toLowerCase(),
+  capitalize: (s) => { const [f = '', ...r] = s; return f.toUpperCase() + r.join('').toLowerCase(); },
+  title: (s) => s.toLowerCase().replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase()),
+  replace: (s, a, b, n) => {
+    if (n === undefined || n < 0) return s.split(String(a)).join(String(b));
+    let out = s;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const at = out.indexOf(String(a), from);
+      if (at < 0) break;
+      out = out.slice(0, at) + b + out.slice(at + String(a).length);
+      from = at + String(b).length;
+    }
+    return out;
+  },
+  split: (s, sep, max) => {
+    const limit = max === undefined || max < 0 ? Infinity : max;
+    if (sep === undefined || sep === null) {
+      const parts = pyStrip(s) === '' ? [] : pyStrip(s).split(/[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/);
+      return limit === Infinity ? parts : [...parts.slice(0, limit), ...(parts.length > limit ? [parts.slice(limit).join(' ')] : [])];
+    }
+    const parts = s.split(String(sep));
+    return parts.length - 1 > limit ? [...parts.slice(0, limit), parts.slice(limit).join(String(sep))] : parts;
+  },
+  splitlines: (s, keep) => pySplitlinesKeepends(s).map((l) => (keep ? l : l.replace(/(\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])$/, ''))),
+  join: (s, items) => toList(items).map(str).join(s),
+  count: (s, sub) => s.split(String(sub)).length - 1,
+  find: (s, sub) => s.indexOf(String(sub)),
+  isdigit: (s) => /^\d+$/.test(s),
+  isspace: (s) => s.length > 0 && pyIsBlank(s),
+  isalpha: (s) => /^\p{L}+$/u.test(s),
+  zfill: (s, w) => s.padStart(w, '0'),
+  ljust: (s, w, f = ' ') => s + String(f).repeat(Math.max(0, w - pyLen(s))),
+  rjust: (s, w, f = ' ') => String(f).repeat(Math.max(0, w - pyLen(s))) + s,
+  center: (s, w, f = ' ') => { const pad = Math.max(0, w - pyLen(s)); const l = Math.floor(pad / 2) + (pad & w & 1); return String(f).repeat(l) + s + String(f).repeat(pad - l); },
+  format: (s, ...a) => {
+    const [pos, kw] = splitArgs(a);
+    const fields: Record<string, string> = {};
+    pos.forEach((v, i) => (fields[String(i)] = str(v)));
+    for (const [k, v] of Object.entries(kw)) fields[k] = str(v);
+    let auto = 0;
+    return pyFormat(s.replace(/\{\{|\}\}|\{(?=[!:}])/g, (m) => (m === '{' ? `{${auto++}` : m)), fields, 'str.format');
+  },
+};
+
+const PY_DICT_METHODS: Record<string, (d: PyDict, ...a: any[]) => unknown> = {
+  items: (d) => d.items(),
+  keys: (d) => d.keys(),
+  values: (d) => d.values(),
+  get: (d, k, def = null) => d.get(str(k), def),
+};
+
+const PY_LIST_METHODS: Record<string, (l: unknown[], ...a: any[]) => unknown> = {
+  index: (l, x) => l.findIndex((y) => eq(x, y)),
+  count: (l, x) => l.filter((y) => eq(x, y)).length,
+};
+
+/** `obj.name(args)`: a Python method first, else the object's own function. */
+function callMethod(obj: unknown, name: string, args: unknown[]): unknown {
+  const table = typeof obj === 'string' ? PY_STR_METHODS : obj instanceof PyDict ? PY_DICT_METHODS : Array.isArray(obj) ? PY_LIST_METHODS : undefined;
+  const m = table?.[name] as ((o: unknown, ...a: unknown[]) => unknown) | undefined;
+  if (m) return m(obj, ...args.filter((x, i) => !(i === args.length - 1 && isKw(x) && name !== 'format')));
+  const f = obj === undefined || obj === null ? undefined : (obj as any)[name];
+  if (typeof f !== 'function') {
+    const what = obj === undefined ? 'an undefined value' : `a ${obj instanceof PyDict ? 'dict' : Array.isArray(obj) ? 'list' : typeof obj}`;
+    throw new Error(`cannot call \`${name}\` on ${what}`);
+  }
+  return f.apply(obj, args);
+}
+
+function toList(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v;
+  if (v instanceof PyDict) return v.keys();
+  if (typeof v === 'string') return [...v];
+  if (typeof v === 'object' && Symbol.iterator in (v as object)) return [...(v as Iterable<unknown>)];
+  return Object.keys(v as object);
+}
+
+/** Filter items for `for x in xs if cond`: `test` renders "1" when the condition holds for an item. */
+function loopFilter(arr: unknown, test: (...a: unknown[]) => unknown, names: number): unknown[] {
+  const out: unknown[] = [];
+  for (const item of toList(arr)) {
+    const args = names > 1 && Array.isArray(item) ? item : [item];
+    if (String(test(...args)) === '1') out.push(item);
+  }
+  return out;
+}
+
+const py = { str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter };
+
+// --- filters, as Jinja defines them ------------------------------------------------------------
+
+function jinjaIndent(s: unknown, width: unknown = 4, first = false, blank = false): string {
+  const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
+  const text = `${str(s)}\n`;
+  const lines = pySplitlinesKeepends(text).map((l) => l.replace(/(\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])$/, ''));
+  let rv: string;
+  if (blank) rv = lines.join(`\n${pad}`);
+  else {
+    rv = lines.shift() ?? '';
+    if (lines.length) rv += `\n${lines.map((l) => (l ? pad + l : l)).join('\n')}`;
+  }
+  return first ? pad + rv : rv;
+}
+
+const FILTERS: Record<string, (...a: any[]) => unknown> = {
+  length: (v) => (typeof v === 'string' ? pyLen(v) : v instanceof PyDict ? v.size : toList(v).length),
+  count: (v) => FILTERS.length!(v),
+  join: (v, sep = '', attribute) => toList(v).map((x) => str(attribute === undefined ? x : getitem(x, attribute))).join(str(sep)),
+  first: (v) => toList(v)[0],
+  last: (v) => toList(v).at(-1),
+  list: (v) => toList(v),
+  string: (v) => str(v),
+  items: (v) => (v instanceof PyDict ? v.items() : []),
+  indent: jinjaIndent,
+  sort: (v, reverse = false, caseSensitive = false) => {
+    const key = (x: unknown) => (typeof x === 'string' && !caseSensitive ? x.toLowerCase() : x);
+    const out = [...toList(v)].sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      return typeof x === 'string' && typeof y === 'string' ? pyCompare(x, y) : (x as number) - (y as number);
+    });
+    return reverse ? out.reverse() : out;
+  },
+  map: (v, ...a) => {
+    const [pos, kw] = splitArgs(a);
+    if (kw.attribute !== undefined) return toList(v).map((x) => getitem(x, kw.attribute) ?? kw.default);
+    const f = FILTERS[pos[0] as string];
+    return f ? toList(v).map((x) => f(x, ...pos.slice(1))) : toList(v);
+  },
+};
+
+// --- the compiler --------------------------------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+interface Nunjucks {
+  env: any;
+  Template: any;
+  parser: any;
+  transformer: any;
+  nodes: any;
+  Compiler: any;
+}
+let loaded: (Nunjucks & { PyCompiler: any }) | undefined;
+
+function load(): Nunjucks & { PyCompiler: any } {
+  if (loaded) return loaded;
+  const nunjucks = require('nunjucks');
+  const nodes = require('nunjucks/src/nodes.js');
+  const { Compiler } = require('nunjucks/src/compiler.js');
+  const wrap = (typename: string, target: unknown, lineno = 0, colno = 0) => ({ typename, target, lineno, colno });
+
+  const OWN = new Set(['Truthy', 'PyCall', 'PyThunk']);
+  class PyCompiler extends Compiler {
+    _compileExpression(node: any, frame: any) {
+      if (OWN.has(node?.typename)) return this.compile(node, frame);
+      return super._compileExpression(node, frame);
+    }
+    compilePyCall(node: any, frame: any) {
+      this._emit(`__py.${node.fn}(`);
+      node.args.forEach((a: any, i: number) => {
+        if (i) this._emit(', ');
+        if (typeof a === 'string') this._emit(a);
+        else this.compile(a, frame);
+      });
+      this._emit(')');
+    }
+    compilePyThunk(node: any, frame: any) {
+      this._emit('(() => (');
+      this.compile(node.target, frame);
+      this._emit('))');
+    }
+    compileTruthy(node: any, frame: any) {
+      this.compilePyCall({ fn: 'truthy', args: [node.target] }, frame);
+    }
+    compileIf(node: any, frame: any, async?: boolean) {
+      if (node.cond.typename !== 'Truthy') node.cond = wrap('Truthy', node.cond);
+      return super.compileIf(node, frame, async);
+    }
+    compileInlineIf(node: any, frame: any) {
+      if (node.cond.typename !== 'Truthy') node.cond = wrap('Truthy', node.cond);
+      return super.compileInlineIf(node, frame);
+    }
+    compileNot(node: any, frame: any) {
+      this._emit('!');
+      this.compileTruthy(node, frame);
+    }
+    compileOr(node: any, frame: any) {
+      // a or b: a if a is true, else b (both are values, not booleans)
+      this._emit('((__t) => __py.truthy(__t) ? __t : ');
+      this.compile(node.right, frame);
+      this._emit(')(');
+      this.compile(node.left, frame);
+      this._emit(')');
+    }
+    compileAnd(node: any, frame: any) {
+      this._emit('((__t) => !__py.truthy(__t) ? __t : ');
+      this.compile(node.right, frame);
+      this._emit(')(');
+      this.compile(node.left, frame);
+      this._emit(')');
+    }
+    compileMul(node: any, frame: any) {
+      this.compilePyCall({ fn: 'mul', args: [node.left, node.right] }, frame);
+    }
+    compileAdd(node: any, frame: any) {
+      this.compilePyCall({ fn: 'add', args: [node.left, node.right] }, frame);
+    }
+    compileConcat(node: any, frame: any) {
+      this._emit('(__py.str(');
+      this.compile(node.left, frame);
+      this._emit(') + __py.str(');
+      this.compile(node.right, frame);
+      this._emit('))');
+    }
+    compileMod(node: any, frame: any) {
+      this.compilePyCall({ fn: 'mod', args: [node.left, node.right] }, frame);
+    }
+    compileIn(node: any, frame: any) {
+      this.compilePyCall({ fn: 'contains', args: [node.left, node.right] }, frame);
+    }
+    compileCompare(node: any, frame: any) {
+      if (node.ops.length === 1 && (node.ops[0].type === '==' || node.ops[0].type === '!=')) {
+        if (node.ops[0].type === '!=') this._emit('!');
+        this.compilePyCall({ fn: 'eq', args: [node.expr, node.ops[0].expr] }, frame);
+        return;
+      }
+      super.compileCompare(node, frame);
+    }
+    compileLookupVal(node: any, frame: any) {
+      this.compilePyCall({ fn: 'getitem', args: [node.target, node.val] }, frame);
+    }
+    compileFunCall(node: any, frame: any) {
+      if (node.name?.typename !== 'LookupVal') return super.compileFunCall(node, frame);
+      this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, __py.callMethod(`);
+      this.compile(node.name.target, frame);
+      this._emit(', ');
+      this.compile(node.name.val, frame);
+      this._emit(', ');
+      this._compileAggregate(node.args, frame, '[', ']))');
+    }
+    compileOutput(node: any, frame: any) {
+      node.children = node.children.map((c: any) => (c instanceof nodes.TemplateData ? c : { typename: 'PyCall', fn: 'str', args: [c], lineno: c.lineno, colno: c.colno }));
+      return super.compileOutput(node, frame);
+    }
+    compileFor(node: any, frame: any) {
+      // Jinja's `for x in xs if cond`: nunjucks parses it as `for x in (xs if cond)`.
+      const arr = node.arr;
+      if (arr instanceof nodes.InlineIf && arr.else_ === null && !node.pyFiltered) {
+        node.pyFiltered = true;
+        const names = node.name instanceof nodes.Array ? node.name.children : [node.name];
+        const data = new nodes.Output(arr.lineno, arr.colno, [new nodes.TemplateData(arr.lineno, arr.colno, '1')]);
+        const body = new nodes.NodeList(arr.lineno, arr.colno, [new nodes.If(arr.lineno, arr.colno, arr.cond, new nodes.NodeList(arr.lineno, arr.colno, [data]), null)]);
+        const args = new nodes.NodeList(arr.lineno, arr.colno, names.map((n: any) => new nodes.Symbol(n.lineno, n.colno, n.value)));
+        const caller = new nodes.Caller(arr.lineno, arr.colno, new nodes.Symbol(arr.lineno, arr.colno, 'caller'), args, body);
+        node.arr = { typename: 'PyCall', fn: 'loopFilter', args: [arr.body, caller, String(names.length)], lineno: arr.lineno, colno: arr.colno };
+      }
+      return super.compileFor(node, frame);
+    }
+  }
+  void wrap;
+  const env = new nunjucks.Environment([], { autoescape: false, trimBlocks: true, lstripBlocks: false, throwOnUndefined: false });
+  for (const [name, f] of Object.entries(FILTERS)) env.addFilter(name, f);
+  env.addTest('none', (v: unknown) => v === null);
+  env.addTest('sequence', (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict);
+  loaded = {
+    env,
+    Template: nunjucks.Template,
+    parser: require('nunjucks/src/parser.js'),
+    transformer: require('nunjucks/src/transformer.js'),
+    nodes,
+    Compiler,
+    PyCompiler,
+  };
+  return loaded;
+}
+
+export interface CompiledTemplate {
+  render(data: Record<string, unknown>): string;
+}
+
+/** Where an error from nunjucks happened: 1-based line, if it says. */
+function lineOf(err: unknown): number | undefined {
+  const e = err as { lineno?: number; message?: string };
+  if (typeof e.lineno === 'number') return e.lineno + 1;
+  const m = /\[Line (\d+), Column \d+\]/.exec(e.message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function cleanMessage(err: unknown): string {
+  const msg = String((err as Error).message ?? err);
+  return msg.replace(/^\(.*?\)(?: \[Line \d+, Column \d+\])?\s*/s, '').replace(/^Template render error:\s*/, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+}
+
+/** Compile Jinja source; a syntax error is a ConfigError naming `file:line`. */
+export function compileTemplate(source: string, file: string): CompiledTemplate {
+  const n = load();
+  // Jinja reads templates with universal newlines and drops one trailing newline.
+  let src = source.replace(/\r\n?/g, '\n');
+  if (src.endsWith('\n')) src = src.slice(0, -1);
+  let tmpl: any;
+  try {
+    const ast = n.parser.parse(src, n.env.extensionsList, n.env.opts);
+    const c = new n.PyCompiler(file, false);
+    c.compile(n.transformer.transform(ast, n.env.asyncFilters, file));
+    const props = new Function('__py', c.getCode())(py);
+    tmpl = new n.Template({ type: 'code', obj: props }, n.env, file, true);
+  } catch (err) {
+    const line = lineOf(err);
+    throw new ConfigError(`template syntax error: ${cleanMessage(err)}`, {
+      file: line ? `${file}:${line}` : file,
+      hint: 'fix the template (towncrier templates are Jinja2)',
+      cause: err,
+    });
+  }
+  return {
+    render(data) {
+      try {
+        return tmpl.render(data) as string;
+      } catch (err) {
+        const line = lineOf(err);
+        throw new ConfigError(`template error: ${cleanMessage(err)}`, { file: line ? `${file}:${line}` : file, hint: 'fix the template', cause: err });
+      }
+    },
+  };
+}
+
+export function compileTemplateFile(file: string): CompiledTemplate {
+  return compileTemplate(readFileSync(file, 'utf8'), file);
+}
