@@ -150,3 +150,17 @@ describe('bad input gets one clear message and a distinct exit code', () => {
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe('help', () => {
+  it('`release --help` lists the commands and `release version bump --help` shows options and examples', async () => {
+    const main = await runRelease(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/version bump\s+bump VERSION/);
+    expect(main.stdout).toMatch(/Exit codes: 0 ok, 2 config/);
+    const sub = await runRelease(['version', 'bump', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/Usage: release version bump major\|minor/);
+    expect(sub.stdout).toMatch(/--pre a\|b\|rc/);
+    expect(sub.stdout).toMatch(/Examples:\n {2}release version bump minor/);
+  });
+});
