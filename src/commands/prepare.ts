@@ -444,7 +444,7 @@ export async function prepareRelease(base: Context, opts: PrepareOptions): Promi
 
 // ---------------------------------------------------------------- helpers
 
-function nextVersion(current: VersionFile, opts: PrepareOptions, loaded: LoadedConfig, ctx: Context): string {
+export function nextVersion(current: VersionFile, opts: PrepareOptions, loaded: LoadedConfig, ctx: Context): string {
   if (opts.bump) {
     return bumpVersion(current.version, opts.bump, { pre: opts.pre, scheme: loaded.config.version_scheme, date: dateOf(opts.date) ?? ctx.now() });
   }
@@ -513,7 +513,7 @@ function planLines(s: PrepareState): string[] {
 
 // ---------------------------------------------------------------- the command
 
-function parseOptions(ctx: Context, args: ParsedArgs): PrepareOptions {
+export function parseOptions(ctx: Context, args: ParsedArgs): PrepareOptions {
   if (args.positionals.length) throw new UsageError(`unexpected argument \`${args.positionals[0]}\``, { hint: 'use --bump PART or --version X' });
   const bump = str(args, 'bump');
   const pre = str(args, 'pre');

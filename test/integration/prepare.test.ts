@@ -150,9 +150,9 @@ describe.skipIf(!haveTowncrier)('release prepare preflight: one clear message, n
 
   it('uncommitted changes are listed by name', async () => {
     const dir = repo();
-    writeFileSync(path.join(dir, 'VERSION'), '0.3.0\n\n');
+    writeFileSync(path.join(dir, 'CHANGELOG.md'), '# edited\n');
     writeFileSync(path.join(dir, 'notes.txt'), 'x\n');
-    await refuses(dir, ['--bump', 'minor'], 6, /working tree has uncommitted changes: VERSION, notes\.txt — commit or stash them, or use --dry-run/);
+    await refuses(dir, ['--bump', 'minor'], 6, /working tree has uncommitted changes: CHANGELOG\.md, notes\.txt — commit or stash them, or use --dry-run/);
   });
 
   it('another branch than git.release_branch', async () => {
