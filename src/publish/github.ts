@@ -35,7 +35,10 @@ export interface GithubDestinationOptions {
   secondMs?: number;
   /** Per-attempt HTTP timeout. */
   timeoutMs?: number;
-  /** Space writes as GitHub asks (default true; tests turn it off). */
+  /**
+   * Space writes as GitHub asks (default true). `WHEELWRIGHT_GITHUB_PACE=off` in the environment turns it
+   * off: for a GitHub Enterprise Server without secondary rate limits, and for tests of the real CLI.
+   */
   pace?: boolean;
   /** Attempts of one create or upload before giving up (default 5). */
   attempts?: number;
@@ -129,7 +132,7 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     if (!token) run.ctx.log.warn('GITHUB_TOKEN is not set: the dry run assumes the release does not exist yet');
     const secondMs = opts.secondMs ?? 1000;
     const client = token
-      ? createGithubClient({ token, apiUrl, log: run.ctx.log, secondMs, timeoutMs: opts.timeoutMs, pace: opts.pace })
+      ? createGithubClient({ token, apiUrl, log: run.ctx.log, secondMs, timeoutMs: opts.timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off' })
       : null;
     return {
       run,
