@@ -240,6 +240,7 @@ const PY_DICT_METHODS: Record<string, (d: PyDict, ...a: any[]) => unknown> = {
 const PY_LIST_METHODS: Record<string, (l: unknown[], ...a: any[]) => unknown> = {
   index: (l, x) => l.findIndex((y) => eq(x, y)),
   count: (l, x) => l.filter((y) => eq(x, y)).length,
+  append: (l, x) => void l.push(x),
 };
 
 /** `obj.name(args)`: a Python method first, else the object's own function. */
