@@ -111,9 +111,10 @@ export async function parseRecipe(text: string, file: string): Promise<Recipe> {
   }
   const parsed = recipeSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // An unknown key (a typo) explains the "missing key" issue it usually comes with, so report it first.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     let at: PropertyKey[] = [...issue.path];
-    let message = issue.message;
+    let message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? `missing key \`${String(at[at.length - 1])}\`` : issue.message;
     let hint = 'see recipes/targets/*.yaml shipped with wheelwright for complete examples';
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0]!;
