@@ -65,7 +65,7 @@ export function versionSetFromFiles(manifest: ReleaseManifest, files: SetInputFi
     const name = normalizeName(p.name);
     const own = files
       .filter((f) => normalizeName(f.package) === name && fileType(f.filename) !== null)
-      .sort((a, b) => a.filename.localeCompare(b.filename));
+      .sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
     return {
       name,
       version: manifest.version,

@@ -171,8 +171,8 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       const metadata = await readWheelMetadata(f.path, f.filename);
       requiresPython = metadataField(metadata, 'Requires-Python') ?? requiresPython;
       const digest = createHash('sha256').update(metadata).digest('hex');
+      // JSON carries only the PEP 714 key: pip 23.0 (Debian 12) crashes on a `dist-info-metadata` dict.
       entry['core-metadata'] = { sha256: digest };
-      entry['dist-info-metadata'] = { sha256: digest };
       const metaFile = `${target}.metadata`;
       if (!(await exists(metaFile)) || (await sha256File(metaFile)) !== digest) {
         await run.ctx.world.mutate(`write ${metaFile}`, () => atomicWrite(metaFile, metadata), undefined);
@@ -194,7 +194,7 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       const prior = byName.get(e.filename);
       byName.set(e.filename, prior ? { ...e, 'upload-time': prior['upload-time'] } : e);
     }
-    const files = [...byName.values()].sort((a, b) => a.filename.localeCompare(b.filename));
+    const files = [...byName.values()].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
     const versions = [...new Set(files.map((f) => fileVersion(f.filename)).filter((v): v is string => v !== null))].sort((a, b) => {
       try {
         return compareVersions(a, b);
@@ -257,7 +257,8 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       entries.set(project, [...(entries.get(project) ?? []), entry]);
       (status === 'uploaded' ? uploaded : existing).push(f.filename);
       const prior = run.confirmed[f.filename];
-      if (!prior || prior.sha256 !== f.sha256) {
+      // A dry run confirms nothing: the manifest only records what really is in the index.
+      if (!run.ctx.dryRun && (!prior || prior.sha256 !== f.sha256)) {
         const rel = `${project}/${fileHref(f.filename)}`;
         await run.record(f.filename, { sha256: f.sha256, size: f.size, status, at: run.ctx.now().toISOString(), url: publicUrl(root, rel) });
       }

@@ -11,8 +11,6 @@ export interface IndexFile {
   'requires-python'?: string;
   /** PEP 658/714: the `.metadata` file's hash. */
   'core-metadata'?: { sha256: string };
-  /** The pre-PEP 714 name, still read by pip < 23.3. */
-  'dist-info-metadata'?: { sha256: string };
   size: number;
   'upload-time': string;
 }
@@ -58,6 +56,7 @@ export function renderProjectHtml(page: ProjectPage): string {
     .map((f) => {
       const attrs = [`href="${escapeHtml(f.url)}#sha256=${f.hashes.sha256}"`];
       if (f['requires-python']) attrs.push(`data-requires-python="${escapeHtml(f['requires-python'])}"`);
+      // HTML carries both names (PEP 714): pip < 23.3 reads only the legacy one.
       if (f['core-metadata']) {
         attrs.push(`data-core-metadata="sha256=${f['core-metadata'].sha256}"`);
         attrs.push(`data-dist-info-metadata="sha256=${f['core-metadata'].sha256}"`);

@@ -1,0 +1,304 @@
+// Where version sets come from: a local directory, an index URL (with `_sets/`), or GitHub releases.
+//
+// SOURCE forms for `--from`:
+//   DIR                     a static index tree written by `release publish --to index` (`_sets/index.json`,
+//                           `_sets/<version>/versions.json`, files at `<project>/<file>`), or a flat directory
+//                           holding versions.json next to the files (e.g. downloaded release assets)
+//   http(s)://HOST/simple/  an index served over HTTP with the same `_sets/` tree; files are checked against
+//                           the PEP 691 JSON project pages (or `<project>/index.json` on a static host)
+//   github:OWNER/NAME       GitHub releases through the REST API: each release's `versions.json` asset;
+//                           files are checked against the release's assets (API base: publish.github.api_url
+//                           or GITHUB_API_URL; token: GITHUB_TOKEN, optional for public repositories)
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompatError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
+import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
+import {
+  type ServedFile,
+  type VersionSet,
+  VERSIONS_FILE,
+  checkSetAgainstDir,
+  checkSetAgainstFiles,
+  parseVersionSet,
+} from './versionset.js';
+
+export const SETS_DIR = '_sets';
+
+/** One set as a listing shows it. */
+export interface SetSummary {
+  version: string;
+  tag: string;
+  commit: string | null;
+  createdAt: string | null;
+}
+
+export interface SetSource {
+  /** How errors and listings name the source. */
+  readonly label: string;
+  /** Every set, newest first. */
+  list(): Promise<SetSummary[]>;
+  /** The set of one release, checked against the files the source serves. */
+  get(version: string): Promise<VersionSet>;
+}
+
+export interface SourceOptions {
+  /** Resolves relative directories. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** From the release config, when there is one. */
+  githubApiUrl?: string;
+  tagPrefix?: string;
+}
+
+function unreachable(label: string, err: unknown): CompatError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  return new CompatError(`cannot reach ${label}: ${why}`, {
+    file: label,
+    hint: 'check the URL and your network (or mirror), or use --from with a local directory',
+    cause: err,
+  });
+}
+
+function unknownVersion(version: string, label: string, known: string[]): CompatError {
+  const available = known.length ? ` (available: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''})` : ' (it has none)';
+  return new CompatError(`no version set ${version} in ${label}${available}`, {
+    field: 'VERSION',
+    hint: `run \`release compat list --from ${label}\` to see the sets there`,
+  });
+}
+
+function sortNewest(list: SetSummary[]): SetSummary[] {
+  return list.sort((a, b) => {
+    try {
+      return compareVersions(b.version, a.version);
+    } catch {
+      return b.version.localeCompare(a.version);
+    }
+  });
+}
+
+function sameVersion(a: string, b: string): boolean {
+  return (normalizeVersion(a) ?? a) === (normalizeVersion(b) ?? b);
+}
+
+/** `_sets/index.json` as the index destination writes it. */
+interface SetsIndexJson {
+  schemaVersion: number;
+  sets: Array<{ version: string; tag: string; commit: string | null; createdAt: string; path: string }>;
+}
+
+function parseSetsIndex(text: string, label: string): SetsIndexJson {
+  try {
+    const raw = JSON.parse(text) as SetsIndexJson;
+    if (raw.schemaVersion !== 1 || !Array.isArray(raw.sets)) throw new Error('not a sets index (schemaVersion 1, sets[])');
+    return raw;
+  } catch (err) {
+    throw new CompatError(`${label} is not a valid sets index: ${(err as Error).message}`, { file: label, hint: 'republish the index with `release publish --to index`' });
+  }
+}
+
+/** A local directory: an index tree with `_sets/`, or a flat directory with versions.json. */
+export function directorySource(dir: string): SetSource {
+  const label = dir;
+  async function setsIndex(): Promise<SetsIndexJson | null> {
+    const file = path.join(dir, SETS_DIR, 'index.json');
+    const text = await readFile(file, 'utf8').catch(() => null);
+    return text === null ? null : parseSetsIndex(text, file);
+  }
+  async function flatSets(): Promise<Array<{ file: string; set: VersionSet }>> {
+    const out: Array<{ file: string; set: VersionSet }> = [];
+    const candidates = [path.join(dir, VERSIONS_FILE)];
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) candidates.push(path.join(dir, e.name, VERSIONS_FILE));
+    }
+    for (const file of candidates) {
+      const text = await readFile(file, 'utf8').catch(() => null);
+      if (text !== null) out.push({ file, set: parseVersionSet(text, file) });
+    }
+    return out;
+  }
+  async function ensureDir(): Promise<void> {
+    const st = await stat(dir).catch(() => null);
+    if (!st?.isDirectory()) {
+      throw new CompatError(`${dir} is not a directory`, { field: '--from', hint: 'pass an index directory, an index URL or github:OWNER/NAME' });
+    }
+  }
+  return {
+    label,
+    async list() {
+      await ensureDir();
+      const idx = await setsIndex();
+      if (idx) return sortNewest(idx.sets.map(({ version, tag, commit, createdAt }) => ({ version, tag, commit, createdAt })));
+      return sortNewest((await flatSets()).map(({ set }) => ({ version: set.version, tag: set.tag, commit: set.commit, createdAt: set.createdAt })));
+    },
+    async get(version) {
+      await ensureDir();
+      const idx = await setsIndex();
+      let found: { file: string; set: VersionSet } | undefined;
+      if (idx) {
+        const entry = idx.sets.find((s) => sameVersion(s.version, version));
+        if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
+        const file = path.join(dir, SETS_DIR, entry.path);
+        const text = await readFile(file, 'utf8').catch(() => {
+          throw new CompatError(`${file} is listed in ${SETS_DIR}/index.json but missing`, { file, hint: 'republish the index' });
+        });
+        found = { file, set: parseVersionSet(text, file) };
+      } else {
+        const all = await flatSets();
+        found = all.find(({ set }) => sameVersion(set.version, version));
+        if (!found) throw unknownVersion(version, label, all.map(({ set }) => set.version));
+      }
+      if (!sameVersion(found.set.version, version)) {
+        throw new CompatError(`${found.file} holds set ${found.set.version}, not ${version}`, { file: found.file, hint: 'the sets index was edited; republish it' });
+      }
+      await checkSetAgainstDir(found.set, dir);
+      return found.set;
+    },
+  };
+}
+
+async function httpGet(url: string, label: string, accept?: string, token?: string): Promise<Response> {
+  try {
+    const headers: Record<string, string> = {};
+    if (accept) headers.accept = accept;
+    if (token) headers.authorization = `Bearer ${token}`;
+    return await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw unreachable(label, err);
+  }
+}
+
+async function httpText(url: string, label: string, accept?: string): Promise<string | null> {
+  const res = await httpGet(url, label, accept);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index URL and that the server is up' });
+  return res.text();
+}
+
+/** Hashes and sizes of a project's files from its PEP 691 page (or `index.json` on a static host). */
+async function servedByIndex(base: string, project: string, label: string): Promise<ServedFile[]> {
+  const pageUrl = new URL(`${normalizeName(project)}/`, base).href;
+  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
+  let text: string | null = null;
+  if (res.ok && /json/.test(res.headers.get('content-type') ?? '')) text = await res.text();
+  else text = await httpText(new URL('index.json', pageUrl).href, label);
+  if (text === null) return [];
+  const page = JSON.parse(text) as { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
+  return (page.files ?? []).map((f) => ({ filename: f.filename, sha256: f.hashes?.sha256 ?? null, size: typeof f.size === 'number' ? f.size : null }));
+}
+
+/** An index over HTTP(S) that carries the `_sets/` tree next to its project pages. */
+export function indexUrlSource(url: string): SetSource {
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const label = base;
+  async function setsIndex(): Promise<SetsIndexJson> {
+    const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
+    const text = await httpText(setsUrl, label);
+    if (text === null) {
+      throw new CompatError(`${label} has no version sets (${setsUrl} is not there)`, {
+        file: label,
+        hint: 'version sets are published by `release publish --to index`; for a plain index (PyPI) use --from github:OWNER/NAME',
+      });
+    }
+    return parseSetsIndex(text, setsUrl);
+  }
+  return {
+    label,
+    async list() {
+      const idx = await setsIndex();
+      return sortNewest(idx.sets.map(({ version, tag, commit, createdAt }) => ({ version, tag, commit, createdAt })));
+    },
+    async get(version) {
+      const idx = await setsIndex();
+      const entry = idx.sets.find((s) => sameVersion(s.version, version));
+      if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
+      const setUrl = new URL(`${SETS_DIR}/${entry.path}`, base).href;
+      const text = await httpText(setUrl, label);
+      if (text === null) throw new CompatError(`${setUrl} is listed but missing`, { file: setUrl, hint: 'republish the index' });
+      const set = parseVersionSet(text, setUrl);
+      const served = new Map<string, ServedFile>();
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label)) served.set(f.filename, f);
+      checkSetAgainstFiles(set, served, label);
+      return set;
+    },
+  };
+}
+
+interface GithubAsset {
+  id: number;
+  name: string;
+  size: number;
+  digest?: string | null;
+  url: string;
+}
+interface GithubRelease {
+  tag_name: string;
+  draft: boolean;
+  created_at: string | null;
+  published_at: string | null;
+  target_commitish?: string;
+  assets: GithubAsset[];
+}
+
+/** GitHub releases of OWNER/NAME: each release's `versions.json` asset. */
+export function githubSource(repo: string, opts: SourceOptions): SetSource {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
+    throw new CompatError(`\`github:${repo}\` is not a repository`, { field: '--from', hint: 'write it as github:OWNER/NAME' });
+  }
+  const api = (opts.githubApiUrl ?? opts.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const token = opts.env.GITHUB_TOKEN || opts.env.GH_TOKEN || undefined;
+  if (token) registerSecret(token);
+  const label = `github:${repo}`;
+  const prefix = opts.tagPrefix ?? 'v';
+  const versionOfTag = (tag: string) => normalizeVersion(tag.startsWith(prefix) ? tag.slice(prefix.length) : tag.replace(/^v/, ''));
+
+  async function json<T>(url: string): Promise<T> {
+    const res = await httpGet(url, label, 'application/vnd.github+json', token);
+    if (res.status === 404) throw new CompatError(`${label} not found at ${api}`, { file: label, hint: 'check OWNER/NAME, the API URL (GITHUB_API_URL) and GITHUB_TOKEN for a private repository' });
+    if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: res.status === 401 || res.status === 403 ? 'set GITHUB_TOKEN to a token that can read the repository' : 'try again later' });
+    return (await res.json()) as T;
+  }
+  async function releases(): Promise<GithubRelease[]> {
+    const all: GithubRelease[] = [];
+    for (let page = 1; page <= 20; page++) {
+      const batch = await json<GithubRelease[]>(`${api}/repos/${repo}/releases?per_page=100&page=${page}`);
+      all.push(...batch);
+      if (batch.length < 100) break;
+    }
+    return all.filter((r) => !r.draft && r.assets.some((a) => a.name === VERSIONS_FILE));
+  }
+  return {
+    label,
+    async list() {
+      return sortNewest(
+        (await releases()).map((r) => ({ version: versionOfTag(r.tag_name) ?? r.tag_name, tag: r.tag_name, commit: null, createdAt: r.published_at ?? r.created_at })),
+      );
+    },
+    async get(version) {
+      const all = await releases();
+      const rel = all.find((r) => sameVersion(versionOfTag(r.tag_name) ?? r.tag_name, version));
+      if (!rel) throw unknownVersion(version, label, all.map((r) => versionOfTag(r.tag_name) ?? r.tag_name));
+      const asset = rel.assets.find((a) => a.name === VERSIONS_FILE)!;
+      const res = await httpGet(asset.url, label, 'application/octet-stream', token);
+      if (!res.ok) throw new CompatError(`cannot download ${VERSIONS_FILE} of ${rel.tag_name}: ${res.status}`, { file: asset.url, hint: 'try again later' });
+      const where = `${label} release ${rel.tag_name}`;
+      const set = parseVersionSet(await res.text(), `${where} ${VERSIONS_FILE}`);
+      const served = new Map<string, ServedFile>(
+        rel.assets.map((a) => [a.name, { filename: a.name, size: a.size, sha256: a.digest?.startsWith('sha256:') ? a.digest.slice(7) : null }]),
+      );
+      checkSetAgainstFiles(set, served, where);
+      return set;
+    },
+  };
+}
+
+/** Pick the source for `--from`: github:OWNER/NAME, http(s) URL, file:// URL or a directory. */
+export function openSource(from: string, opts: SourceOptions): SetSource {
+  if (from.startsWith('github:')) return githubSource(from.slice('github:'.length), opts);
+  if (/^https?:\/\//.test(from)) return indexUrlSource(from);
+  if (from.startsWith('file://')) return directorySource(fileURLToPath(from));
+  return directorySource(path.resolve(opts.cwd, from));
+}
