@@ -506,7 +506,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const jwt = (payload as { token?: unknown })?.token;
     if (typeof jwt !== 'string') return failMint('invalid-payload', 'token is not a string');
     const parts = jwt.split('.');
-    let unverified: { iss?: string } | null = null;
+    let unverified: { iss?: string } | null;
     try {
       unverified = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8'));
     } catch {

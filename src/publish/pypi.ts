@@ -1,0 +1,450 @@
+// The PyPI destination: the legacy upload API (PROTOCOLS.md §1), any PyPI-compatible repository by URL,
+// API tokens or trusted publishing (§2), every file exactly once. Exactly once rests on two facts: PyPI
+// answers an identical re-upload with 200 (so sending again is safe), and the sha256 of what is stored can
+// be read back (so "already exists" and ambiguous failures are settled by digest, never by status line).
+import { PublishError } from '../errors.js';
+import type { PublishedFile } from '../manifest.js';
+import { registerSecret, redact } from '../secrets.js';
+import { normalizeName } from '../version/pep440.js';
+import { describeUrl, NetworkError, send, type HttpResponse } from './pypi/http.js';
+import { indexBaseFor, remoteFiles, type RemoteFile } from './pypi/lookup.js';
+import { metadataForm, pyversionOf, readCoreMetadata } from './pypi/metadata.js';
+import { FileChangedError, multipartBody } from './pypi/multipart.js';
+import { oidcAvailable, TrustedPublisher } from './pypi/oidc.js';
+import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
+
+export interface PypiOptions {
+  /** Upload endpoint; default publish.pypi.repository_url (which `--repository-url` overrides). */
+  repositoryUrl?: string;
+  /** Uploads at once; default publish.pypi.concurrency (4). */
+  concurrency?: number;
+  trustedPublishing?: 'auto' | 'always' | 'never';
+  /** Base URL of the JSON and simple APIs; default derived from the upload URL. */
+  indexUrl?: string;
+  /** Idle timeout of one request (no bytes either way), ms. Default 120 s. */
+  timeoutMs?: number;
+  /** Attempts per file before giving up. Default 8. */
+  maxAttempts?: number;
+  /** First backoff delay, ms (doubles each time, with jitter, up to 60 s). Default 1000. */
+  retryBaseMs?: number;
+  /** Longest Retry-After honoured, ms. Default 300 s. */
+  maxRetryAfterMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Settings {
+  uploadUrl: URL;
+  indexBase: URL;
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  maxRetryAfterMs: number;
+}
+
+type Credentials =
+  | { kind: 'token'; username: string; password: string }
+  | { kind: 'oidc'; publisher: TrustedPublisher }
+  | { kind: 'none' };
+
+const PYPI_HOSTS = new Set(['upload.pypi.org', 'upload.pypi.io', 'test.pypi.org', 'pypi.org']);
+const TOKEN_HINT = 'set PYPI_TOKEN (or TWINE_PASSWORD) to an API token for this project, or configure trusted publishing';
+
+/** PyPI's message: the reason phrase, else the body without Pyramid's title lines. */
+export function pypiMessage(res: HttpResponse): string {
+  const standard = /^(OK|Bad Request|Forbidden|Not Found|Conflict|Gone|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout|Permanent Redirect|Moved Permanently|Found)$/i;
+  if (res.reason && !standard.test(res.reason)) return res.reason;
+  try {
+    const j = JSON.parse(res.body) as { message?: unknown };
+    if (typeof j.message === 'string') return j.message;
+  } catch {
+    // not JSON
+  }
+  const text = res.body
+    .replace(/<[^>]+>/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\d{3} [A-Za-z ]+$/.test(l))
+    .join(' ')
+    .trim();
+  return text.slice(0, 500) || res.reason || `HTTP ${res.status}`;
+}
+
+const alreadyExists = (res: HttpResponse) =>
+  res.status === 409 || (res.status === 400 && /already exist/i.test(`${res.reason}\n${res.body}`));
+
+function hintFor(message: string): string {
+  if (/unsupported platform tag/.test(message)) return 'repair the wheel with auditwheel/delocate so it carries a manylinux, musllinux or macOS tag PyPI accepts';
+  if (/is invalid, should be/.test(message)) return 'build the sdist with a PEP 625 name (`{name_with_underscores}-{version}.tar.gz`), e.g. with setuptools >= 69.3';
+  if (/local versions/.test(message)) return 'remove the `+local` part of the version; local versions cannot go to a public index';
+  if (/Only one sdist/.test(message)) return 'this release already has an sdist; publish a new version';
+  if (/File too large|Project size too large/.test(message)) return 'ask the index for a larger limit (PyPI: https://pypi.org/help/#file-size-limit)';
+  if (/previously used by a file that has since been deleted/.test(message)) return 'PyPI never reuses a deleted filename; publish a new version (or a build tag for wheels)';
+  if (/older than 14 days/.test(message)) return 'publish a new version instead of adding files to an old one';
+  if (/Non-user identities cannot create new projects/.test(message)) return 'create the project with a pending publisher on PyPI first, with exactly this name';
+  return 'fix the distribution, run `release verify`, then `release publish` again';
+}
+
+function parseRetryAfter(value: string | string[] | undefined, now: number): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** Run `work` on every item, `limit` at a time; stops taking new items after the first failure. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | null = null;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw (failure as { err: unknown }).err;
+}
+
+export function createPypiDestination(opts: PypiOptions = {}): Destination {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let state: { settings: Settings; creds: Credentials; remote: Map<string, Map<string, RemoteFile> | null> } | null = null;
+
+  async function settingsFor(run: PublishRun): Promise<Settings> {
+    const cfg = (await run.ctx.config()).config.publish.pypi;
+    const raw = opts.repositoryUrl ?? cfg.repository_url;
+    let uploadUrl: URL;
+    try {
+      uploadUrl = new URL(raw);
+    } catch {
+      throw new PublishError(`the PyPI repository URL \`${redact(raw)}\` is not a URL`, { field: 'publish.pypi.repository_url', hint: 'e.g. https://upload.pypi.org/legacy/' });
+    }
+    if (uploadUrl.username || uploadUrl.password) {
+      registerSecret(decodeURIComponent(uploadUrl.password));
+      throw new PublishError('the PyPI repository URL must not hold credentials', { field: 'publish.pypi.repository_url', hint: 'put the token in PYPI_TOKEN instead' });
+    }
+    if (/\/legacy$/.test(uploadUrl.pathname)) {
+      throw new PublishError(`the upload URL ${uploadUrl.origin}${uploadUrl.pathname} lacks its trailing slash (PyPI answers 308 to /legacy)`, {
+        field: 'publish.pypi.repository_url',
+        hint: `use ${uploadUrl.origin}${uploadUrl.pathname}/`,
+      });
+    }
+    return {
+      uploadUrl,
+      indexBase: opts.indexUrl ? new URL(opts.indexUrl.endsWith('/') ? opts.indexUrl : `${opts.indexUrl}/`) : indexBaseFor(uploadUrl.href),
+      concurrency: opts.concurrency ?? cfg.concurrency ?? 4,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      maxAttempts: opts.maxAttempts ?? 8,
+      retryBaseMs: opts.retryBaseMs ?? 1000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 300_000,
+    };
+  }
+
+  async function credentialsFor(run: PublishRun, s: Settings): Promise<Credentials> {
+    const env = run.ctx.env;
+    const mode = opts.trustedPublishing ?? (await run.ctx.config()).config.publish.pypi.trusted_publishing;
+    const password = env.PYPI_TOKEN || env.TWINE_PASSWORD;
+    const username = env.PYPI_TOKEN ? '__token__' : env.TWINE_USERNAME || '__token__';
+    registerSecret(password);
+    if (mode === 'always' || (mode === 'auto' && !password && oidcAvailable(env))) {
+      if (!oidcAvailable(env)) {
+        throw new PublishError('trusted publishing is required (publish.pypi.trusted_publishing: always) but this job has no OIDC token', {
+          field: 'publish.pypi.trusted_publishing',
+          hint: 'run on GitHub Actions with `permissions: id-token: write`',
+        });
+      }
+      return { kind: 'oidc', publisher: new TrustedPublisher({ repositoryUrl: s.uploadUrl.href, env, now: () => run.ctx.now().getTime(), timeoutMs: s.timeoutMs }) };
+    }
+    if (password) return { kind: 'token', username, password };
+    if (PYPI_HOSTS.has(s.uploadUrl.hostname)) {
+      throw new PublishError(`no credentials for ${s.uploadUrl.origin}: PYPI_TOKEN and TWINE_PASSWORD are unset and this is not a trusted-publishing job`, { hint: TOKEN_HINT });
+    }
+    return { kind: 'none' };
+  }
+
+  async function authHeader(creds: Credentials): Promise<Record<string, string>> {
+    if (creds.kind === 'none') return {};
+    const [user, pass] = creds.kind === 'token' ? [creds.username, creds.password] : ['__token__', await creds.publisher.token()];
+    const basic = Buffer.from(`${user}:${pass}`).toString('base64');
+    registerSecret(basic);
+    return { authorization: `Basic ${basic}` };
+  }
+
+  function backoff(s: Settings, attempt: number): number {
+    const base = Math.min(60_000, s.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base * (0.5 + Math.random() / 2));
+  }
+
+  /** GET with retries on network errors, 5xx and 429; throws NetworkError when every attempt failed. */
+  async function getWithRetry(s: Settings, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= Math.min(s.maxAttempts, 5); attempt++) {
+      try {
+        const res = await send({ method: 'GET', url, headers: { 'user-agent': 'wheelwright', ...headers }, timeoutMs: s.timeoutMs });
+        if (res.status < 500 && res.status !== 429) return res;
+        last = new NetworkError(`${describeUrl('GET', url)}: ${res.status} ${res.reason}`, false);
+        const ra = res.status === 429 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
+        await sleep(ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt));
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        last = err;
+        await sleep(backoff(s, attempt));
+      }
+    }
+    throw last;
+  }
+
+  async function lookup(s: Settings, project: string, version: string): Promise<Map<string, RemoteFile> | null> {
+    try {
+      return await remoteFiles({ indexBase: s.indexBase, timeoutMs: s.timeoutMs, get: (url, h) => getWithRetry(s, url, h) }, project, version);
+    } catch (err) {
+      if (err instanceof NetworkError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Credentials accepted, without uploading: PyPI has no auth-check endpoint for API tokens, but its upload
+   * view checks the identity (403) before the form (400), so an upload request with no metadata and no
+   * file is refused either way and changes nothing: 403 means the credentials are refused, 400 accepted.
+   */
+  async function probeCredentials(run: PublishRun, s: Settings, creds: Credentials): Promise<void> {
+    const boundary = `----wheelwright-probe-${Date.now()}`;
+    const fields = [[':action', 'file_upload'], ['protocol_version', '1']];
+    const body = Buffer.from(fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`);
+    const where = describeUrl('POST', s.uploadUrl);
+    let res: HttpResponse;
+    try {
+      res = await send({
+        method: 'POST',
+        url: s.uploadUrl,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(body.length), 'user-agent': 'wheelwright', ...(await authHeader(creds)) },
+        body,
+        timeoutMs: s.timeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof NetworkError) {
+        throw new PublishError(`cannot reach the PyPI repository: ${err.message}`, { hint: 'check --repository-url / publish.pypi.repository_url and the network' });
+      }
+      throw err;
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw new PublishError(`${where} redirects (${res.status} ${pypiMessage(res)}) to ${res.headers.location ?? '?'}; uploads are not redirected`, {
+        field: 'publish.pypi.repository_url',
+        hint: 'set the repository URL to the exact upload endpoint, e.g. https://upload.pypi.org/legacy/ (with the trailing slash)',
+      });
+    }
+    if (res.status === 401 || res.status === 403) {
+      const msg = pypiMessage(res);
+      throw new PublishError(`${s.uploadUrl.origin} refused the ${creds.kind === 'none' ? 'anonymous upload' : 'credentials'}: ${res.status} ${msg}`, { hint: TOKEN_HINT });
+    }
+    if (res.status === 200 && /<html/i.test(res.body)) {
+      throw new PublishError(`${where} answered with a web page, not as an upload endpoint`, {
+        field: 'publish.pypi.repository_url',
+        hint: 'use the upload URL, e.g. https://upload.pypi.org/legacy/, not the index page',
+      });
+    }
+    if (res.status !== 400) run.ctx.log.debug(`pypi: credential probe got ${res.status} ${res.reason}; credentials are checked by the first upload`);
+  }
+
+  async function preflight(run: PublishRun): Promise<void> {
+    const settings = await settingsFor(run);
+    const creds = await credentialsFor(run, settings);
+    const files = pypiFiles(run);
+    const log = run.ctx.log;
+    if (run.ctx.dryRun) log.info(`[dry-run] would check the credentials with an empty upload request to ${settings.uploadUrl.href}`);
+    else {
+      // Minting is the acceptance check for trusted publishing; the probe then checks the minted token.
+      if (creds.kind === 'oidc') await creds.publisher.token();
+      await probeCredentials(run, settings, creds);
+    }
+    const remote = new Map<string, Map<string, RemoteFile> | null>();
+    for (const key of new Set(files.map((f) => `${f.package}\0${f.version}`))) {
+      const [pkg, version] = key.split('\0') as [string, string];
+      const found = await lookup(settings, pkg, version);
+      remote.set(key, found);
+      if (found === null) {
+        log.warn(`pypi: cannot read ${pkg} ${version} from ${settings.indexBase.origin}; duplicates will be settled at upload time`);
+        continue;
+      }
+      checkRemote(files.filter((f) => f.package === pkg && f.version === version), found, pkg, version);
+    }
+    state = { settings, creds, remote };
+  }
+
+  function checkRemote(ours: PublishFile[], found: Map<string, RemoteFile>, pkg: string, version: string): void {
+    for (const f of ours) {
+      const r = found.get(f.filename);
+      if (r?.sha256 && r.sha256 !== f.sha256) {
+        throw new PublishError(`${f.filename} is already on the index with other content (sha256 ${r.sha256}, ours ${f.sha256})`, {
+          file: f.path,
+          hint: `version ${version} of ${pkg} was published from other files; a filename can never be replaced, so publish a new version`,
+        });
+      }
+    }
+    const ourSdist = ours.find((f) => f.type === 'sdist');
+    const theirSdist = [...found.values()].find((r) => r.filename.endsWith('.tar.gz') || r.filename.endsWith('.zip'));
+    if (ourSdist && theirSdist && theirSdist.filename !== ourSdist.filename) {
+      throw new PublishError(`${pkg} ${version} already has the sdist ${theirSdist.filename}; PyPI allows one sdist per release`, {
+        file: ourSdist.path,
+        hint: 'publish a new version',
+      });
+    }
+  }
+
+  function pypiFiles(run: PublishRun): PublishFile[] {
+    // Wheels before sdists, as twine orders them.
+    return run.files.filter((f) => f.type !== 'extra').sort((a, b) => Number(a.type === 'sdist') - Number(b.type === 'sdist'));
+  }
+
+  async function uploadOne(run: PublishRun, s: Settings, creds: Credentials, file: PublishFile, known: RemoteFile | undefined): Promise<'uploaded' | 'existing'> {
+    const log = run.ctx.log;
+    const fields: Array<[string, string]> = [
+      [':action', 'file_upload'],
+      ['protocol_version', '1'],
+      ...metadataForm(await readCoreMetadata(file), file),
+      ['filetype', file.type === 'wheel' ? 'bdist_wheel' : 'sdist'],
+      ['pyversion', pyversionOf(file.filename)],
+      ['sha256_digest', file.sha256],
+    ];
+    let sent = false;
+    /** The file may be stored although we have no answer saying so: read it back before sending again. */
+    let mustLookUp = false;
+    /** The index says the name is taken: only the digest can settle it; do not send again. */
+    let taken: string | null = null;
+    let last = '';
+    let reminted = false;
+    for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
+      if (mustLookUp || taken) {
+        const found = await lookup(s, file.package, file.version);
+        const r = found?.get(file.filename) ?? known;
+        if (r?.sha256 === file.sha256) return sent ? 'uploaded' : 'existing';
+        if (r?.sha256 && r.sha256 !== file.sha256) {
+          throw new PublishError(`${file.filename} is already on the index with other content (sha256 ${r.sha256}, ours ${file.sha256})`, {
+            file: file.path,
+            hint: 'a filename can never be replaced on PyPI; publish a new version',
+          });
+        }
+        if (taken) {
+          last = `${taken} (and its sha256 cannot be read back yet)`;
+          await sleep(backoff(s, attempt));
+          continue;
+        }
+      }
+      const body = multipartBody(fields, file);
+      let res: HttpResponse;
+      try {
+        res = await send({
+          method: 'POST',
+          url: s.uploadUrl,
+          headers: { 'content-type': body.contentType, 'content-length': String(body.length), 'user-agent': 'wheelwright', ...(await authHeader(creds)) },
+          body: body.stream(),
+          timeoutMs: s.timeoutMs,
+        });
+      } catch (err) {
+        if (err instanceof FileChangedError) throw new PublishError(err.message, { file: file.path, hint: 'run `release verify` again on the files you mean to publish' });
+        if (!(err instanceof NetworkError)) throw err;
+        last = err.message;
+        if (err.bodySent) {
+          sent = true;
+          mustLookUp = true;
+        }
+        log.warn(`pypi: ${file.filename}: ${err.message}; retrying (attempt ${attempt}/${s.maxAttempts})`);
+        await sleep(backoff(s, attempt));
+        continue;
+      }
+      const msg = pypiMessage(res);
+      if (res.status >= 200 && res.status < 300) {
+        if (/text\/html/.test(String(res.headers['content-type'] ?? '')) && /<html/i.test(res.body)) {
+          throw new PublishError(`${describeUrl('POST', s.uploadUrl)} answered ${file.filename} with a web page, not an upload result`, {
+            field: 'publish.pypi.repository_url',
+            hint: 'use the upload URL, e.g. https://upload.pypi.org/legacy/',
+          });
+        }
+        return 'uploaded';
+      }
+      if (alreadyExists(res)) {
+        taken = msg;
+        continue;
+      }
+      if (res.status === 429 || res.status >= 500) {
+        // A 5xx may come after the file was stored (a proxy timing out): read it back before resending.
+        if (res.status >= 500) sent = mustLookUp = true;
+        last = `${res.status} ${msg}`;
+        const ra = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
+        const wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
+        log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; retrying in ${Math.round(wait / 100) / 10} s (attempt ${attempt}/${s.maxAttempts})`);
+        await sleep(wait);
+        continue;
+      }
+      if (res.status === 403 && creds.kind === 'oidc' && /expired/i.test(msg) && !reminted) {
+        reminted = true;
+        creds.publisher.invalidate();
+        continue;
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new PublishError(`${s.uploadUrl.origin} refused ${file.filename}: ${res.status} ${msg}`, { file: file.path, hint: TOKEN_HINT });
+      }
+      if (res.status >= 300 && res.status < 400) {
+        throw new PublishError(`${describeUrl('POST', s.uploadUrl)} redirects (${res.status} ${msg}); uploads are not redirected`, {
+          field: 'publish.pypi.repository_url',
+          hint: 'set the repository URL to the exact upload endpoint, with its trailing slash',
+        });
+      }
+      throw new PublishError(`PyPI rejected ${file.filename}: ${res.status} ${msg}`, { file: file.path, hint: hintFor(msg) });
+    }
+    throw new PublishError(`${file.filename} could not be published after ${s.maxAttempts} attempts: ${last}`, {
+      file: file.path,
+      hint: 're-run `release publish`; files already confirmed are kept in the manifest and not sent again',
+    });
+  }
+
+  async function publish(run: PublishRun): Promise<DestinationResult> {
+    if (!state) await preflight(run);
+    const { settings: s, creds, remote } = state!;
+    const log = run.ctx.log;
+    const files = pypiFiles(run);
+    const result: DestinationResult = { uploaded: [], existing: [], url: projectUrl(s, files) };
+    const confirm = async (file: PublishFile, status: PublishedFile['status'], url?: string) => {
+      await run.record(file.filename, { sha256: file.sha256, size: file.size, status, at: run.ctx.now().toISOString(), ...(url ? { url } : {}) });
+      (status === 'uploaded' ? result.uploaded : result.existing).push(file.filename);
+      log.info(`pypi: ${file.filename} ${status === 'uploaded' ? 'uploaded' : 'already there, identical'}`);
+    };
+    const todo: PublishFile[] = [];
+    for (const file of files) {
+      if (run.confirmed[file.filename]?.sha256 === file.sha256) continue;
+      const r = remote.get(`${file.package}\0${file.version}`)?.get(file.filename);
+      if (r?.sha256 === file.sha256) await confirm(file, 'existing', r.url);
+      else todo.push(file);
+    }
+    if (run.ctx.dryRun) {
+      for (const f of todo) log.info(`[dry-run] POST ${s.uploadUrl.href} ${f.filename} (${f.size} bytes, sha256 ${f.sha256})`);
+      return result;
+    }
+    const send1 = async (file: PublishFile) => {
+      const known = remote.get(`${file.package}\0${file.version}`)?.get(file.filename);
+      const status = await uploadOne(run, s, creds, file, known);
+      await confirm(file, status);
+    };
+    // The first file of a version creates the release on PyPI: send it alone, then the rest at once.
+    const fresh = todo.filter((f) => (remote.get(`${f.package}\0${f.version}`)?.size ?? 0) === 0);
+    const firsts = [...new Map(fresh.map((f) => [`${f.package}\0${f.version}`, f])).values()];
+    await pool(firsts, s.concurrency, send1);
+    await pool(todo.filter((f) => !firsts.includes(f)), s.concurrency, send1);
+    return result;
+  }
+
+  return { name: 'pypi', preflight, publish };
+}
+
+function projectUrl(s: Settings, files: PublishFile[]): string | undefined {
+  const f = files[0];
+  if (!f) return undefined;
+  if (s.indexBase.hostname === 'pypi.org' || s.indexBase.hostname === 'test.pypi.org') return new URL(`project/${f.package}/${f.version}/`, s.indexBase).href;
+  return new URL(`simple/${normalizeName(f.package)}/`, s.indexBase).href;
+}

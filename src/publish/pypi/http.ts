@@ -1,0 +1,98 @@
+// One HTTP exchange with a package index, on node:http(s) so that we know whether the whole body reached
+// the socket before a failure (the difference between "not sent" and "maybe stored"). Errors carry only
+// the method, origin and path: never headers, credentials or query strings.
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { redact } from '../../secrets.js';
+
+export interface HttpResponse {
+  status: number;
+  /** The reason phrase (PyPI puts its message there; empty over HTTP/2). */
+  reason: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: Buffer | Readable;
+  /** Idle time (no bytes either way) after which the exchange fails. */
+  timeoutMs: number;
+  /** Stop reading a response body after this many bytes (default 4 MiB). */
+  maxBody?: number;
+}
+
+/** A failure without an HTTP answer. `bodySent`: every byte of the request went out first (ambiguous). */
+export class NetworkError extends Error {
+  constructor(
+    message: string,
+    readonly bodySent: boolean,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 32 }), https: new https.Agent({ keepAlive: true, maxSockets: 32 }) };
+
+/** `POST https://host/path` with no userinfo and no query. */
+export function describeUrl(method: string, url: URL): string {
+  return `${method} ${url.origin}${url.pathname}`;
+}
+
+export function send(req: HttpRequest): Promise<HttpResponse> {
+  const lib = req.url.protocol === 'https:' ? https : http;
+  const where = describeUrl(req.method, req.url);
+  return new Promise((resolve, reject) => {
+    let bodySent = false;
+    let settled = false;
+    const failWith = (err: NodeJS.ErrnoException | Error, sent = bodySent) => {
+      if (settled) return;
+      settled = true;
+      const code = (err as NodeJS.ErrnoException).code;
+      // Only our own words and the error code: library messages can quote URLs or headers.
+      const what = code ?? (err.message.includes('timed out') ? 'timed out' : 'connection failed');
+      reject(new NetworkError(redact(`${where}: ${what}${sent ? ' after the request was sent' : ''}`), sent, code));
+    };
+    const r = lib.request(
+      req.url,
+      { method: req.method, headers: req.headers, agent: req.url.protocol === 'https:' ? agents.https : agents.http },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const max = req.maxBody ?? 4 * 1024 * 1024;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= max) chunks.push(c);
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (e) => failWith(e, true));
+        res.on('aborted', () => failWith(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), true));
+      },
+    );
+    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    r.on('finish', () => (bodySent = true));
+    r.on('error', (e) => failWith(e));
+    if (req.body === undefined) r.end();
+    else if (Buffer.isBuffer(req.body)) r.end(req.body);
+    else {
+      const body = req.body;
+      body.on('error', (e) => {
+        r.destroy();
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      });
+      body.pipe(r);
+    }
+  });
+}
