@@ -59,6 +59,25 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
     });
   });
 
+  it('reads DT_NEEDED and .gnu.version_r through PT_DYNAMIC when the section headers are gone', () => {
+    for (const file of ['x86_64/new.so', 'i686/new.so', 'aarch64/old.so', 'x86_64/needs_foo.so']) {
+      const bytes = fixture(file);
+      const stripped = bytes.slice();
+      const view = new DataView(stripped.buffer);
+      const is64 = stripped[4] === 2;
+      // e_shoff = 0 and e_shnum = 0, as sstrip leaves a file.
+      if (is64) view.setBigUint64(40, 0n, true);
+      else view.setUint32(32, 0, true);
+      view.setUint16(is64 ? 60 : 48, 0, true);
+      const whole = readElf(bytes);
+      const bare = readElf(stripped);
+      expect(bare.needed, file).toEqual(whole.needed);
+      expect(bare.versionNeeds, file).toEqual(whole.versionNeeds);
+      expect(whole.needed.length, file).toBeGreaterThan(0);
+      if (file === 'x86_64/new.so') expect(checkBinary(file, stripped, M2014_X64).map((f) => f.code)).toEqual(['W-MANYLINUX-SYMBOL']);
+    }
+  });
+
   describe('libraries and blacklisted symbols', () => {
     it('flags a DT_NEEDED outside the whitelist, unless the wheel bundles it', () => {
       expect(codes('x86_64/needs_foo.so', M2014_X64)).toEqual(['W-MANYLINUX-LIB']);
@@ -142,6 +161,27 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
     ];
     it.each(cases)('%s under %j gives %j', (file, tags, expected) => {
       expect(codes(file, tags)).toEqual(expected);
+    });
+
+    it('reads a 64-bit fat header (0xCAFEBABF) like the 32-bit one', () => {
+      const fat = fixture('macos/universal2_10_13.so');
+      const src = new DataView(fat.buffer, fat.byteOffset);
+      const wide = fat.slice();
+      const dst = new DataView(wide.buffer);
+      const n = src.getUint32(4);
+      dst.setUint32(0, 0xcafebabf);
+      for (let i = n - 1; i >= 0; i--) {
+        const [cpu, sub, offset, size, align] = [0, 4, 8, 12, 16].map((k) => src.getUint32(8 + i * 20 + k));
+        const at = 8 + i * 32;
+        dst.setUint32(at, cpu!);
+        dst.setUint32(at + 4, sub!);
+        dst.setBigUint64(at + 8, BigInt(offset!));
+        dst.setBigUint64(at + 16, BigInt(size!));
+        dst.setUint32(at + 24, align!);
+        dst.setUint32(at + 28, 0);
+      }
+      expect(readMachO(wide).slices).toEqual(readMachO(fat).slices);
+      expect(checkBinary('w.so', wide, ['macosx_10_13_universal2'])).toEqual([]);
     });
 
     it('reads LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION and both fat slices', () => {

@@ -27,6 +27,7 @@ export interface ElfInfo {
   undefinedSymbols: ElfUndefinedSymbol[];
 }
 
+const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
 const PT_INTERP = 3;
 const SHT_DYNAMIC = 6;
@@ -35,6 +36,10 @@ const SHT_GNU_VERNEED = 0x6ffffffe;
 const SHT_GNU_VERSYM = 0x6fffffff;
 const DT_NULL = 0;
 const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+const DT_STRSZ = 10;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
 /** Upper bound on entries walked in any one table, so a crafted file cannot make us loop for long. */
 const MAX_ENTRIES = 1 << 20;
 
@@ -87,22 +92,35 @@ export function readElf(bytes: Uint8Array): ElfInfo {
     versionNeeds: [],
     undefinedSymbols: [],
   };
-  readProgramHeaders(v, header, info);
-  readSections(v, header, info);
+  const segments = readProgramHeaders(v, header, info);
+  const hadDynamicSection = readSections(v, header, info);
+  // Section headers are optional at run time: without them, read the same tables through PT_DYNAMIC.
+  if (!hadDynamicSection) readDynamicSegment(v, segments, header.is64, info);
   return info;
 }
 
-function readProgramHeaders(v: ByteView, h: Header, info: ElfInfo): void {
-  if (h.phnum === 0) return;
+interface Segment {
+  type: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+}
+
+function readProgramHeaders(v: ByteView, h: Header, info: ElfInfo): Segment[] {
+  const segments: Segment[] = [];
+  if (h.phnum === 0) return segments;
   if (h.phentsize < (h.is64 ? 56 : 32)) throw new Error(`e_phentsize ${h.phentsize} is too small`);
   for (let i = 0; i < h.phnum; i++) {
     const at = h.phoff + i * h.phentsize;
     const type = v.u32(at, 'p_type');
-    if (type !== PT_INTERP && type !== PT_DYNAMIC) continue;
+    if (type !== PT_INTERP && type !== PT_DYNAMIC && type !== PT_LOAD) continue;
     const offset = h.is64 ? v.u64(at + 8, 'p_offset') : v.u32(at + 4, 'p_offset');
-    const size = h.is64 ? v.u64(at + 32, 'p_filesz') : v.u32(at + 16, 'p_filesz');
-    if (type === PT_INTERP) info.interpreter = v.slice(offset, size, 'PT_INTERP').cstring(0, 'PT_INTERP path');
+    const vaddr = h.is64 ? v.u64(at + 16, 'p_vaddr') : v.u32(at + 8, 'p_vaddr');
+    const filesz = h.is64 ? v.u64(at + 32, 'p_filesz') : v.u32(at + 16, 'p_filesz');
+    if (type === PT_INTERP) info.interpreter = v.slice(offset, filesz, 'PT_INTERP').cstring(0, 'PT_INTERP path');
+    segments.push({ type, offset, vaddr, filesz });
   }
+  return segments;
 }
 
 function readSectionTable(v: ByteView, h: Header): Section[] {
@@ -127,7 +145,7 @@ function linkedStrings(v: ByteView, sections: Section[], s: Section, what: strin
   return v.slice(strtab.offset, strtab.size, `${what} string table`);
 }
 
-function readSections(v: ByteView, h: Header, info: ElfInfo): void {
+function readSections(v: ByteView, h: Header, info: ElfInfo): boolean {
   const sections = readSectionTable(v, h);
   const dynamic = sections.find((s) => s.type === SHT_DYNAMIC);
   if (dynamic) info.needed = readNeeded(v, sections, dynamic, h.is64);
@@ -137,6 +155,7 @@ function readSections(v: ByteView, h: Header, info: ElfInfo): void {
   const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
   const versym = sections.find((s) => s.type === SHT_GNU_VERSYM);
   if (dynsym) info.undefinedSymbols = readUndefined(v, sections, dynsym, versym, versionByIndex, h.is64);
+  return dynamic !== undefined;
 }
 
 function readNeeded(v: ByteView, sections: Section[], dynamic: Section, is64: boolean): string[] {
@@ -157,11 +176,14 @@ function readNeeded(v: ByteView, sections: Section[], dynamic: Section, is64: bo
 
 function readVerneed(v: ByteView, sections: Section[], sec: Section, byIndex: Map<number, { file: string; version: string }>): ElfVersionNeed[] {
   const strings = linkedStrings(v, sections, sec, '.gnu.version_r');
-  const table = v.slice(sec.offset, sec.size, '.gnu.version_r');
+  // sh_info is the number of Verneed entries; vn_next chains them.
+  return walkVerneed(v.slice(sec.offset, sec.size, '.gnu.version_r'), sec.info, strings, byIndex);
+}
+
+function walkVerneed(table: ByteView, count: number, strings: ByteView, byIndex: Map<number, { file: string; version: string }>): ElfVersionNeed[] {
   const needs: ElfVersionNeed[] = [];
   let at = 0;
-  // sh_info is the number of Verneed entries; vn_next chains them.
-  for (let n = 0; n < Math.min(sec.info, MAX_ENTRIES); n++) {
+  for (let n = 0; n < Math.min(count, MAX_ENTRIES); n++) {
     const cnt = table.u16(at + 2, 'vn_cnt');
     const file = strings.cstring(table.u32(at + 4, 'vn_file'), 'vn_file');
     const need: ElfVersionNeed = { file, versions: [] };
@@ -181,6 +203,44 @@ function readVerneed(v: ByteView, sections: Section[], sec: Section, byIndex: Ma
     at += next;
   }
   return needs;
+}
+
+/** File offset of a virtual address, through the PT_LOAD segment that maps it. */
+function fileOffset(segments: Segment[], vaddr: number, what: string): number {
+  const load = segments.find((s) => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
+  if (!load) throw new Error(`${what} address 0x${vaddr.toString(16)} is in no PT_LOAD segment`);
+  return load.offset + (vaddr - load.vaddr);
+}
+
+/** DT_NEEDED and DT_VERNEED read through PT_DYNAMIC, for files without section headers. */
+function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, info: ElfInfo): void {
+  const dyn = segments.find((s) => s.type === PT_DYNAMIC);
+  if (!dyn) return;
+  const entSize = is64 ? 16 : 8;
+  const table = v.slice(dyn.offset, dyn.filesz, 'PT_DYNAMIC');
+  const neededOffsets: number[] = [];
+  const tags = new Map<number, number>();
+  const count = Math.min(Math.floor(table.length / entSize), MAX_ENTRIES);
+  for (let i = 0; i < count; i++) {
+    const tag = is64 ? table.u64(i * entSize) : table.u32(i * entSize);
+    if (tag === DT_NULL) break;
+    const val = is64 ? table.u64(i * entSize + 8) : table.u32(i * entSize + 4);
+    if (tag === DT_NEEDED) neededOffsets.push(val);
+    else tags.set(tag, val);
+  }
+  const strtab = tags.get(DT_STRTAB);
+  const strsz = tags.get(DT_STRSZ);
+  if (strtab === undefined || strsz === undefined) {
+    if (neededOffsets.length) throw new Error('PT_DYNAMIC has DT_NEEDED but no DT_STRTAB/DT_STRSZ');
+    return;
+  }
+  const strings = v.slice(fileOffset(segments, strtab, 'DT_STRTAB'), strsz, 'dynamic string table');
+  info.needed = neededOffsets.map((o) => strings.cstring(o, 'DT_NEEDED name'));
+  const verneed = tags.get(DT_VERNEED);
+  if (verneed !== undefined) {
+    const start = fileOffset(segments, verneed, 'DT_VERNEED');
+    info.versionNeeds = walkVerneed(v.slice(start, v.length - start, 'DT_VERNEED'), tags.get(DT_VERNEEDNUM) ?? 0, strings, new Map());
+  }
 }
 
 function readUndefined(
