@@ -250,7 +250,9 @@ async function writing<T>(file: string, action: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof WheelwrightError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new GitError(`could not write ${file}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), {
+    // "EPERM: operation not permitted, rename 'a.tmp' -> 'a'" → "EPERM (operation not permitted)"; the file is named by `file`.
+    const reason = e.message.replace(/^[A-Z]+: /, '').replace(/,.*$/s, '');
+    throw new GitError(`could not write it: ${e.code ? `${e.code} (${reason})` : reason}`, {
       file,
       hint: 'check the file is writable (permissions, `chattr -i`, a directory in the way), then run again',
       cause: err,
