@@ -1,6 +1,7 @@
 // One unit of verification work, small enough to run in a worker thread: hash a shard of a wheel's entries
 // (and check the binaries among them), or hash a whole file. Nothing here holds a whole wheel in memory.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFile } from '../wheel/sdist.js';
@@ -116,6 +117,7 @@ interface Consumed {
 
 async function consume(
   stream: Readable,
+  expectedCrc: number,
   wantText: boolean,
   sniff: (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null,
 ): Promise<Consumed> {
@@ -133,8 +135,10 @@ async function consume(
     kept = format || wantText ? [h] : null;
     head = null;
   };
+  let crc = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    crc = crc32(chunk, crc);
     size += chunk.length;
     if (head) {
       head.push(chunk);
@@ -143,6 +147,8 @@ async function consume(
     } else if (kept) kept.push(chunk);
   }
   if (head) decide();
+  // yauzl checks sizes but not the CRC; installers (zipfile) do.
+  if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
   const all = kept ? Buffer.concat(kept) : null;
   return {
     digest: hash.digest('base64url'),
@@ -168,7 +174,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     for (const e of shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards)) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        const got = await consume(await zip.open(e), wantText, sniffBinary);
+        const got = await consume(await zip.open(e), e.crc32, wantText, sniffBinary);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.binary) {
