@@ -17,7 +17,7 @@ describe('auditwheel policy data (src/verify/data)', () => {
 
   it('has the policies the brief asks for, each with its legacy alias', () => {
     const names = manylinuxPolicies().map((p) => p.name);
-    for (const n of ['manylinux_2_5', 'manylinux_2_12', 'manylinux_2_17', 'manylinux_2_24', 'manylinux_2_27', 'manylinux_2_28', 'manylinux_2_31', 'manylinux_2_34', 'manylinux_2_35', 'manylinux_2_36']) {
+    for (const n of ['manylinux_2_5', 'manylinux_2_12', 'manylinux_2_17', 'manylinux_2_24', 'manylinux_2_27', 'manylinux_2_28', 'manylinux_2_31', 'manylinux_2_34', 'manylinux_2_35', 'manylinux_2_36', 'manylinux_2_38', 'manylinux_2_39', 'manylinux_2_40', 'manylinux_2_41']) {
       expect(names).toContain(n);
     }
     expect(Object.fromEntries(manylinuxPolicies().filter((p) => p.aliases.length).map((p) => [p.name, p.aliases]))).toEqual({
@@ -57,6 +57,15 @@ describe('auditwheel policy data (src/verify/data)', () => {
     expect(versions('manylinux_2_28', 'x86_64', 'ZLIB').at(-1)).toBe('1.2.9');
     expect(versions('manylinux_2_28', 'x86_64', 'LIBATOMIC').at(-1)).toBe('1.2');
     expect(versions('manylinux_2_28', 'ppc64le', 'GLIBCXX')).toContain('LDBL_3.4.21');
+  });
+
+  it('keeps upstream quirks: no GLIBC_2.37 node on x86_64 (glibc 2.37 added no x86_64 symbols), ABI_DT_RELR from 2_36', () => {
+    expect(versions('manylinux_2_38', 'x86_64', 'GLIBC').slice(-3)).toEqual(['2.36', '2.38', 'ABI_DT_RELR']);
+    expect(versions('manylinux_2_38', 'i686', 'GLIBC')).toContain('2.37');
+    expect(versions('manylinux_2_35', 'x86_64', 'GLIBC')).not.toContain('ABI_DT_RELR');
+    expect(versions('manylinux_2_36', 'x86_64', 'GLIBC')).toContain('ABI_DT_RELR');
+    expect(versions('manylinux_2_39', 'loongarch64', 'GLIBCXX').at(-1)).toBe('3.4.32');
+    expect(versions('manylinux_2_41', 'x86_64', 'GLIBC').at(-2)).toBe('2.41');
   });
 
   it('adds libmvec.so.1 to the whitelist from manylinux_2_24 on', () => {

@@ -25,6 +25,7 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       ['x86_64/new.so', M2014_X64, ['W-MANYLINUX-SYMBOL']],
       ['x86_64/new.so', ['manylinux_2_31_x86_64'], ['W-MANYLINUX-SYMBOL']],
       ['x86_64/new.so', ['manylinux_2_34_x86_64'], []],
+      ['x86_64/new.so', ['manylinux_2_39_x86_64'], []],
       ['x86_64/new.so', ['manylinux_2_17_aarch64'], ['W-BIN-ARCH']],
       ['x86_64/old.so', ['manylinux2014_i686'], ['W-BIN-ARCH']],
       ['i686/old.so', ['manylinux1_i686'], []],
