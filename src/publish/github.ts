@@ -33,7 +33,7 @@ export interface GithubDestinationOptions {
   repository?: string;
   /** Milliseconds per second of retry waits (tests: a few). */
   secondMs?: number;
-  /** Per-attempt HTTP timeout. */
+  /** Per-attempt HTTP timeout of an API request (default 120 s); an upload gets 1 s more per 256 KiB. */
   timeoutMs?: number;
   /**
    * Space writes as GitHub asks (default true). `WHEELWRIGHT_GITHUB_PACE=off` in the environment turns it
@@ -60,6 +60,8 @@ interface RemoteRelease {
 interface Session {
   run: PublishRun;
   client: GithubClient | null;
+  /** A client whose per-attempt timeout fits an upload of `size` bytes. */
+  uploader(size: number): GithubClient;
   owner: string;
   repo: string;
   apiUrl: string;
@@ -131,12 +133,14 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     }
     if (!token) run.ctx.log.warn('GITHUB_TOKEN is not set: the dry run assumes the release does not exist yet');
     const secondMs = opts.secondMs ?? 1000;
-    const client = token
-      ? createGithubClient({ token, apiUrl, log: run.ctx.log, secondMs, timeoutMs: opts.timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off' })
-      : null;
+    const base = opts.timeoutMs ?? 120_000;
+    const make = (timeoutMs: number) =>
+      createGithubClient({ token: token!, apiUrl, log: run.ctx.log, secondMs, timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off' });
+    const client = token ? make(base) : null;
     return {
       run,
       client,
+      uploader: (size) => make(base + Math.ceil(size / 262_144) * 1000),
       owner,
       repo,
       apiUrl,
@@ -245,12 +249,21 @@ async function listAssets(s: Session, release: RemoteRelease): Promise<RemoteAss
   }
 }
 
+/**
+ * May a different asset of this name be deleted and sent again? With --replace; and, in a draft (never
+ * public), for the files wheelwright generates (SHA256SUMS, the manifest, versions.json), which change
+ * when `release verify` runs again between two publish attempts.
+ */
+function mayReplace(s: Session, release: RemoteRelease, file: PublishFile): boolean {
+  return s.run.replace || (release.draft && file.type === 'extra');
+}
+
 /** Files the release holds with other content (a blocker unless --replace), or cannot take (immutable). */
 function conflicts(s: Session, release: RemoteRelease, assets: RemoteAsset[]): string[] {
   const out: string[] = [];
   for (const f of s.run.files) {
     const v = judgeAsset(f, assets);
-    if (v.kind === 'different' && (!s.run.replace || release.immutable)) out.push(`${f.filename} differs (${v.why})`);
+    if (v.kind === 'different' && !(mayReplace(s, release, f) && !release.immutable)) out.push(`${f.filename} differs (${v.why})`);
     if (release.immutable && v.kind !== 'same' && v.kind !== 'different') out.push(`${f.filename} is missing and the release is immutable`);
   }
   return out;
@@ -284,7 +297,7 @@ async function publishRelease(s: Session): Promise<DestinationResult> {
       todo.push({ file, verdict });
     }
   }
-  const blocked = todo.filter((t) => t.verdict.kind === 'different' && !s.run.replace);
+  const blocked = todo.filter((t) => t.verdict.kind === 'different' && !mayReplace(s, release, t.file));
   if (blocked.length) {
     throw new PublishError(
       `GitHub release ${s.tag} already holds other files under these names: ${blocked.map((b) => `${b.file.filename} (${(b.verdict as { why: string }).why})`).join('; ')}`,
@@ -293,7 +306,10 @@ async function publishRelease(s: Session): Promise<DestinationResult> {
   }
   await pool(todo, s.concurrency, async ({ file, verdict }) => {
     if (verdict.kind === 'unfinished' || verdict.kind === 'different') {
-      const why = verdict.kind === 'unfinished' ? `an unfinished upload (state ${verdict.asset.state}, ${verdict.asset.size} bytes)` : `other content (${verdict.why}; --replace)`;
+      const why =
+        verdict.kind === 'unfinished'
+          ? `an unfinished upload (state ${verdict.asset.state}, ${verdict.asset.size} bytes)`
+          : `other content (${verdict.why}; ${s.run.replace ? '--replace' : 'generated file in a draft'})`;
       ctx.log.info(`GitHub: deleting ${verdict.asset.name}: ${why}`);
       await deleteAsset(s, verdict.asset);
     }
@@ -421,9 +437,10 @@ async function uploadAsset(s: Session, release: RemoteRelease, file: PublishFile
           hint: 'run `release verify` again on the files you mean to publish',
         });
       }
+      const uploader = s.uploader(file.size);
       for (let attempt = 1; ; attempt++) {
         try {
-          const res = await s.client!.request({
+          const res = await uploader.request({
             method: 'POST',
             url: release.upload_url,
             name: file.filename,
@@ -452,7 +469,7 @@ async function uploadAsset(s: Session, release: RemoteRelease, file: PublishFile
           if (verdict.kind === 'same') return verdict.asset;
           if (verdict.kind === 'unfinished') await deleteAsset(s, verdict.asset);
           else if (verdict.kind === 'different' || verdict.kind === 'unknown') {
-            if (!s.run.replace) {
+            if (!mayReplace(s, release, file)) {
               throw new PublishError(`GitHub release ${s.tag} already holds another ${verdict.asset.name}`, {
                 hint: 'pass --replace to replace it, or publish a new version',
               });

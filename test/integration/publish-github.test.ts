@@ -123,6 +123,22 @@ describe('publishing a GitHub release', () => {
     expect(gh.history().filter((e) => e.type === 'release-published')).toHaveLength(1);
   });
 
+  it('replaces its own generated assets in a draft when `release verify` ran again between two attempts', async () => {
+    gh.inject({ kind: 'status', status: 500, route: 'update-release', times: 10 });
+    await expect(publish(fx.root)).rejects.toBeInstanceOf(PublishError);
+    expect(gh.state().releases[0]!.draft).toBe(true);
+    const m = JSON.parse(readFileSync(fx.manifestPath, 'utf8'));
+    m.verify.at = '2026-11-24T08:00:00.000Z';
+    writeFileSync(fx.manifestPath, JSON.stringify(m));
+    gh.clearFaults();
+    await publish(fx.root);
+    const r = gh.state().releases[0]!;
+    expect(r.draft).toBe(false);
+    const frozen = readFileSync(path.join(fx.dist, 'release-assets/release-manifest.json'));
+    expect(r.assets.find((a) => a.name === 'release-manifest.json')!.size).toBe(frozen.length);
+    expect(gh.history().filter((e) => e.type === 'asset-deleted').map((e) => (e as { name: string }).name)).toEqual(['release-manifest.json']);
+  });
+
   it('refuses before any upload when the published release holds a different file of the same name', async () => {
     await publish(fx.root);
     const m = JSON.parse(readFileSync(fx.manifestPath, 'utf8'));

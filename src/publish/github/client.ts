@@ -70,7 +70,7 @@ export function createGithubClient(opts: GithubClientOptions): GithubClient {
       warn: (m: string) => opts.log.debug(`octokit: ${m}`),
       error: (m: string) => opts.log.debug(`octokit: ${m}`),
     },
-    request: { fetch: timedFetch(opts.timeoutMs ?? 10 * 60_000) },
+    request: { fetch: timedFetch(opts.timeoutMs ?? 120_000) },
     retry: { retryAfterBaseValue: secondMs, retries: 3 },
     throttle: {
       retryAfterBaseValue: secondMs,
