@@ -41,7 +41,7 @@ describe('release ci init (CLI)', () => {
     await writeFile(file, text.replace('fail-fast: false', 'fail-fast: true'));
     const stale = await runRelease(['ci', 'init', '--check'], { cwd: dir });
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/is stale \(line \d+: committed "      fail-fast: true", expected "      fail-fast: false"\)/);
+    expect(stale.stderr).toMatch(/is stale \(line \d+: committed " {6}fail-fast: true", expected " {6}fail-fast: false"\)/);
   });
 
   it('--dry-run writes nothing and says what it would write', async () => {
