@@ -1,0 +1,85 @@
+// bench/verify: `release verify` against the one-core floor (inflate + sha256 only) and a Python peer
+// (zipfile + hashlib RECORD check), on (a) 60 wheels of ~20 MB and (b) one 1 GB wheel.
+// Run after `npm run build`:  node bench/verify/run.mjs   (BENCH_KEEP=1 keeps the files, BENCH_REPEAT=n)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compressibleBlock, preparePayload, randomBlock, writeWheel } from './make-wheels.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const release = path.join(repo, 'bin/release');
+const repeat = Number(process.env.BENCH_REPEAT ?? 1);
+const MB = 1024 * 1024;
+
+async function makeSmall(dir) {
+  // ~20 MB each: 12 MB of incompressible "binaries" and 40 MB of text that deflates ~5:1.
+  const bin = preparePayload(randomBlock(4 * MB));
+  const text = preparePayload(compressibleBlock(4 * MB));
+  const entries = [
+    ...Array.from({ length: 3 }, (_, i) => ({ name: `benchpkg/_ext${i}.so`, payload: bin })),
+    ...Array.from({ length: 10 }, (_, i) => ({ name: `benchpkg/mod${i}.py`, payload: text })),
+  ];
+  for (let i = 0; i < 60; i++) {
+    await writeWheel(path.join(dir, `benchpkg${i}-1.0.0-py3-none-any.whl`), { name: `benchpkg${i}`, version: '1.0.0', tag: 'py3-none-any', entries });
+  }
+}
+
+async function makeLarge(dir) {
+  // ~1 GB uncompressed: 640 MB incompressible, 384 MB compressible, in 8 MB entries.
+  const bin = preparePayload(randomBlock(8 * MB));
+  const text = preparePayload(compressibleBlock(8 * MB));
+  const entries = [
+    ...Array.from({ length: 80 }, (_, i) => ({ name: `bigpkg/data/blob${i}.bin`, payload: bin })),
+    ...Array.from({ length: 48 }, (_, i) => ({ name: `bigpkg/src/mod${i}.py`, payload: text })),
+  ];
+  await writeWheel(path.join(dir, 'bigpkg-1.0.0-py3-none-any.whl'), { name: 'bigpkg', version: '1.0.0', tag: 'py3-none-any', entries });
+}
+
+/** Wall seconds and peak RSS (MB) of a child, from /usr/bin/time. */
+function measure(cmd, args) {
+  let best = null;
+  for (let i = 0; i < repeat; i++) {
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * MB });
+    const m = /TIME ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+    if (!m) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed:\n${r.stderr.slice(-2000)}`);
+    const run = { seconds: Number(m[1]), rssMB: Number(m[2]) / 1024, status: r.status };
+    if (!best || run.seconds < best.seconds) best = run;
+  }
+  return best;
+}
+
+function scenario(label, dir) {
+  const wheels = readdirSync(dir).filter((f) => f.endsWith('.whl')).map((f) => path.join(dir, f));
+  const compressed = wheels.reduce((n, f) => n + statSync(f).size, 0);
+  const floor = measure(process.execPath, [path.join(here, 'floor.mjs'), ...wheels]);
+  const ours = measure(process.execPath, [release, 'verify', '--dist', dir, '--jobs', '2', '--json']);
+  const peer = measure('/usr/bin/python3', [path.join(here, 'peer.py'), ...wheels]);
+  if (ours.status !== 0) console.log(`  warning: release verify exited ${ours.status}`);
+  const row = (name, r) => `  ${name.padEnd(16)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.rssMB.toFixed(0).padStart(5)} MB peak`;
+  console.log(`\n(${label}) ${wheels.length} wheel(s), ${(compressed / MB).toFixed(0)} MB on disk`);
+  console.log(row('floor (1 core)', floor));
+  console.log(row('release verify', ours));
+  console.log(row('python peer', peer));
+  console.log(`  ratio release/floor: ${(ours.seconds / floor.seconds).toFixed(2)}x   python/release: ${(peer.seconds / ours.seconds).toFixed(2)}x faster`);
+  return { floor, ours, peer };
+}
+
+const root = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'ww-bench-verify-'));
+try {
+  const small = path.join(root, 'a');
+  const large = path.join(root, 'b');
+  spawnSync('mkdir', ['-p', small, large]);
+  console.log(`generating wheels in ${root} …`);
+  await makeSmall(small);
+  await makeLarge(large);
+  const a = scenario('a', small);
+  const b = scenario('b', large);
+  console.log('\ntargets: (a) ≤ 0.70x floor and ≥ 3x faster than Python; (b) ≤ 1.20x floor; peak < 200 MB on the 1 GB wheel');
+  console.log(`(a) ${(a.ours.seconds / a.floor.seconds).toFixed(2)}x floor, ${(a.peer.seconds / a.ours.seconds).toFixed(2)}x vs Python`);
+  console.log(`(b) ${(b.ours.seconds / b.floor.seconds).toFixed(2)}x floor, peak ${b.ours.rssMB.toFixed(0)} MB`);
+} finally {
+  if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
+}
