@@ -1,6 +1,7 @@
 // release notes draft | check | create
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, UsageError, suggestion } from '../errors.js';
 import { str, type CommandDefinition } from './types.js';
@@ -10,6 +11,24 @@ function dateFlag(ctx: Context, value: string | undefined): string {
   if (value !== undefined) return value;
   const d = ctx.now();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * The release config, unless the current directory is a plain towncrier project: loading the release
+ * config costs start-up time, and towncrier itself only looks in the current directory.
+ */
+async function configUnlessPlainTowncrier(ctx: Context): Promise<LoadedConfig | null> {
+  const read = (f: string) => {
+    try {
+      return readFileSync(path.join(ctx.cwd, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const pyproject = read('pyproject.toml');
+  const hasRelease = existsSync(path.join(ctx.cwd, 'release.yaml')) || existsSync(path.join(ctx.cwd, 'release.yml')) || /^\s*\[tool\.wheelwright[\].]/m.test(pyproject);
+  const hasTowncrier = existsSync(path.join(ctx.cwd, 'towncrier.toml')) || /^\s*\[tool\.towncrier[\].]/m.test(pyproject);
+  return hasTowncrier && !hasRelease ? null : ctx.config();
 }
 
 /** `--version`, else the VERSION file. */
@@ -36,18 +55,15 @@ const draft: CommandDefinition = {
   },
   examples: ['release notes draft --version 1.4.0 --date 2026-09-01', 'release notes draft --json   # {"version", "date", "notes", "source", "fragments"}'],
   async run(ctx, args) {
-    const loaded = await ctx.config();
+    const loaded = await configUnlessPlainTowncrier(ctx);
     const version = await versionFlag(ctx, str(args, 'version'));
     const date = dateFlag(ctx, str(args, 'date'));
-    const { renderRelease } = await import('../notes/release.js');
-    const r = await renderRelease(ctx, {
-      root: loaded.root,
-      version,
-      date,
-      name: str(args, 'name'),
-      configPath: str(args, 'config') ?? loaded.config.notes?.config,
-      consolidate: false,
-    });
+    const { renderReleaseWith } = await import('../notes/release.js');
+    const r = await renderReleaseWith(
+      ctx,
+      { root: loaded?.root ?? ctx.cwd, version, date, name: str(args, 'name'), configPath: str(args, 'config') ?? loaded?.config.notes?.config, consolidate: false },
+      {},
+    );
     return {
       text: `${r.notes}\n`,
       json: { version, date, notes: r.notes, source: r.source, changelog: r.changelogFile, fragments: r.fragmentFiles },

@@ -71,9 +71,9 @@ function listInDirectoryOrder(dir: string): Dirent[] {
 
 /** Files that live beside fragments and are not fragments. */
 function isBystander(name: string, dir: string, config: TowncrierConfig): boolean {
-  if (name.startsWith('.')) return true;
+  if (name.charCodeAt(0) === 0x2e) return true;
   if (/^readme(\.|$)/i.test(name) || /\.(jinja2?|j2)$/i.test(name)) return true;
-  return path.join(dir, name) === config.template;
+  return name === path.basename(config.template) && path.join(dir, name) === config.template;
 }
 
 const NAME_FORMAT = '`<issue>.<type>[.<counter>][.md|.rst]`, e.g. `123.feature.md`, or `+anything.<type>` for a change without an issue';
@@ -99,7 +99,6 @@ function nameError(name: string, dir: string, config: TowncrierConfig): ConfigEr
 export function findFragments(config: TowncrierConfig): FoundFragments {
   const sections: Array<[string, FragmentFile[]]> = [];
   const files: string[] = [];
-  const decoder = new TextDecoder('utf-8');
   for (const [name, dir] of sectionDirs(config)) {
     const list: FragmentFile[] = [];
     sections.push([name, list]);
@@ -117,7 +116,7 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
         counter = orphanCounter.get(parsed.type) ?? 0;
         orphanCounter.set(parsed.type, counter + 1);
       }
-      const file = path.join(dir, base);
+      const file = `${dir}${path.sep}${base}`;
       const key = `${ticket}\0${parsed.type}\0${counter}`;
       const clash = seen.get(key);
       if (clash) {
@@ -127,7 +126,7 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
         });
       }
       seen.set(key, file);
-      const content = decoder.decode(readFileSync(file));
+      const content = readFileSync(file, 'utf8');
       if (config.types.get(parsed.type)!.showcontent && pyIsBlank(content)) {
         throw new ConfigError('the fragment is empty', { file, hint: `write one sentence describing the change (type ${parsed.type} shows its text)` });
       }

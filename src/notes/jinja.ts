@@ -21,7 +21,9 @@ export class PyDict {
   }
   set(key: string, value: unknown): void {
     if (!Object.prototype.hasOwnProperty.call(this, key)) this[KEYS].push(key);
-    Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+    // A plain assignment is much faster; `__proto__` must not reach the prototype setter.
+    if (key === '__proto__') Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+    else (this as any)[key] = value;
   }
   has(key: string): boolean {
     return Object.prototype.hasOwnProperty.call(this, key);
@@ -29,7 +31,7 @@ export class PyDict {
   at(key: string): unknown {
     return this.has(key) ? (this as any)[key] : undefined;
   }
-  get size(): number {
+  len(): number {
     return this[KEYS].length;
   }
   keys(): string[] {
@@ -96,7 +98,7 @@ export function str(v: unknown): string {
 export function truthy(v: unknown): boolean {
   if (!v) return false;
   if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof PyDict) return v.size > 0;
+  if (v instanceof PyDict) return v.len() > 0;
   if (v instanceof Map || v instanceof Set) return v.size > 0;
   if (typeof v === 'object' && v.constructor?.name === 'SafeString') return String(v).length > 0;
   return true;
@@ -106,7 +108,7 @@ function eq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) === Number(b) && typeof a !== 'string' && typeof b !== 'string';
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => eq(x, b[i]));
-  if (a instanceof PyDict && b instanceof PyDict) return a.size === b.size && a.keys().every((k) => b.has(k) && eq(a.at(k), b.at(k)));
+  if (a instanceof PyDict && b instanceof PyDict) return a.len() === b.len() && a.keys().every((k) => b.has(k) && eq(a.at(k), b.at(k)));
   if (a && b && typeof a === 'object' && typeof b === 'object') return String(a) === String(b);
   return false;
 }
@@ -275,7 +277,25 @@ function loopFilter(arr: unknown, test: (...a: unknown[]) => unknown, names: num
   return out;
 }
 
-const py = { str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter };
+/** Jinja's `loop`: one object per iteration instead of nunjucks' seven dotted frame.set calls. */
+class Loop {
+  constructor(
+    readonly index0: number,
+    readonly length: number,
+    private readonly arr: unknown[],
+  ) {}
+  get index() { return this.index0 + 1; }
+  get revindex() { return this.length - this.index0; }
+  get revindex0() { return this.length - this.index0 - 1; }
+  get first() { return this.index0 === 0; }
+  get last() { return this.index0 === this.length - 1; }
+  get previtem() { return this.index0 > 0 ? this.arr[this.index0 - 1] : undefined; }
+  get nextitem() { return this.arr[this.index0 + 1]; }
+  cycle(...values: unknown[]) { return values[this.index0 % values.length]; }
+}
+const loop = (i: number, len: number, arr: unknown[]) => new Loop(i, len, arr);
+
+const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter };
 
 // --- filters, as Jinja defines them ------------------------------------------------------------
 
@@ -293,7 +313,7 @@ function jinjaIndent(s: unknown, width: unknown = 4, first = false, blank = fals
 }
 
 const FILTERS: Record<string, (...a: any[]) => unknown> = {
-  length: (v) => (typeof v === 'string' ? pyLen(v) : v instanceof PyDict ? v.size : toList(v).length),
+  length: (v) => (typeof v === 'string' ? pyLen(v) : v instanceof PyDict ? v.len() : toList(v).length),
   count: (v) => FILTERS.length!(v),
   join: (v, sep = '', attribute) => toList(v).map((x) => str(attribute === undefined ? x : getitem(x, attribute))).join(str(sep)),
   first: (v) => toList(v)[0],
@@ -324,7 +344,8 @@ const FILTERS: Record<string, (...a: any[]) => unknown> = {
 const require = createRequire(import.meta.url);
 interface Nunjucks {
   env: any;
-  Template: any;
+  globals: Record<string, unknown>;
+  runtime: any;
   parser: any;
   transformer: any;
   nodes: any;
@@ -334,7 +355,6 @@ let loaded: (Nunjucks & { PyCompiler: any }) | undefined;
 
 function load(): Nunjucks & { PyCompiler: any } {
   if (loaded) return loaded;
-  const nunjucks = require('nunjucks');
   const nodes = require('nunjucks/src/nodes.js');
   const { Compiler } = require('nunjucks/src/compiler.js');
   const wrap = (typename: string, target: unknown, lineno = 0, colno = 0) => ({ typename, target, lineno, colno });
@@ -432,6 +452,9 @@ function load(): Nunjucks & { PyCompiler: any } {
       node.children = node.children.map((c: any) => (c instanceof nodes.TemplateData ? c : { typename: 'PyCall', fn: 'str', args: [c], lineno: c.lineno, colno: c.colno }));
       return super.compileOutput(node, frame);
     }
+    _emitLoopBindings(_node: any, arr: string, i: string, len: string) {
+      this._emitLine(`frame.set("loop", __py.loop(${i}, ${len}, ${arr}));`);
+    }
     compileFor(node: any, frame: any) {
       // Jinja's `for x in xs if cond`: nunjucks parses it as `for x in (xs if cond)`.
       const arr = node.arr;
@@ -448,19 +471,32 @@ function load(): Nunjucks & { PyCompiler: any } {
     }
   }
   void wrap;
-  const env = new nunjucks.Environment([], { autoescape: false, trimBlocks: true, lstripBlocks: false, throwOnUndefined: false });
-  for (const [name, f] of Object.entries(FILTERS)) env.addFilter(name, f);
-  env.addTest('none', (v: unknown) => v === null);
-  env.addTest('sequence', (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict);
-  loaded = {
-    env,
-    Template: nunjucks.Template,
-    parser: require('nunjucks/src/parser.js'),
-    transformer: require('nunjucks/src/transformer.js'),
-    nodes,
-    Compiler,
-    PyCompiler,
+  const builtinFilters = require('nunjucks/src/filters.js');
+  const builtinTests = require('nunjucks/src/tests.js');
+  const globals = require('nunjucks/src/globals.js')();
+  const tests: Record<string, unknown> = { ...builtinTests, none: (v: unknown) => v === null, sequence: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict };
+  // The little of nunjucks' Environment that compiled templates use: no loaders, no blocks, no includes
+  // (towncrier renders one template from a string, so Jinja cannot include or extend there either).
+  const env = {
+    opts: { autoescape: false, throwOnUndefined: false, trimBlocks: true, lstripBlocks: false },
+    extensionsList: [],
+    asyncFilters: [],
+    getFilter(name: string) {
+      const f = FILTERS[name] ?? builtinFilters[name === 'default' ? 'default' : name];
+      if (!f) throw new Error(`no filter named ${name}`);
+      return f;
+    },
+    getTest(name: string) {
+      const t = tests[name];
+      if (!t) throw new Error(`no test named ${name}`);
+      return t;
+    },
+    getExtension: () => undefined,
+    getTemplate() {
+      throw new Error('a towncrier template cannot include, import or extend other templates');
+    },
   };
+  loaded = { env, globals, runtime: require('nunjucks/src/runtime.js'), parser: require('nunjucks/src/parser.js'), transformer: require('nunjucks/src/transformer.js'), nodes, Compiler, PyCompiler };
   return loaded;
 }
 
@@ -487,13 +523,12 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
   // Jinja reads templates with universal newlines and drops one trailing newline.
   let src = source.replace(/\r\n?/g, '\n');
   if (src.endsWith('\n')) src = src.slice(0, -1);
-  let tmpl: any;
+  let props: any;
   try {
     const ast = n.parser.parse(src, n.env.extensionsList, n.env.opts);
     const c = new n.PyCompiler(file, false);
     c.compile(n.transformer.transform(ast, n.env.asyncFilters, file));
-    const props = new Function('__py', c.getCode())(py);
-    tmpl = new n.Template({ type: 'code', obj: props }, n.env, file, true);
+    props = new Function('__py', c.getCode())(py);
   } catch (err) {
     const line = lineOf(err);
     throw new ConfigError(`template syntax error: ${cleanMessage(err)}`, {
@@ -504,12 +539,28 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
   }
   return {
     render(data) {
-      try {
-        return tmpl.render(data) as string;
-      } catch (err) {
-        const line = lineOf(err);
-        throw new ConfigError(`template error: ${cleanMessage(err)}`, { file: line ? `${file}:${line}` : file, hint: 'fix the template', cause: err });
+      const vars: Record<string, unknown> = { ...data };
+      const context = {
+        env: n.env,
+        ctx: vars,
+        lookup: (name: string) => (name in vars ? vars[name] : n.globals[name]),
+        setVariable: (name: string, value: unknown) => void (vars[name] = value),
+        getVariables: () => vars,
+        addExport: () => undefined,
+        getBlock: () => { throw new Error('blocks are not supported in towncrier templates'); },
+        getSuper: () => { throw new Error('blocks are not supported in towncrier templates'); },
+      };
+      let out = '';
+      let failure: unknown;
+      props.root(n.env, context, new n.runtime.Frame(), n.runtime, (err: unknown, res: string) => {
+        failure = err;
+        out = res;
+      });
+      if (failure) {
+        const line = lineOf(failure);
+        throw new ConfigError(`template error: ${cleanMessage(failure)}`, { file: line ? `${file}:${line}` : file, hint: 'fix the template', cause: failure });
       }
+      return out;
     },
   };
 }

@@ -81,6 +81,17 @@ export function pyIntString(s: string): string | null {
  * and the fill/align/width part of a format spec. `where` names the config key in errors.
  */
 export function pyFormat(fmt: string, kwargs: Record<string, string>, where: string): string {
+  // The common case, `{name}` fields and plain text, without a parse per call.
+  let simple = SIMPLE.get(fmt);
+  if (simple === undefined) {
+    simple = /^(?:[^{}]|\{[A-Za-z_]\w*\})*$/.test(fmt) ? fmt.split(/\{([A-Za-z_]\w*)\}/) : null;
+    SIMPLE.set(fmt, simple);
+  }
+  if (simple && simple.every((p, i) => i % 2 === 0 || p in kwargs)) {
+    let r = simple[0]!;
+    for (let i = 1; i < simple.length; i += 2) r += kwargs[simple[i]!]! + simple[i + 1]!;
+    return r;
+  }
   let out = '';
   let i = 0;
   while (i < fmt.length) {
@@ -107,6 +118,7 @@ export function pyFormat(fmt: string, kwargs: Record<string, string>, where: str
 }
 
 export class FormatError extends Error {}
+const SIMPLE = new Map<string, string[] | null>();
 
 function formatField(field: string, kwargs: Record<string, string>, where: string): string {
   const m = /^([^!:]*)(?:!([rsa]))?(?::(.*))?$/.exec(field);
@@ -154,6 +166,7 @@ function expandTabs(s: string): string {
 }
 
 const WRAP_WS = /[\t\n\x0b\x0c\r]/g;
+const PLAIN_LINE = /^[^\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 const CHUNKS = / +|[^ ]+/g;
 
 /**
@@ -161,7 +174,14 @@ const CHUNKS = / +|[^ ]+/g;
  * with every other option at its default (expand tabs, replace whitespace, drop whitespace).
  */
 export function pyWrapFill(text: string, width: number, subsequentIndent: string): string {
+  // Fast path: a line that fits and has no special white space only loses its trailing spaces.
+  if (text.length <= width && PLAIN_LINE.test(text)) {
+    let end = text.length;
+    while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+    return end === text.length ? text : text.slice(0, end);
+  }
   const prepared = expandTabs(text).replace(WRAP_WS, ' ');
+  if (!SURROGATE.test(prepared) && PLAIN_LINE.test(prepared)) return wrapPlain(prepared, width, subsequentIndent);
   const chunks = prepared.match(CHUNKS) ?? [];
   if (chunks.length === 0) return '';
   const lens = chunks.map(pyLen);
@@ -173,22 +193,50 @@ export function pyWrapFill(text: string, width: number, subsequentIndent: string
     const room = width - (lines.length ? indentLen : 0);
     if (lines.length && pyIsBlank(chunks[k]!)) k++;
     const line: string[] = [];
-    const lineLens: number[] = [];
     let len = 0;
     while (k < chunks.length && len + lens[k]! <= room) {
       line.push(chunks[k]!);
-      lineLens.push(lens[k]!);
       len += lens[k]!;
       k++;
     }
     // A word longer than the line is never broken: it goes alone on a line.
-    if (k < chunks.length && lens[k]! > room && line.length === 0) {
-      line.push(chunks[k]!);
-      lineLens.push(lens[k]!);
-      k++;
-    }
+    if (k < chunks.length && lens[k]! > room && line.length === 0) line.push(chunks[k++]!);
     if (line.length && pyIsBlank(line[line.length - 1]!)) line.pop();
     if (line.length) lines.push(indent + line.join(''));
   }
   return lines.join('\n');
+}
+
+/** The same algorithm on a string whose only white space is " " and whose length is its len(). */
+function wrapPlain(s: string, width: number, indent: string): string {
+  const n = s.length;
+  const chunkEnd = (i: number): number => {
+    const space = s.charCodeAt(i) === 0x20;
+    let j = i + 1;
+    while (j < n && (s.charCodeAt(j) === 0x20) === space) j++;
+    return j;
+  };
+  let out = '';
+  let first = true;
+  let k = 0;
+  while (k < n) {
+    const room = first ? width : width - indent.length;
+    if (!first && s.charCodeAt(k) === 0x20) k = chunkEnd(k);
+    const start = k;
+    let end = k;
+    while (end < n) {
+      const e = chunkEnd(end);
+      if (e - start > room) break;
+      end = e;
+    }
+    if (end === start && end < n) end = chunkEnd(end); // an over-long word alone
+    k = end;
+    let stop = end;
+    if (stop > start && s.charCodeAt(stop - 1) === 0x20) while (stop > start && s.charCodeAt(stop - 1) === 0x20) stop--;
+    if (stop > start) {
+      out += first ? s.slice(start, stop) : `\n${indent}${s.slice(start, stop)}`;
+      first = false;
+    } else if (k >= n) break;
+  }
+  return out;
 }

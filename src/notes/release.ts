@@ -63,6 +63,15 @@ async function notesSettings(ctx: Context): Promise<{ config?: string; consolida
  */
 export async function renderRelease(ctx: Context, opts: RenderReleaseOptions): Promise<RenderedRelease> {
   const settings = opts.configPath === undefined || opts.consolidate === undefined ? await notesSettings(ctx) : {};
+  return renderReleaseWith(ctx, opts, settings);
+}
+
+/** renderRelease with the release config's notes settings already known (`notes draft` skips loading it). */
+export async function renderReleaseWith(
+  ctx: Context,
+  opts: RenderReleaseOptions,
+  settings: { config?: string; consolidate_rc?: boolean },
+): Promise<RenderedRelease> {
   const config = await findTowncrierConfig(opts.root, opts.configPath ?? settings.config);
   if (!config) {
     const { renderFromCommits } = await import('./conventional.js');

@@ -58,11 +58,20 @@ export function formatOrFail(format: string, fields: Record<string, string>, key
 
 /** Sorted entries of one type: issues sorted inside a line, then lines sorted, as towncrier does. */
 function sortedEntries(texts: Map<string, string[]>, allBullets: boolean): Array<[string, string[]]> {
-  const entries = [...texts].map(([text, issues]) => {
-    const keys = issues.map((i) => ({ i, k: issueKey(i) })).sort((a, b) => compareIssueKey(a.k, b.k));
-    return { text, issues: keys.map((x) => x.i), keys: keys.map((x) => x.k) };
+  const entries: Array<{ text: string; issues: string[]; keys: IssueKey[] }> = [];
+  for (const [text, issues] of texts) {
+    if (issues.length <= 1) {
+      entries.push({ text, issues, keys: issues.length ? [issueKey(issues[0]!)] : [] });
+      continue;
+    }
+    const keyed = issues.map((i) => ({ i, k: issueKey(i) })).sort((a, b) => compareIssueKey(a.k, b.k));
+    entries.push({ text, issues: keyed.map((x) => x.i), keys: keyed.map((x) => x.k) });
+  }
+  entries.sort((a, b) => {
+    const ta = a.keys.length ? '' : a.text;
+    const tb = b.keys.length ? '' : b.text;
+    return (ta === tb ? 0 : pyCompare(ta, tb)) || compareKeyLists(a.keys, b.keys);
   });
-  entries.sort((a, b) => pyCompare(a.issues.length ? '' : a.text, b.issues.length ? '' : b.text) || compareKeyLists(a.keys, b.keys));
   if (!allBullets) entries.sort((a, b) => bulletKey(a.text) - bulletKey(b.text));
   return entries.map((e) => [e.text, e.issues]);
 }
