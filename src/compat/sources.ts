@@ -182,9 +182,8 @@ async function httpText(url: string, label: string, accept?: string): Promise<st
 async function servedByIndex(base: string, project: string, label: string): Promise<ServedFile[]> {
   const pageUrl = new URL(`${normalizeName(project)}/`, base).href;
   const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
-  let text: string | null = null;
-  if (res.ok && /json/.test(res.headers.get('content-type') ?? '')) text = await res.text();
-  else text = await httpText(new URL('index.json', pageUrl).href, label);
+  const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
+  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label);
   if (text === null) return [];
   const page = JSON.parse(text) as { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
   return (page.files ?? []).map((f) => ({ filename: f.filename, sha256: f.hashes?.sha256 ?? null, size: typeof f.size === 'number' ? f.size : null }));

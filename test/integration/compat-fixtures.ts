@@ -136,8 +136,8 @@ export async function startStaticServer(root: string, opts: { negotiate?: boolea
       const json = opts.negotiate && /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '');
       file = path.join(file, json ? 'index.json' : 'index.html');
       type = json ? 'application/vnd.pypi.simple.v1+json' : 'text/html';
-    }
-    requests.push(`${req.method} ${urlPath}${urlPath.endsWith('/') ? ` ${type}` : ''}`); else if (urlPath.endsWith('.json')) type = 'application/json';
+    } else if (urlPath.endsWith('.json')) type = 'application/json';
+    requests.push(`${req.method} ${urlPath}${urlPath.endsWith('/') ? ` ${type}` : ''}`);
     try {
       if (!statSync(file).isFile()) throw new Error('not a file');
     } catch {
@@ -173,7 +173,7 @@ export function makeVenv(): { dir: string; python: string; pip: (...args: string
         return stdout;
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string; message: string };
-        throw new Error(`pip ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+        throw new Error(`pip ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`, { cause: err });
       }
     },
   };
