@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ExpectedArtifact } from '../../src/manifest.js';
+import { parseHeaders } from '../../src/wheel/headers.js';
+import { checkCoreMetadata } from '../../src/verify/metadata.js';
+import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../../src/verify/platform.js';
+import { checkSet } from '../../src/verify/set.js';
+import { sha256sums, verifyRecord, type VerifyOutcome } from '../../src/verify/report.js';
+
+describe('PyPI platform-tag allow-list', () => {
+  it('accepts what PyPI accepts', () => {
+    for (const t of ['any', 'win_amd64', 'manylinux2014_aarch64', 'manylinux_2_28_riscv64', 'musllinux_1_2_x86_64', 'macosx_10_9_universal2', 'macosx_14_0_arm64', 'linux_armv7l', 'android_24_arm64_v8a', 'ios_13_0_arm64_iphoneos', 'pyemscripten_2024_0_wasm32']) {
+      expect(isAllowedPlatformTag(t), t).toBe(true);
+    }
+  });
+
+  it('rejects linux_x86_64, loongarch64, musllinux ppc64 and macOS majors PyPI does not know', () => {
+    for (const t of ['linux_x86_64', 'linux_aarch64', 'manylinux_2_17_loongarch64', 'musllinux_1_2_ppc64', 'macosx_16_0_arm64', 'manylinux1_aarch64', 'win_amd', 'macosx_11_1_arm64']) {
+      expect(isAllowedPlatformTag(t), t).toBe(false);
+    }
+  });
+
+  it('singles out a macOS ≥ 11 tag with a non-zero minor', () => {
+    expect(isMacosNonZeroMinor('macosx_11_1_arm64')).toBe(true);
+    expect(isMacosNonZeroMinor('macosx_11_0_arm64')).toBe(false);
+    expect(isMacosNonZeroMinor('macosx_10_15_x86_64')).toBe(false);
+  });
+});
+
+describe('core metadata', () => {
+  const codes = (text: string) => checkCoreMetadata('W', parseHeaders(text), 'x/METADATA').findings.map((f) => f.code);
+  const base = 'Name: demo\nVersion: 1.0\nDescription-Content-Type: text/markdown\n\nbody\n';
+  it('accepts every Metadata-Version PyPI accepts and rejects 2.0', () => {
+    for (const mv of ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5']) expect(codes(`Metadata-Version: ${mv}\n${base}`), mv).toEqual([]);
+    expect(codes(`Metadata-Version: 2.0\n${base}`)).toEqual(['W-METADATA-VERSION']);
+  });
+
+  it('checks the description content type and its Markdown variant', () => {
+    expect(codes(`Metadata-Version: 2.1\n${base.replace('text/markdown', 'text/markdown; variant=GFM')}`)).toEqual([]);
+    expect(codes(`Metadata-Version: 2.1\n${base.replace('text/markdown', 'text/markdown; variant=wiki')}`)).toEqual(['W-DESCRIPTION-TYPE']);
+  });
+
+  it('reports an invalid project name and version', () => {
+    expect(codes('Metadata-Version: 2.1\nName: -bad-\nVersion: banana\nDescription-Content-Type: text/plain\n\nx\n')).toEqual(['W-METADATA-FIELD', 'W-METADATA-FIELD']);
+  });
+});
+
+function expected(id: string, pkg: string, target: string | null, filename: string | null, pattern: string | null = null): ExpectedArtifact {
+  return { id, package: pkg, type: 'wheel', target, python: null, filename, pattern, job: `build-${target ?? 'any'}` };
+}
+
+describe('the set against the release plan', () => {
+  const plan = [
+    expected('core:wheel:any:any', 'demo-core', null, 'demo_core-0.3.0-py3-none-any.whl'),
+    expected('sp:wheel:linux-x86_64:3.12', 'demo-speedups', 'linux-x86_64', null, 'demo_speedups-0.3.0-cp312-cp312-manylinux*_x86_64.whl'),
+    expected('sp:wheel:macos-arm64:3.12', 'demo-speedups', 'macos-arm64', null, 'demo_speedups-0.3.0-cp312-cp312-macosx_*_arm64.whl'),
+  ];
+
+  it('is clean when every expectation is met exactly once', () => {
+    const files = ['demo_core-0.3.0-py3-none-any.whl', 'demo_speedups-0.3.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'demo_speedups-0.3.0-cp312-cp312-macosx_11_0_arm64.whl'];
+    expect(checkSet(plan, files)).toEqual([]);
+  });
+
+  it('reports missing, duplicate and unexpected artifacts with package and target', () => {
+    const files = [
+      'demo_core-0.3.0-py3-none-any.whl',
+      'demo_speedups-0.3.0-cp312-cp312-manylinux_2_17_x86_64.whl',
+      'demo_speedups-0.3.0-cp312-cp312-manylinux_2_28_x86_64.whl',
+      'demo_speedups-0.3.0-cp311-cp311-win_amd64.whl',
+    ];
+    const found = checkSet(plan, files).map((f) => [f.code, f.subject, f.target]);
+    expect(found).toEqual([
+      ['SET-DUPLICATE', 'sp:wheel:linux-x86_64:3.12', 'linux-x86_64'],
+      ['SET-MISSING', 'sp:wheel:macos-arm64:3.12', 'macos-arm64'],
+      ['SET-UNEXPECTED', 'demo_speedups-0.3.0-cp311-cp311-win_amd64.whl', null],
+    ]);
+  });
+});
+
+describe('results', () => {
+  const outcome: VerifyOutcome = {
+    ok: false,
+    version: '0.3.0',
+    artifacts: [
+      { filename: 'b.whl', path: '/d/b.whl', kind: 'wheel', sha256: 'b'.repeat(64), size: 2, findings: [{ code: 'W-RECORD-HASH', entry: 'x.py', message: 'm' }, { code: 'W-RECORD-HASH', entry: 'y.py', message: 'm' }] },
+      { filename: 'a.tar.gz', path: '/d/a.tar.gz', kind: 'sdist', sha256: 'a'.repeat(64), size: 1, findings: [] },
+    ],
+    set: [{ code: 'SET-MISSING', subject: 'id1', package: 'p', target: null, files: [], message: 'missing' }],
+  };
+
+  it('writes SHA256SUMS sorted by filename in the sha256sum format', () => {
+    expect(sha256sums(outcome.artifacts)).toBe(`${'a'.repeat(64)}  a.tar.gz\n${'b'.repeat(64)}  b.whl\n`);
+  });
+
+  it('records per-file codes (each once) and the set results for the manifest', () => {
+    const r = verifyRecord(outcome, new Date('2026-01-01T00:00:00Z'));
+    expect(r.files.map((f) => [f.filename, f.ok, f.codes])).toEqual([
+      ['b.whl', false, ['W-RECORD-HASH']],
+      ['a.tar.gz', true, []],
+    ]);
+    expect(r).toMatchObject({ ok: false, version: '0.3.0', missing: ['id1'], unexpected: [], duplicate: [], at: '2026-01-01T00:00:00.000Z' });
+  });
+});
