@@ -28,6 +28,8 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       ['x86_64/new.so', ['manylinux_2_39_x86_64'], []],
       ['x86_64/new.so', ['manylinux_2_17_aarch64'], ['W-BIN-ARCH']],
       ['x86_64/old.so', ['manylinux2014_i686'], ['W-BIN-ARCH']],
+      ['x86_64/cxx.so', ['manylinux_2_24_x86_64'], []],
+      ['x86_64/cxx.so', M2014_X64, ['W-MANYLINUX-SYMBOL']],
       ['i686/old.so', ['manylinux1_i686'], []],
       ['i686/new.so', ['manylinux2014_i686'], ['W-MANYLINUX-SYMBOL']],
       ['i686/new.so', ['manylinux_2_34_i686'], []],
@@ -52,6 +54,13 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       expect(findings[0]!.message).toContain('GLIBC_2.34');
       expect(findings[0]!.message).toContain('manylinux_2_17');
       expect(findings[0]!.message).not.toContain('GLIBC_2.2.5');
+    });
+
+    it('checks libstdc++ version nodes (GLIBCXX, CXXABI) by prefix, as auditwheel does', () => {
+      const messages = checkBinary('c.so', fixture('x86_64/cxx.so'), M2014_X64).map((f) => f.message);
+      expect(messages.some((m) => m.includes('GLIBCXX_3.4.21'))).toBe(true);
+      expect(messages.some((m) => m.includes('CXXABI_1.3.9'))).toBe(true);
+      expect(messages).toHaveLength(2);
     });
 
     it('tests membership, not the maximum: GLIBC_2.14 is under 2.17 but still fails manylinux2010', () => {
@@ -159,6 +168,11 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       ['macos/universal2_10_15_arm64_12.so', ['macosx_10_15_universal2'], ['W-MACOS-MINOS']],
       ['macos/universal2_10_15_arm64_12.so', ['macosx_12_0_universal2'], []],
       ['macos/arm64_12_0.dylib', M2014_X64, ['W-BIN-ARCH']],
+      // an iOS build (LC_BUILD_VERSION platform 2) is not a macOS binary, whatever its arch.
+      ['macos/ios_arm64_14.dylib', ['macosx_11_0_arm64'], ['W-BIN-ARCH']],
+      ['macos/ios_arm64_14.dylib', ['ios_14_0_arm64_iphoneos'], []],
+      ['macos/ios_arm64_14.dylib', ['ios_14_0_arm64_iphonesimulator'], ['W-BIN-ARCH']],
+      ['macos/arm64_11_0.dylib', ['ios_14_0_arm64_iphoneos'], ['W-BIN-ARCH']],
     ];
     it.each(cases)('%s under %j gives %j', (file, tags, expected) => {
       expect(codes(file, tags)).toEqual(expected);

@@ -4,7 +4,11 @@ import type { BinaryFinding } from './types.js';
 
 type AppleTarget = Extract<PlatformTarget, { kind: 'macos' | 'ios' }>;
 
+/** LC_BUILD_VERSION platform numbers (mach-o/loader.h). */
 const PLATFORM_MACOS = 1;
+const PLATFORM_IOS = 2;
+const PLATFORM_IOSSIMULATOR = 7;
+const PLATFORM_NAMES: Record<number, string> = { 1: 'macOS', 2: 'iOS', 3: 'tvOS', 4: 'watchOS', 6: 'Mac Catalyst', 7: 'iOS simulator' };
 
 /** wheel's rule: for macOS 11 and later only the major counts, written as (major, 0). */
 function normalize(v: readonly [number, number, ...number[]]): [number, number] {
@@ -46,10 +50,14 @@ function archFinding(entry: string, info: MachOInfo, target: AppleTarget): Binar
 }
 
 function platformFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
-  if (target.kind !== 'macos') return null;
-  const other = info.slices.find((s) => s.platform !== null && s.platform !== PLATFORM_MACOS);
+  const want = target.kind === 'macos' ? PLATFORM_MACOS : target.simulator ? PLATFORM_IOSSIMULATOR : PLATFORM_IOS;
+  const other = info.slices.find((s) => s.platform !== null && s.platform !== want);
   if (!other) return null;
-  return { code: 'W-BIN-ARCH', message: `\`${entry}\` is built for Mach-O platform ${other.platform} (not macOS = 1, LC_BUILD_VERSION), but the tag \`${target.tag}\` is a macOS tag` };
+  const name = (p: number): string => `${PLATFORM_NAMES[p] ?? 'platform'} (${p})`;
+  return {
+    code: 'W-BIN-ARCH',
+    message: `\`${entry}\` is built for ${name(other.platform!)} (LC_BUILD_VERSION), but the tag \`${target.tag}\` needs ${name(want)}`,
+  };
 }
 
 function minosFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {

@@ -4,7 +4,7 @@ export type PlatformTarget =
   | { kind: 'linux'; tag: string; arch: string; libc: 'glibc' | 'musl' | null; libcVersion: [number, number] | null }
   | { kind: 'android'; tag: string; arch: string }
   | { kind: 'macos'; tag: string; arch: string; archs: string[]; version: [number, number] }
-  | { kind: 'ios'; tag: string; arch: string }
+  | { kind: 'ios'; tag: string; arch: string; simulator: boolean }
   | { kind: 'windows'; tag: string; machine: number }
   | { kind: 'other'; tag: string };
 
@@ -58,7 +58,7 @@ export function parsePlatformTag(tag: string): PlatformTarget {
     return { kind: 'macos', tag, arch, archs: MACOS_MULTI_ARCH[arch] ?? [arch], version: [Number(m[1]), Number(m[2])] };
   }
   m = /^ios_\d+_\d+_(arm64|x86_64)_(iphoneos|iphonesimulator)$/.exec(tag);
-  if (m) return { kind: 'ios', tag, arch: m[1]! };
+  if (m) return { kind: 'ios', tag, arch: m[1]!, simulator: m[2] === 'iphonesimulator' };
   m = /^android_\d+_(.+)$/.exec(tag);
   if (m && ANDROID_ABI[m[1]!]) return { kind: 'android', tag, arch: ANDROID_ABI[m[1]!]! };
   return { kind: 'other', tag };
