@@ -17,6 +17,8 @@ export interface PlanPackage {
   requiresPython: string | null;
   /** Which `packages` entry named it, for error locations. */
   entryIndex?: number;
+  /** Keys the package entry sets itself (`targets`, `python`); others come from the top level of the config. */
+  ownKeys?: string[];
 }
 
 export interface PlanInput {
@@ -52,8 +54,10 @@ function platformWheel(distName: string, version: string, pyTag: string, abiTag:
   return recipe.wheel.platform_pattern ? { filename: null, pattern: name } : { filename: name, pattern: null };
 }
 
+/** Where a package's setting was written: its own entry (`packages.1.targets.0`) or the top level (`targets.0`). */
 function where(input: PlanInput, pkg: PlanPackage, key: string): { file?: string; field?: string } {
-  return { file: input.configFile, field: pkg.entryIndex === undefined ? key : `packages.${pkg.entryIndex}.${key}` };
+  const own = pkg.entryIndex !== undefined && (pkg.ownKeys === undefined || pkg.ownKeys.includes(key.split('.')[0]!));
+  return { file: input.configFile, field: own ? `packages.${pkg.entryIndex}.${key}` : key };
 }
 
 /** The Pythons a package is built for on one target, after checking the recipe supports each. */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { discoverPackages } from '../config/packages.js';
+import { ConfigError } from '../errors.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { toolVersion } from '../tool.js';
 import { readVersionFile } from '../version/file.js';
@@ -41,6 +42,22 @@ export async function readHeadCommit(root: string, env: NodeJS.ProcessEnv): Prom
   return null;
 }
 
+/** Add `:line` to a ConfigError about a field of release.yaml, so the message points at the line to fix. */
+async function withLine<T>(loaded: LoadedConfig, fn: () => T): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || !err.field || !loaded.file || err.file !== loaded.file || !/\.ya?ml$/.test(loaded.file)) throw err;
+    const { parseDocument, LineCounter } = await import('yaml');
+    const lc = new LineCounter();
+    const doc = parseDocument((await readText(loaded.file)) ?? '', { lineCounter: lc });
+    const at = err.field.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) (err as { file?: string }).file = `${loaded.file}:${lc.linePos(node.range[0]).line}`;
+    throw err;
+  }
+}
+
 export interface PlanResult {
   manifest: ReleaseManifest;
   recipes: RecipeSet;
@@ -50,17 +67,21 @@ export interface PlanResult {
 export async function planFromConfig(loaded: LoadedConfig, opts: { env: NodeJS.ProcessEnv; now: Date }): Promise<PlanResult> {
   const { root, config } = loaded;
   const recipes = await loadRecipes(root, config.recipes_dir);
-  const packages = await discoverPackages(loaded);
+  const packages = (await discoverPackages(loaded)).map((p) => {
+    const entry = config.packages[p.entryIndex];
+    return { ...p, ownKeys: typeof entry === 'object' ? Object.keys(entry) : [] };
+  });
   const version = await readVersionFile(root, config);
-  const manifest = computePlan({
+  const commit = await readHeadCommit(root, opts.env);
+  const manifest = await withLine(loaded, () => computePlan({
     packages,
     recipes,
     version: version.version,
     tag: `${config.git.tag_prefix}${version.version}`,
-    commit: await readHeadCommit(root, opts.env),
+    commit,
     createdAt: opts.now.toISOString(),
     tool: { name: 'wheelwright', version: toolVersion() },
     configFile: loaded.file ?? undefined,
-  });
+  }));
   return { manifest, recipes };
 }

@@ -64,7 +64,7 @@ describe('release plan (CLI)', () => {
     await writeFile(path.join(dir, 'release.yaml'), yaml.replace('targets: [linux-x86_64]', 'targets: [linux-aarch46]'));
     const r = await runRelease(['plan'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/release\.yaml: packages\.1\.targets\.0: .*unknown target `linux-aarch46` \(did you mean `linux-aarch64`\?\)/);
+    expect(r.stderr).toMatch(/release\.yaml:12: targets\.0: .*unknown target `linux-aarch46` \(did you mean `linux-aarch64`\?\)/);
   });
 
   it('a Python no recipe builds exits 2', async () => {
