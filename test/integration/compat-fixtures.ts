@@ -2,7 +2,7 @@
 // a publish run for the index destination, a static HTTP server and fresh venvs.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, createReadStream, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -38,29 +38,59 @@ export function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Build the examples/ packages at `version` (wheel + sdist each) into `<copy>/dist`. */
+/** A digest of examples/ (paths, symlink targets, contents), so a build can be reused while it is unchanged. */
+function examplesDigest(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(dir, e.name);
+      h.update(path.relative(repoRoot, p));
+      if (e.isSymbolicLink()) h.update(readlinkSync(p));
+      else if (e.isDirectory()) walk(p);
+      else h.update(readFileSync(p));
+    }
+  };
+  walk(path.join(repoRoot, 'examples'));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Build the examples/ packages at `version` (wheel + sdist each) into `<copy>/dist`. Builds are cached
+ * in the temp dir by version and examples/ digest (the machine is shared; a build is the slow part);
+ * a cached build is read-only for tests.
+ */
 export function buildExamples(version: string, packages = PACKAGES): { root: string; dist: string; built: BuiltArtifact[] } {
-  const root = tempDir('ww-examples-');
-  cpSync(path.join(repoRoot, 'examples'), root, { recursive: true, verbatimSymlinks: true });
-  writeFileSync(path.join(root, 'VERSION'), `${version}\n`);
-  const cli = path.join(root, 'packages/demo-cli/pyproject.toml');
-  writeFileSync(cli, readFileSync(cli, 'utf8').replace(/demo-core==[^"]+/, `demo-core==${version}`));
-  const dist = path.join(root, 'dist');
-  for (const p of packages) {
-    execFileSync(PY, ['-m', 'build', '--no-isolation', '--wheel', '--sdist', '--outdir', dist, path.join(root, 'packages', p)], {
-      cwd: root,
-      stdio: 'pipe',
-    });
+  const cached = path.join(os.tmpdir(), `ww-compat-examples-${version}-${packages.join('+')}-${examplesDigest()}`);
+  if (!existsSync(path.join(cached, 'dist', '.complete'))) {
+    const root = tempDir('ww-examples-');
+    cpSync(path.join(repoRoot, 'examples'), root, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(path.join(root, 'VERSION'), `${version}\n`);
+    const cli = path.join(root, 'packages/demo-cli/pyproject.toml');
+    writeFileSync(cli, readFileSync(cli, 'utf8').replace(/demo-core==[^"]+/, `demo-core==${version}`));
+    for (const p of packages) {
+      execFileSync(PY, ['-m', 'build', '--no-isolation', '--wheel', '--sdist', '--outdir', path.join(root, 'dist'), path.join(root, 'packages', p)], {
+        cwd: root,
+        stdio: 'pipe',
+      });
+    }
+    writeFileSync(path.join(root, 'dist', '.complete'), '');
+    try {
+      renameSync(root, cached);
+    } catch {
+      // Another test file finished the same build first: use its copy.
+      rmSync(root, { recursive: true, force: true });
+    }
   }
+  const dist = path.join(cached, 'dist');
   const built = readdirSync(dist)
     .filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'))
     .sort()
     .map((filename) => {
       const file = path.join(dist, filename);
-      const pkg = PACKAGES.find((p) => filename.startsWith(p) || filename.startsWith(p.replace(/-/g, '_')))!;
+      const pkg = PACKAGES.find((p) => filename.startsWith(`${p}-`) || filename.startsWith(`${p.replace(/-/g, '_')}-`))!;
       return { filename, package: pkg, target: filename.includes('linux_x86_64') ? 'linux-x86_64' : null, job: 'build-linux-x86_64', size: statSync(file).size, sha256: sha256(file) };
     });
-  return { root, dist, built };
+  return { root: cached, dist, built };
 }
 
 /** A final manifest for a build of the examples. */
