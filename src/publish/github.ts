@@ -140,7 +140,7 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     return {
       run,
       client,
-      uploader: (size) => make(base + Math.ceil(size / 262_144) * 1000),
+      uploader: (size) => make(base + Math.round((size / 262_144) * 1000)),
       owner,
       repo,
       apiUrl,

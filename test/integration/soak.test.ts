@@ -148,7 +148,7 @@ describe('publish soak', () => {
     await runPublish(ctx, {
       to,
       github: { secondMs: 1, timeoutMs: 250, pace: false },
-      pypi: { retryBaseMs: 1, timeoutMs: 250 },
+      pypi: { retryBaseMs: 1, timeoutMs: 250, sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))) },
     });
   }
 
@@ -201,7 +201,10 @@ describe('publish soak', () => {
 
   it(`ends every one of ${RUNS} faulty runs with each file exactly once and the release published complete`, { timeout: 900_000 }, async () => {
     if (!HAS_PYPI) console.warn('soak: src/publish/pypi.ts is not in this build; the soak covers github and index');
+    const started = Date.now();
     for (let i = 0; i < RUNS; i++) {
+      const t0 = Date.now();
+      if (i > 0 && i % 25 === 0) console.log(`soak: ${i} runs in ${Math.round((Date.now() - started) / 1000)} s`);
       const seed = 7000 + i;
       const r = rng(seed);
       const kill = KILL_EVERY > 0 && i % KILL_EVERY === KILL_EVERY - 1;
@@ -251,6 +254,7 @@ describe('publish soak', () => {
         await inProcess(s);
         expect(s.gh.history().length, `seed ${seed}: second run sent requests`).toBe(before);
         counts.runs += 1;
+        if (process.env.SOAK_TRACE) console.log(`soak: seed ${seed}${kill ? ' (kill)' : ''}: ${Date.now() - t0} ms`);
       } finally {
         await s.gh.close();
         await s.pypi?.close();
