@@ -55,7 +55,7 @@ const KNOWN_KEYS = [
 export function builtinTemplateDir(): string {
   const here = import.meta.dirname;
   const beside = path.join(here, 'templates');
-  if (existsSync(beside)) return beside;
+  if (existsSync(path.join(beside, 'default.rst'))) return beside;
   // Compiled to dist-js/notes/: the templates stay in src/notes/templates (package.json `files`).
   return path.resolve(here, '../../src/notes/templates');
 }

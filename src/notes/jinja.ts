@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
+import { PRECOMPILED } from './templates/precompiled.js';
 import { pyCompare, pyFormat, pyIsBlank, pyLen, pyLstrip, pyRstrip, pyStrip, pySplitlinesKeepends } from './pystr.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -351,6 +352,45 @@ interface Nunjucks {
   nodes: any;
   Compiler: any;
 }
+interface Runtime {
+  env: any;
+  globals: Record<string, unknown>;
+  runtime: any;
+}
+let runtimeLoaded: Runtime | undefined;
+
+/** What rendering needs (no lexer, parser or compiler): precompiled templates load only this. */
+function loadRuntime(): Runtime {
+  if (runtimeLoaded) return runtimeLoaded;
+  const builtinFilters = require('nunjucks/src/filters.js');
+  const builtinTests = require('nunjucks/src/tests.js');
+  const globals = require('nunjucks/src/globals.js')();
+  const tests: Record<string, unknown> = { ...builtinTests, none: (v: unknown) => v === null, sequence: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict };
+  // The little of nunjucks' Environment that compiled templates use: no loaders, no blocks, no includes
+  // (towncrier renders one template from a string, so Jinja cannot include or extend there either).
+  const env = {
+    opts: { autoescape: false, throwOnUndefined: false, trimBlocks: true, lstripBlocks: false },
+    extensionsList: [],
+    asyncFilters: [],
+    getFilter(name: string) {
+      const f = FILTERS[name] ?? builtinFilters[name === 'default' ? 'default' : name];
+      if (!f) throw new Error(`no filter named ${name}`);
+      return f;
+    },
+    getTest(name: string) {
+      const t = tests[name];
+      if (!t) throw new Error(`no test named ${name}`);
+      return t;
+    },
+    getExtension: () => undefined,
+    getTemplate() {
+      throw new Error('a towncrier template cannot include, import or extend other templates');
+    },
+  };
+  runtimeLoaded = { env, globals, runtime: require('nunjucks/src/runtime.js') };
+  return runtimeLoaded;
+}
+
 let loaded: (Nunjucks & { PyCompiler: any }) | undefined;
 
 function load(): Nunjucks & { PyCompiler: any } {
@@ -471,32 +511,7 @@ function load(): Nunjucks & { PyCompiler: any } {
     }
   }
   void wrap;
-  const builtinFilters = require('nunjucks/src/filters.js');
-  const builtinTests = require('nunjucks/src/tests.js');
-  const globals = require('nunjucks/src/globals.js')();
-  const tests: Record<string, unknown> = { ...builtinTests, none: (v: unknown) => v === null, sequence: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict };
-  // The little of nunjucks' Environment that compiled templates use: no loaders, no blocks, no includes
-  // (towncrier renders one template from a string, so Jinja cannot include or extend there either).
-  const env = {
-    opts: { autoescape: false, throwOnUndefined: false, trimBlocks: true, lstripBlocks: false },
-    extensionsList: [],
-    asyncFilters: [],
-    getFilter(name: string) {
-      const f = FILTERS[name] ?? builtinFilters[name === 'default' ? 'default' : name];
-      if (!f) throw new Error(`no filter named ${name}`);
-      return f;
-    },
-    getTest(name: string) {
-      const t = tests[name];
-      if (!t) throw new Error(`no test named ${name}`);
-      return t;
-    },
-    getExtension: () => undefined,
-    getTemplate() {
-      throw new Error('a towncrier template cannot include, import or extend other templates');
-    },
-  };
-  loaded = { env, globals, runtime: require('nunjucks/src/runtime.js'), parser: require('nunjucks/src/parser.js'), transformer: require('nunjucks/src/transformer.js'), nodes, Compiler, PyCompiler };
+  loaded = { ...loadRuntime(), parser: require('nunjucks/src/parser.js'), transformer: require('nunjucks/src/transformer.js'), nodes, Compiler, PyCompiler };
   return loaded;
 }
 
@@ -517,14 +532,20 @@ function cleanMessage(err: unknown): string {
   return msg.replace(/^\(.*?\)(?: \[Line \d+, Column \d+\])?\s*/s, '').replace(/^Template render error:\s*/, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
 }
 
+/** Jinja reads templates with universal newlines and drops one trailing newline. */
+export function normalizeSource(source: string): string {
+  const src = source.replace(/\r\n?/g, '\n');
+  return src.endsWith('\n') ? src.slice(0, -1) : src;
+}
+
 /** Compile Jinja source; a syntax error is a ConfigError naming `file:line`. */
 export function compileTemplate(source: string, file: string): CompiledTemplate {
-  const n = load();
-  // Jinja reads templates with universal newlines and drops one trailing newline.
-  let src = source.replace(/\r\n?/g, '\n');
-  if (src.endsWith('\n')) src = src.slice(0, -1);
+  const src = normalizeSource(source);
   let props: any;
-  try {
+  const pre = precompiled(src);
+  if (pre) props = new Function('__py', pre)(py);
+  else try {
+    const n = load();
     const ast = n.parser.parse(src, n.env.extensionsList, n.env.opts);
     const c = new n.PyCompiler(file, false);
     c.compile(n.transformer.transform(ast, n.env.asyncFilters, file));
@@ -539,6 +560,7 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
   }
   return {
     render(data) {
+      const n = loadRuntime();
       const vars: Record<string, unknown> = { ...data };
       const context = {
         env: n.env,
@@ -563,6 +585,19 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
       return out;
     },
   };
+}
+
+/** The JavaScript nunjucks (with our compiler) makes of Jinja source; used to precompile the packaged templates. */
+export function compileToCode(source: string, name: string): string {
+  const n = load();
+  const c = new n.PyCompiler(name, false);
+  c.compile(n.transformer.transform(n.parser.parse(source, n.env.extensionsList, n.env.opts), n.env.asyncFilters, name));
+  return c.getCode();
+}
+
+function precompiled(src: string): string | undefined {
+  for (const t of PRECOMPILED) if (t.source === src) return t.code;
+  return undefined;
 }
 
 export function compileTemplateFile(file: string): CompiledTemplate {
