@@ -31,6 +31,8 @@ export class WheelwrightError extends Error {
   readonly hint?: string;
   readonly file?: string;
   readonly field?: string;
+  /** The names of the pipeline steps it came through, as prefixed to the message ("prepare: render notes: "). */
+  stepPrefix = '';
 
   constructor(message: string, exitCode: ExitCodeValue, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -41,10 +43,12 @@ export class WheelwrightError extends Error {
     this.field = details.field;
   }
 
-  /** The full human message: "file: field: message\n  hint: …". */
+  /** The full human message: "step: file: field: message\n  hint: …". */
   describe(): string {
     const where = [this.file, this.field].filter(Boolean).join(': ');
-    const head = where && !this.message.startsWith(where) ? `${where}: ${this.message}` : this.message;
+    const steps = this.stepPrefix && this.message.startsWith(this.stepPrefix) ? this.stepPrefix : '';
+    const rest = this.message.slice(steps.length);
+    const head = where && !rest.startsWith(where) ? `${steps}${where}: ${rest}` : this.message;
     return this.hint ? `${head}\n  hint: ${this.hint}` : head;
   }
 }

@@ -20,7 +20,10 @@ export interface StepOutcome {
 /** Prefix an error with the step name, keeping its class and exit code. */
 function prefixed(step: string, err: unknown): WheelwrightError {
   if (err instanceof WheelwrightError) {
-    if (!err.message.startsWith(`${step}: `)) err.message = `${step}: ${err.message}`;
+    if (!err.message.startsWith(`${step}: `)) {
+      err.message = `${step}: ${err.message}`;
+      err.stepPrefix = `${step}: ${err.stepPrefix}`;
+    }
     return err;
   }
   const message = err instanceof Error ? err.message : String(err);

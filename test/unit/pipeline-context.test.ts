@@ -49,6 +49,13 @@ describe('pipeline runner', () => {
     expect(ran).toEqual([]);
   });
 
+  it('describes an error as step: file: field: message, then the hint', async () => {
+    const { ctx } = capture();
+    const inner: Step = { name: 'render the notes', run: () => { throw new ConfigError('unknown template', { file: 'towncrier.toml', field: 'tool.towncrier.template', hint: 'use towncrier:default' }); } };
+    const err = (await runSteps(ctx, [{ name: 'prepare', run: () => runSteps(ctx, [inner]).then(() => undefined) }]).catch((e: unknown) => e)) as ConfigError;
+    expect(err.describe()).toBe('prepare: render the notes: towncrier.toml: tool.towncrier.template: unknown template\n  hint: use towncrier:default');
+  });
+
   it('turns an unexpected error into an internal error naming the step', async () => {
     const { ctx } = capture();
     const err = await runSteps(ctx, [{ name: 'boom', run: () => { throw new TypeError('x is undefined'); } }]).catch((e: unknown) => e);
