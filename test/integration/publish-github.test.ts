@@ -179,6 +179,19 @@ describe('publishing a GitHub release', () => {
     expect((err as Error).message).toMatch(/immutable/);
   });
 
+  it('works against GitHub Enterprise Server by its base URL, uploading where upload_url says', async () => {
+    await gh.close();
+    gh = await startGithubServer({ owner: 'acme', repo: 'demo', enterprise: true });
+    expect(gh.apiUrl).toMatch(/\/api\/v3$/);
+    writePublishConfig(fx.root, { to: ['github'], github: { repository: 'acme/demo', api_url: gh.apiUrl } });
+    await publish(fx.root);
+    const r = gh.state().releases[0]!;
+    expect(r.draft).toBe(false);
+    expect(r.assets).toHaveLength(expectedAssets(fx).length);
+    const uploads = gh.history().filter((e) => e.type === 'request' && e.route === 'upload-asset');
+    expect(uploads.length).toBe(expectedAssets(fx).length);
+  });
+
   it('marks a pre-release as prerelease and never latest', async () => {
     fx.cleanup();
     fx = await makeReleaseFixture({ version: '2.0.0rc1' });

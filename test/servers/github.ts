@@ -74,6 +74,11 @@ export interface GithubServerOptions {
   immutable?: boolean;
   /** Wait this long before answering each request (so a test can kill a client mid-publish). */
   latencyMs?: number;
+  /**
+   * Serve as GitHub Enterprise Server does: the API under `/api/v3` (apiUrl ends with it) and uploads
+   * under `/api/uploads` on the upload port.
+   */
+  enterprise?: boolean;
 }
 
 export interface ServerAsset {
@@ -567,6 +572,9 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
 
   const listener = (upload: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const prefix = opts.enterprise ? (upload ? '/api/uploads' : '/api/v3') : '';
+    if (prefix && url.pathname.startsWith(`${prefix}/`)) url.pathname = url.pathname.slice(prefix.length);
+    else if (prefix) url.pathname = '/not-found';
     const method = (req.method ?? 'GET').toUpperCase();
     const m = match(method, url.pathname, upload);
     const fault = m ? takeFault(m.route) : null;
@@ -644,8 +652,8 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
   }
   const listen = (s: http.Server) =>
     new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-  apiUrl = `http://127.0.0.1:${await listen(api)}`;
-  uploadUrl = `http://127.0.0.1:${await listen(up)}`;
+  apiUrl = `http://127.0.0.1:${await listen(api)}${opts.enterprise ? '/api/v3' : ''}`;
+  uploadUrl = `http://127.0.0.1:${await listen(up)}${opts.enterprise ? '/api/uploads' : ''}`;
 
   return {
     apiUrl,
