@@ -1,5 +1,6 @@
 // The floor: inflate and sha256 every entry of every wheel given, on one core, with no checks at all.
 import { createHash } from 'node:crypto';
+import process from 'node:process';
 import yauzl from 'yauzl';
 
 function hashWheel(file) {

@@ -1,4 +1,5 @@
 // Writes the benchmark wheels with a streaming zip writer (no whole wheel in memory): valid RECORDs, deflated entries.
+import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';

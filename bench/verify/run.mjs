@@ -2,6 +2,8 @@
 // (zipfile + hashlib RECORD check), on (a) 60 wheels of ~20 MB and (b) one 1 GB wheel.
 // Run after `npm run build`:  node bench/verify/run.mjs   (BENCH_KEEP=1 keeps the files, BENCH_REPEAT=n)
 import { spawnSync } from 'node:child_process';
+import console from 'node:console';
+import process from 'node:process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
