@@ -6,6 +6,12 @@ import { loadActionsTable, parseActionsTable } from '../../src/ci/actions.js';
 import { auditWorkflow } from '../../src/ci/audit.js';
 import { renderWorkflow, tagGlob } from '../../src/ci/workflow.js';
 import { ConfigError } from '../../src/errors.js';
+import { computePlan } from '../../src/plan/compute.js';
+import { githubMatrix } from '../../src/plan/output.js';
+import { loadRecipes } from '../../src/plan/recipes.js';
+import path from 'node:path';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -89,6 +95,19 @@ describe('the generated release workflow', () => {
     const qemu = (wf.jobs.build.steps as Json[]).find((s) => String(s.uses).startsWith('docker/setup-qemu-action'))!;
     expect(qemu.if).toBe("matrix.emulation == 'qemu'");
     expect(JSON.stringify(wf)).not.toMatch(/actions\/cache|"cache":/);
+  });
+
+  it('reads only matrix keys that `release plan --format github` emits', async () => {
+    const { text } = await workflow();
+    const recipes = await loadRecipes(repoRoot, undefined);
+    const m = computePlan({
+      version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00.000Z', tool: { name: 'wheelwright', version: '0' }, recipes,
+      packages: [{ name: 'n', distName: 'n', relDir: 'n', kind: 'native', builder: 'cibuildwheel', targets: ['linux-ppc64le'], python: ['3.12'], requiresPython: null }],
+    });
+    const emitted = Object.keys(githubMatrix(m, recipes).include[1]!);
+    const used = [...new Set([...text.matchAll(/matrix\.([\w-]+)/g)].map((x) => x[1]!))];
+    expect(used.length).toBeGreaterThan(4);
+    for (const k of used) expect(emitted).toContain(k);
   });
 
   it('documents the GITHUB_TOKEN tag-trigger trap', async () => {
