@@ -164,6 +164,11 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       ['macos/universal2_10_13.so', ['macosx_10_12_universal2'], ['W-MACOS-MINOS']],
       ['macos/universal2_10_13.so', ['macosx_10_13_x86_64'], ['W-MACOS-ARCHS']],
       ['macos/universal2_10_13.so', ['macosx_10_13_intel'], ['W-MACOS-ARCHS']],
+      // a wheel tagged for both thin archs promises both, like universal2; each tag's minimum applies to its own slice.
+      ['macos/universal2_10_13.so', ['macosx_10_13_x86_64', 'macosx_11_0_arm64'], []],
+      ['macos/universal2_10_15_arm64_12.so', ['macosx_10_15_x86_64', 'macosx_12_0_arm64'], []],
+      ['macos/universal2_10_15_arm64_12.so', ['macosx_10_15_x86_64', 'macosx_11_0_arm64'], ['W-MACOS-MINOS']],
+      ['macos/x86_64_10_13.dylib', ['macosx_10_13_x86_64', 'macosx_11_0_arm64'], ['W-MACOS-ARCHS']],
       // an arm64 slice above 11.0 does count.
       ['macos/universal2_10_15_arm64_12.so', ['macosx_10_15_universal2'], ['W-MACOS-MINOS']],
       ['macos/universal2_10_15_arm64_12.so', ['macosx_12_0_universal2'], []],
@@ -176,6 +181,12 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
     ];
     it.each(cases)('%s under %j gives %j', (file, tags, expected) => {
       expect(codes(file, tags)).toEqual(expected);
+    });
+
+    it('reports a missing slice once for a wheel tagged with two thin macOS tags', () => {
+      const findings = checkBinary('t.so', fixture('macos/x86_64_10_13.dylib'), ['macosx_10_13_x86_64', 'macosx_11_0_arm64']);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]!.message).toContain('arm64 + x86_64');
     });
 
     it('reads a 64-bit fat header (0xCAFEBABF) like the 32-bit one', () => {

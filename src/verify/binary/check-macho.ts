@@ -36,17 +36,26 @@ export function machODeploymentTarget(info: MachOInfo): MachOVersion | null {
   return best;
 }
 
-function archFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
+/**
+ * W-BIN-ARCH when no slice fits any of the wheel's tags; W-MACOS-ARCHS when the file's arch set differs from the archs
+ * the wheel's macOS tags promise together (`macosx_10_9_x86_64.macosx_11_0_arm64` promises both, like universal2).
+ */
+function archFinding(entry: string, info: MachOInfo, target: AppleTarget, wheelArchs: readonly string[]): BinaryFinding | null {
   const have = [...new Set(info.slices.map((s) => s.arch))].sort();
-  const want = [...new Set(target.kind === 'macos' ? target.archs : [target.arch])].sort();
+  const want = tagArchs(target);
+  const all = [...new Set([...want, ...wheelArchs])].sort();
   const shown = `${info.fat ? 'a fat binary with' : 'a thin'} ${have.join(' + ')}`;
-  if (!have.some((a) => want.includes(a))) {
+  if (!have.some((a) => all.includes(a))) {
     return { code: 'W-BIN-ARCH', message: `\`${entry}\` is ${shown} Mach-O (cputype), but the tag \`${target.tag}\` needs ${want.join(' + ')}` };
   }
-  if (have.join() !== want.join()) {
-    return { code: 'W-MACOS-ARCHS', message: `\`${entry}\` has architectures ${have.join(' + ')}, but the tag \`${target.tag}\` means exactly ${want.join(' + ')}` };
+  if (have.join() !== all.join()) {
+    return { code: 'W-MACOS-ARCHS', message: `\`${entry}\` has architectures ${have.join(' + ')}, but the wheel's tags (\`${target.tag}\`) mean exactly ${all.join(' + ')}` };
   }
   return null;
+}
+
+function tagArchs(target: AppleTarget): string[] {
+  return [...new Set(target.kind === 'macos' ? target.archs : [target.arch])].sort();
 }
 
 function platformFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
@@ -62,7 +71,9 @@ function platformFinding(entry: string, info: MachOInfo, target: AppleTarget): B
 
 function minosFinding(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding | null {
   if (target.kind !== 'macos') return null;
-  const min = machODeploymentTarget(info);
+  // Only the slices this tag is about: macosx_10_9_x86_64 says nothing about an arm64 slice.
+  const want = tagArchs(target);
+  const min = machODeploymentTarget({ ...info, slices: info.slices.filter((s) => want.includes(s.arch)) });
   if (!min) return null;
   if (compare(normalize(min), normalize(target.version)) <= 0) return null;
   const [maj, mnr] = normalize(min);
@@ -72,8 +83,9 @@ function minosFinding(entry: string, info: MachOInfo, target: AppleTarget): Bina
   };
 }
 
-export function checkMachOAgainst(entry: string, info: MachOInfo, target: AppleTarget): BinaryFinding[] {
-  const first = archFinding(entry, info, target) ?? platformFinding(entry, info, target);
+/** `wheelArchs`: the union of the archs of all the wheel's tags of the same family (macOS or iOS). */
+export function checkMachOAgainst(entry: string, info: MachOInfo, target: AppleTarget, wheelArchs: readonly string[]): BinaryFinding[] {
+  const first = archFinding(entry, info, target, wheelArchs) ?? platformFinding(entry, info, target);
   if (first) return [first];
   const min = minosFinding(entry, info, target);
   return min ? [min] : [];

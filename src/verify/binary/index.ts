@@ -59,11 +59,16 @@ function familyFinding(entry: string, info: Parsed, target: PlatformTarget): Bin
   return { code: 'W-BIN-ARCH', message: `\`${entry}\` is ${describe(info)}, which cannot load on the platform of tag \`${target.tag}\`` };
 }
 
-function checkAgainst(entry: string, info: Parsed, target: PlatformTarget, options: CheckOptions): BinaryFinding[] {
+/** Archs promised by all the wheel's tags of one Apple family, for the Mach-O arch-set rule. */
+function appleArchs(targets: PlatformTarget[], kind: 'macos' | 'ios'): string[] {
+  return [...new Set(targets.flatMap((t) => (t.kind === kind ? (t.kind === 'macos' ? t.archs : [t.arch]) : [])))];
+}
+
+function checkAgainst(entry: string, info: Parsed, target: PlatformTarget, all: PlatformTarget[], options: CheckOptions): BinaryFinding[] {
   const family = familyFinding(entry, info, target);
   if (family) return [family];
   if (info.format === 'elf' && (target.kind === 'linux' || target.kind === 'android')) return checkElfAgainst(entry, info, target, options);
-  if (info.format === 'macho' && (target.kind === 'macos' || target.kind === 'ios')) return checkMachOAgainst(entry, info, target);
+  if (info.format === 'macho' && (target.kind === 'macos' || target.kind === 'ios')) return checkMachOAgainst(entry, info, target, appleArchs(all, target.kind));
   if (info.format === 'pe' && target.kind === 'windows' && info.machine !== target.machine) {
     return [
       {
@@ -99,7 +104,8 @@ export function checkBinary(entryName: string, bytes: Uint8Array, platformTags: 
     if (kind === 'pe' && !/\.(pyd|dll|exe)$/i.test(entryName)) return [];
     return [corrupt(entryName, `corrupt ${FORMAT_NAME[kind]} file: ${err instanceof Error ? err.message : String(err)}`)];
   }
-  const perTag = platformTags.map((tag) => ({ tag, findings: checkAgainst(entryName, info, parsePlatformTag(tag), options) }));
+  const targets = platformTags.map(parsePlatformTag);
+  const perTag = targets.map((target) => ({ tag: target.tag, findings: checkAgainst(entryName, info, target, targets, options) }));
   return mergeAcrossTags(perTag);
 }
 
