@@ -148,7 +148,7 @@ export function parseVersionSet(text: string, source: string): VersionSet {
   const parsed = versionSetSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new CompatError(`invalid version set: ${issue.message}`, {
+    throw new CompatError(`invalid version set at ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
       file: source,
       field: issue.path.join('.'),
       hint: 'the file was not written by `release publish`, or was edited',
