@@ -132,6 +132,18 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
     expect((await readdir(path.join(dir, 'dist'))).filter((f) => f.endsWith('.whl'))).toEqual([]);
   }, 120_000);
 
+  it('a host-built wheel needing a newer glibc than manylinux2014 is not retagged', async () => {
+    const dir = await copyExamples();
+    const c = path.join(dir, 'packages/demo-speedups/src/demo_speedups/_speedups.c');
+    // dlopen lives in libc with version GLIBC_2.34 on this glibc 2.36 host: too new for manylinux_2_17.
+    await writeFile(c, (await readFile(c, 'utf8')).replace('#include <Python.h>', '#include <Python.h>\n#include <dlfcn.h>\nvoid *demo_open(const char *p) { return dlopen(p, RTLD_NOW); }'));
+    const r = await runRelease(['build', '--target', 'linux-x86_64', '--python', PY, '--offline', '--native'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stderr).toMatch(/package demo-speedups: demo_speedups-0\.3\.0-cp311-cp311-linux_x86_64\.whl cannot be tagged manylinux_2_17_x86_64\.manylinux2014_x86_64 for target linux-x86_64/);
+    expect(r.stderr).toMatch(/GLIBC_2\.34/);
+    expect((await readdir(path.join(dir, 'dist'))).filter((f) => f.endsWith('.whl'))).toEqual([]);
+  }, 120_000);
+
   it('--native with a planned Python the host does not have fails before building', async () => {
     const dir = await copyExamples();
     const yaml = await readFile(path.join(dir, 'release.yaml'), 'utf8');
