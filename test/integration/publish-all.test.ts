@@ -60,6 +60,21 @@ describe('publishing to every destination', () => {
     expect(existsSync(path.join(fx.root, 'public', 'simple'))).toBe(false);
   });
 
+  it('in a dry run without tokens, prints the plan for every destination and changes nothing', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ stderr: (x) => void lines.push(x), stdout: (x) => void lines.push(x) });
+    const ctx = createContext({ cwd: fx.root, log, dryRun: true, env: {} });
+    const summary = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl });
+    expect(summary.destinations.map((d) => d.status)).toEqual(['dry-run', 'dry-run', 'dry-run']);
+    const out = lines.join('');
+    expect(out).toMatch(/GITHUB_TOKEN is not set: the dry run assumes the release does not exist yet/);
+    for (const f of fx.files) expect(out).toContain(`name=${f.filename} (${f.size} bytes`);
+    expect(pypi.files()).toEqual([]);
+    expect(gh.history()).toEqual([]);
+    expect(existsSync(path.join(fx.root, 'public', 'simple'))).toBe(false);
+    expect(parseManifest(readFileSync(fx.manifestPath, 'utf8'), fx.manifestPath).publish).toEqual({});
+  });
+
   it('uploads nothing to PyPI when GitHub, the last destination, fails its preflight', async () => {
     const ctx = createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: 'ghs_notthetokennotthetoken000000', PYPI_TOKEN: pypi.token } });
     const err = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl }).catch((e: unknown) => e);
