@@ -21,7 +21,8 @@
  * Options (`PypiServerOptions`): `tokens` (API tokens, optionally scoped to projects), `anonymous` (no
  * credentials needed, like pypiserver `-a . -P .`), `trustedPublishers` + `audience` (null: trusted
  * publishing disabled) + `mintedTokenTtl` + `oidcKey`, `projects` (projects that already exist),
- * `maxFileSize`, `keepData` (false: keep hashes only, for benchmarks), `now` (ms clock).
+ * `maxFileSize`, `keepData` (false: keep hashes only, for benchmarks), `checkBlake2` (false: benchmarks),
+ * `now` (ms clock).
  * Control endpoint for other processes: `POST /_control/inject` (a `Fault` as JSON), `POST /_control/random`
  * (`{seed, rate, kinds}`), `POST /_control/clear`, `GET /_control/stats`, `GET /_control/files`.
  *
@@ -91,6 +92,11 @@ export interface PypiServerOptions {
   maxFileSize?: number;
   /** false: do not keep file bytes (benchmarks); downloads then 404. */
   keepData?: boolean;
+  /**
+   * false: check a sent blake2_256_digest for form only, not against the bytes (benchmarks: this server's
+   * BLAKE2b is pure JavaScript, about 100 ms per MB, and would slow twine, which sends one, unfairly).
+   */
+  checkBlake2?: boolean;
   now?: () => number;
   /** Called with one line per request (debugging). */
   log?: (line: string) => void;
@@ -355,8 +361,8 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const sha256 = createHash('sha256').update(content.data).digest('hex');
     const md5 = createHash('md5').update(content.data).digest('hex');
     let blake2: string | undefined;
-    if (blakeSent) blake2 = blake2b256Hex(content.data);
-    if ((sha256Sent && sha256Sent.toLowerCase() !== sha256) || (md5Sent && md5Sent.toLowerCase() !== md5) || (blakeSent && blakeSent.toLowerCase() !== blake2))
+    if (blakeSent && opts.checkBlake2 !== false) blake2 = blake2b256Hex(content.data);
+    if ((sha256Sent && sha256Sent.toLowerCase() !== sha256) || (md5Sent && md5Sent.toLowerCase() !== md5) || (blake2 !== undefined && blakeSent!.toLowerCase() !== blake2))
       return reject(req, res, 400, 'The digest supplied does not match a digest calculated from the uploaded file.');
     // 12. duplicates: the same filename, or the same content under another name
     const same = byFilename.get(filename) ?? [...byFilename.values()].find((f) => f.sha256 === sha256);

@@ -1,6 +1,6 @@
 // Minimal valid wheels and sdists for tests and benchmarks, written without Python: a STORED zip with
 // METADATA/WHEEL/RECORD, and a pax .tar.gz with PKG-INFO.
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
@@ -41,14 +41,9 @@ export function metadataText(spec: DistSpec): string {
 }
 
 function payload(bytes: number, seed: number): Buffer {
-  // Pseudo-random and incompressible, cheap to make: a sha256 counter stream.
-  const out = Buffer.alloc(bytes);
-  const block = createHash('sha256').update(`seed-${seed}`).digest();
-  for (let o = 0; o < bytes; o += 32) {
-    block.writeUInt32LE((o / 32) ^ seed, 0);
-    createHash('sha256').update(block).digest().copy(out, o);
-  }
-  return out;
+  // Pseudo-random and incompressible, deterministic per seed, and fast: AES-CTR over zeros.
+  const key = createHash('sha256').update(`seed-${seed}`).digest().subarray(0, 16);
+  return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(bytes));
 }
 
 /** A STORED zip from [name, data] entries. */
