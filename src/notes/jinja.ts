@@ -520,9 +520,10 @@ export interface CompiledTemplate {
 }
 
 /** Where an error from nunjucks happened: 1-based line, if it says. */
-function lineOf(err: unknown): number | undefined {
+function lineOf(err: unknown, base: 0 | 1): number | undefined {
   const e = err as { lineno?: number; message?: string };
-  if (typeof e.lineno === 'number') return e.lineno + 1;
+  // The parser reports 1-based lines; errors while rendering carry the compiler's 0-based ones.
+  if (typeof e.lineno === 'number') return e.lineno + base;
   const m = /\[Line (\d+), Column \d+\]/.exec(e.message ?? '');
   return m ? Number(m[1]) : undefined;
 }
@@ -551,7 +552,7 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
     c.compile(n.transformer.transform(ast, n.env.asyncFilters, file));
     props = new Function('__py', c.getCode())(py);
   } catch (err) {
-    const line = lineOf(err);
+    const line = lineOf(err, 0);
     throw new ConfigError(`template syntax error: ${cleanMessage(err)}`, {
       file: line ? `${file}:${line}` : file,
       hint: 'fix the template (towncrier templates are Jinja2)',
@@ -579,7 +580,7 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
         out = res;
       });
       if (failure) {
-        const line = lineOf(failure);
+        const line = lineOf(failure, 1);
         throw new ConfigError(`template error: ${cleanMessage(failure)}`, { file: line ? `${file}:${line}` : file, hint: 'fix the template', cause: failure });
       }
       return out;

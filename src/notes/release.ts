@@ -88,7 +88,8 @@ export async function renderReleaseWith(
   const consolidate = opts.consolidate ?? settings.consolidate_rc ?? false;
   if (consolidate) {
     const { consolidateRc } = await import('./consolidate.js');
-    return consolidateRc(ctx, { config, found, grouped, versiondata, changelogFile, changelogBefore, root: opts.root });
+    const tagPrefix = (await ctx.config()).config.git?.tag_prefix ?? 'v';
+    return consolidateRc(ctx, { config, found, grouped, versiondata, changelogFile, changelogBefore, root: opts.root, tagPrefix });
   }
   const { content, topLine } = renderNotes(grouped, config, versiondata);
   const changelogAfter = insertNotes(changelogBefore, content, {
