@@ -1,3 +1,18 @@
+/**
+ * Binary checks for wheel entries (PROTOCOLS §4): which format a file is, and whether it fits the
+ * wheel's platform tags. Finding codes (stable; every message names the entry in backticks):
+ * - W-BIN-CORRUPT: malformed/truncated ELF, Mach-O or PE, or a shared-library name on a non-binary.
+ * - W-BIN-ARCH: e_machine / cputype / OS family (or armv7l EABI5 hard-float, Mach-O platform) does not fit the tag.
+ * - W-BIN-ELFCLASS, W-BIN-ENDIAN: right e_machine, wrong EI_CLASS / EI_DATA.
+ * - W-BIN-IN-PURE: any binary under the `any` tag.
+ * - W-MANYLINUX-SYMBOL: a `.gnu.version_r` node not in the auditwheel policy's list for that prefix and arch.
+ * - W-MANYLINUX-LIB / W-MUSLLINUX-LIB: DT_NEEDED neither whitelisted nor bundled in the wheel.
+ * - W-MANYLINUX-BLACKLIST / W-MUSLLINUX-BLACKLIST: an imported symbol the policy blacklists.
+ * - W-MUSL-ON-GLIBC: musllinux tag on a glibc binary; W-GLIBC-ON-MUSL: manylinux tag on a musl binary.
+ * - W-MACOS-MINOS: deployment target above the tag; W-MACOS-ARCHS: slice set differs from the tags' archs.
+ * - W-PE-MACHINE: PE Machine does not match win32 / win_amd64 / win_arm64.
+ * An identity failure (arch, class, byte order, libc) stops the policy checks for that tag: one defect, one code.
+ */
 import { checkElfAgainst } from './check-elf.js';
 import { checkMachOAgainst } from './check-macho.js';
 import { isElf, readElf, type ElfInfo } from './elf.js';
