@@ -22,6 +22,8 @@ export interface PrepareOptions {
   version?: string;
   /** YYYY-MM-DD, the release date in the changelog. */
   date: string;
+  /** The project name in the notes title (towncrier's --name); default: towncrier's config. */
+  name?: string;
   push: boolean;
   pr: boolean;
   consolidate?: boolean;
@@ -158,6 +160,7 @@ const renderNotes: Step<PrepareContext> = {
       root: loaded.root,
       version: need(ctx, 'next'),
       date: ctx.prepare.opts.date,
+      name: ctx.prepare.opts.name,
       configPath: loaded.config.notes.config,
       consolidate: ctx.prepare.opts.consolidate ?? loaded.config.notes.consolidate_rc,
     });
@@ -532,6 +535,7 @@ export function parseOptions(ctx: Context, args: ParsedArgs): PrepareOptions {
     pre: pre as PrePhase | undefined,
     version,
     date,
+    name: str(args, 'name'),
     push: bool(args, 'push'),
     pr: bool(args, 'pr'),
     consolidate: args.values.consolidate === true ? true : undefined,
@@ -554,13 +558,14 @@ The tag-trigger trap (release-please#1142): a tag pushed with a workflow's GITHU
 
 export const commands: Record<string, CommandDefinition> = {
   prepare: {
-    usage: 'release prepare [--bump PART [--pre a|b|rc] | --version X] [--date D] [--push | --pr] [--consolidate] [--dry-run]',
+    usage: 'release prepare [--bump PART [--pre a|b|rc] | --version X] [--date D] [--name N] [--push | --pr] [--consolidate] [--dry-run]',
     description,
     options: {
       bump: { type: 'string', valueName: BUMP_PARTS.join('|'), description: 'bump VERSION by this part (version_scheme rules)' },
       pre: { type: 'string', valueName: PRE_PHASES.join('|'), description: 'with --bump: make it a pre-release of this phase' },
       version: { type: 'string', valueName: 'X', description: 'release exactly this version (PEP 440, not lower than VERSION)' },
       date: { type: 'string', valueName: 'YYYY-MM-DD', description: 'release date in the changelog (default: today)' },
+      name: { type: 'string', valueName: 'NAME', description: "project name in the notes title (towncrier's --name; default: its config)" },
       push: { type: 'boolean', description: 'push the branch and the tag (atomically) to git.remote' },
       pr: { type: 'boolean', description: 'push release/X and open a pull request instead of tagging' },
       consolidate: { type: 'boolean', description: 'fold the rc sections of this version into the final section' },

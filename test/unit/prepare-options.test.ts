@@ -17,6 +17,7 @@ describe('release prepare options', () => {
       pre: 'rc',
       version: undefined,
       date: '2026-11-23',
+      name: undefined,
       push: true,
       pr: false,
       consolidate: undefined,
