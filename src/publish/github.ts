@@ -318,7 +318,7 @@ async function publishRelease(s: Session): Promise<DestinationResult> {
     await confirm(s, file, asset, 'uploaded');
   });
   if (ctx.dryRun) {
-    await announce(s, release);
+    if (release.draft) await announce(s, release);
     return { url: release.html_url, uploaded, existing, releaseId: release.id };
   }
   await checkComplete(s, release);
@@ -465,10 +465,11 @@ async function uploadAsset(s: Session, release: RemoteRelease, file: PublishFile
           if (!conflict && !(isRetryable(err) && attempt < s.attempts)) throw fail(`uploading ${file.filename}`, err);
           if (!conflict) await backoff(s, attempt, `uploading ${file.filename}`, err);
           // The upload may have been stored (or left as an empty `starter`): look before sending again.
-          const verdict = judgeAsset(file, await listAssets(s, release));
+          let verdict = judgeAsset(file, await listAssets(s, release));
+          if (verdict.kind === 'unknown') verdict = await judgeByDownload(s, file, verdict.asset);
           if (verdict.kind === 'same') return verdict.asset;
           if (verdict.kind === 'unfinished') await deleteAsset(s, verdict.asset);
-          else if (verdict.kind === 'different' || verdict.kind === 'unknown') {
+          else if (verdict.kind === 'different') {
             if (!mayReplace(s, release, file)) {
               throw new PublishError(`GitHub release ${s.tag} already holds another ${verdict.asset.name}`, {
                 hint: 'pass --replace to replace it, or publish a new version',

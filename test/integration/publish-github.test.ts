@@ -192,6 +192,20 @@ describe('publishing a GitHub release', () => {
     expect(uploads.length).toBe(expectedAssets(fx).length);
   });
 
+  it('checks assets that carry no digest by downloading them, and sends nothing again', async () => {
+    await gh.close();
+    gh = await startGithubServer({ owner: 'acme', repo: 'demo', digests: false });
+    writePublishConfig(fx.root, { to: ['github'], github: { repository: 'acme/demo', api_url: gh.apiUrl } });
+    await publish(fx.root);
+    const m = JSON.parse(readFileSync(fx.manifestPath, 'utf8'));
+    m.publish = {};
+    writeFileSync(fx.manifestPath, JSON.stringify(m));
+    const again = await publish(fx.root);
+    expect(again.destinations[0]!.uploaded).toEqual([]);
+    expect(gh.history().filter((e) => e.type === 'request' && e.route === 'get-asset')).toHaveLength(expectedAssets(fx).length);
+    expect(gh.history().filter((e) => e.type === 'asset-uploaded')).toHaveLength(expectedAssets(fx).length);
+  });
+
   it('marks a pre-release as prerelease and never latest', async () => {
     fx.cleanup();
     fx = await makeReleaseFixture({ version: '2.0.0rc1' });

@@ -79,6 +79,8 @@ export interface GithubServerOptions {
    * under `/api/uploads` on the upload port.
    */
   enterprise?: boolean;
+  /** false: answer `digest: null` for every asset, as GitHub did before it computed digests. */
+  digests?: boolean;
 }
 
 export interface ServerAsset {
@@ -243,7 +245,7 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     content_type: a.content_type,
     state: a.state,
     size: a.size,
-    digest: a.digest,
+    digest: opts.digests === false ? null : a.digest,
     download_count: 0,
     created_at: r.created_at,
     updated_at: r.created_at,
