@@ -105,8 +105,12 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
     try {
       await ctx.world.run(inv.file, inv.args, { cwd: inv.cwd, env: inv.env, stream: !ctx.json });
     } catch (err) {
+      const text = `${(err as Error).message}\n${(err as { stderr?: string }).stderr ?? ''}`;
+      const missing = /No module named '?(build|cibuildwheel)'?/.exec(text)?.[1] ?? (/ENOENT/.test(text) ? inv.file : undefined);
       throw new BuildError(`the builder failed for package ${inv.package} on target ${ctx.job!.target}: ${(err as Error).message.split('\n')[0]}`, {
-        hint: 'see the builder output above',
+        hint: missing
+          ? `\`${missing}\` is not available to ${inv.file}: install it, or pass --python with a Python that has it (e.g. --python /usr/bin/python3)`
+          : 'see the builder output above',
         cause: err,
       });
     }
