@@ -1,0 +1,130 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublishError } from '../../src/errors.js';
+import { pypiMessage } from '../../src/publish/pypi.js';
+import { indexBaseFor } from '../../src/publish/pypi/lookup.js';
+import { metadataForm, pyversionOf } from '../../src/publish/pypi/metadata.js';
+import { FileChangedError, multipartBody } from '../../src/publish/pypi/multipart.js';
+import type { PublishFile } from '../../src/publish/types.js';
+import { parseMultipart } from '../servers/pypi/multipart.js';
+
+const file = (over: Partial<PublishFile> = {}): PublishFile => ({
+  path: '/x/demo_core-0.3.0-py3-none-any.whl',
+  filename: 'demo_core-0.3.0-py3-none-any.whl',
+  sha256: '0'.repeat(64),
+  size: 1,
+  package: 'demo-core',
+  version: '0.3.0',
+  type: 'wheel',
+  ...over,
+});
+
+const METADATA = [
+  'Metadata-Version: 2.4',
+  'Name: Demo_Core',
+  'Version: 0.3.0',
+  'Summary: A demo',
+  'Keywords: a,b',
+  'Classifier: Programming Language :: Python :: 3',
+  'Classifier: License :: OSI Approved :: MIT License',
+  'Requires-Dist: packaging>=23',
+  'Requires-Dist: rich; extra == "cli"',
+  'Project-URL: Homepage, https://example.org',
+  'License-File: LICENSE',
+  'License-File: NOTICE',
+  'Platform: any',
+  'Requires-Python: >=3.10',
+  'Provides-Extra: cli',
+  'Description-Content-Type: text/markdown',
+  '',
+  '# Demo',
+  '',
+  'Body text.',
+].join('\n');
+
+describe('PyPI upload form from core metadata', () => {
+  it('spells every field as PyPI reads it: plural multi-use fields, one value each, singular license_file and platform', () => {
+    const form = metadataForm(METADATA, file());
+    const all = (k: string) => form.filter(([f]) => f === k).map(([, v]) => v);
+    expect(all('metadata_version')).toEqual(['2.4']);
+    expect(all('name')).toEqual(['Demo_Core']);
+    expect(all('classifiers')).toEqual(['Programming Language :: Python :: 3', 'License :: OSI Approved :: MIT License']);
+    expect(all('requires_dist')).toEqual(['packaging>=23', 'rich; extra == "cli"']);
+    expect(all('project_urls')).toEqual(['Homepage, https://example.org']);
+    expect(all('license_file')).toEqual(['LICENSE', 'NOTICE']);
+    expect(all('platform')).toEqual(['any']);
+    expect(all('requires_python')).toEqual(['>=3.10']);
+    expect(all('provides_extra')).toEqual(['cli']);
+    expect(all('keywords')).toEqual(['a,b']);
+    expect(all('description')).toEqual(['# Demo\n\nBody text.']);
+    expect(all('description_content_type')).toEqual(['text/markdown']);
+    expect(form.some(([k]) => k === 'classifier' || k === 'requires-dist')).toBe(false);
+  });
+
+  it('refuses metadata that names another project or version than the file', () => {
+    expect(() => metadataForm(METADATA, file({ package: 'demo-cli' }))).toThrow(PublishError);
+    expect(() => metadataForm(METADATA, file({ version: '0.3.1' }))).toThrow(/metadata Version `0.3.0` is not 0.3.1/);
+  });
+
+  it('sends the wheel python tag as pyversion, and `source` for an sdist', () => {
+    expect(pyversionOf('demo_core-0.3.0-py2.py3-none-any.whl')).toBe('py2.py3');
+    expect(pyversionOf('demo_speedups-0.3.0-cp312-cp312-win_amd64.whl')).toBe('cp312');
+    expect(pyversionOf('demo_core-0.3.0.tar.gz')).toBe('source');
+  });
+});
+
+describe('PyPI multipart body', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ww-mp-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it('has exactly the announced length, and parses back to the fields and the file bytes', async () => {
+    const data = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => i & 0xff));
+    const p = path.join(dir, 'demo_core-0.3.0-py3-none-any.whl');
+    await writeFile(p, data);
+    const sha = createHash('sha256').update(data).digest('hex');
+    const body = multipartBody([[':action', 'file_upload'], ['description', 'ünïcode\r\n--not-a-boundary']], { path: p, filename: path.basename(p), size: data.length, sha256: sha });
+    const bytes = await collect(body.stream());
+    expect(bytes.length).toBe(body.length);
+    const boundary = /boundary=(.+)$/.exec(body.contentType)![1]!;
+    const form = parseMultipart(bytes, boundary);
+    expect(form.fields.get(':action')).toEqual(['file_upload']);
+    expect(form.fields.get('description')).toEqual(['ünïcode\r\n--not-a-boundary']);
+    expect(form.files[0]!.filename).toBe('demo_core-0.3.0-py3-none-any.whl');
+    expect(form.files[0]!.contentType).toBe('application/octet-stream');
+    expect(form.files[0]!.data.equals(data)).toBe(true);
+  });
+
+  it('fails before the closing boundary when the file is not the one verified', async () => {
+    const p = path.join(dir, 'changed.whl');
+    await writeFile(p, 'new content');
+    const body = multipartBody([], { path: p, filename: 'changed.whl', size: 11, sha256: 'f'.repeat(64) });
+    await expect(collect(body.stream())).rejects.toBeInstanceOf(FileChangedError);
+  });
+});
+
+describe('PyPI answers', () => {
+  const res = (status: number, reason: string, body: string) => ({ status, reason, body, headers: {} });
+  it('takes the message from the reason phrase, else from the body (HTTP/2 has no reason phrase)', () => {
+    expect(pypiMessage(res(400, 'File already exists (x)', ''))).toBe('File already exists (x)');
+    expect(pypiMessage(res(400, '', '400 Bad Request\n\nFile already exists (x)\n\n'))).toBe('File already exists (x)');
+    expect(pypiMessage(res(400, 'Bad Request', '{"message": "Invalid distribution file.", "code": "400 Bad Request"}'))).toBe('Invalid distribution file.');
+  });
+
+  it('reads PyPI and TestPyPI from their own hosts, other repositories from the upload host', () => {
+    expect(indexBaseFor('https://upload.pypi.org/legacy/').href).toBe('https://pypi.org/');
+    expect(indexBaseFor('https://test.pypi.org/legacy/').href).toBe('https://test.pypi.org/');
+    expect(indexBaseFor('http://127.0.0.1:8080/legacy/').href).toBe('http://127.0.0.1:8080/');
+  });
+});
