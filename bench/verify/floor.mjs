@@ -1,33 +1,46 @@
 // The floor: inflate and sha256 every entry of every wheel given, on one core, with no checks at all.
+// Reads each entry's data with 1 MiB reads and inflates in 1 MiB chunks (the cheapest streaming way in Node).
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import process from 'node:process';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 
-function hashWheel(file) {
+const CHUNK = 1 << 20;
+
+function entries(file) {
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
       if (err) return reject(err);
-      let bytes = 0;
-      zip.on('entry', (entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const h = createHash('sha256');
-          stream.on('data', (d) => {
-            h.update(d);
-            bytes += d.length;
-          });
-          stream.on('end', () => {
-            h.digest();
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
+      const all = [];
+      zip.on('entry', (e) => {
+        all.push(e);
+        zip.readEntry();
       });
-      zip.on('end', () => resolve(bytes));
+      zip.on('end', () => resolve({ zip, all }));
       zip.on('error', reject);
       zip.readEntry();
     });
   });
+}
+
+async function hashWheel(file) {
+  const { zip, all } = await entries(file);
+  let bytes = 0;
+  for (const e of all) {
+    if (e.compressedSize === 0) continue;
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
+    let stream = createReadStream(file, { start: fileDataStart, end: fileDataStart + e.compressedSize - 1, highWaterMark: CHUNK });
+    if (e.compressionMethod === 8) stream = stream.pipe(createInflateRaw({ chunkSize: CHUNK }));
+    const h = createHash('sha256');
+    for await (const chunk of stream) {
+      h.update(chunk);
+      bytes += chunk.length;
+    }
+    h.digest();
+  }
+  zip.close();
+  return bytes;
 }
 
 let total = 0;

@@ -117,6 +117,7 @@ interface Consumed {
 
 async function consume(
   stream: Readable,
+  expectedSize: number,
   expectedCrc: number,
   wantText: boolean,
   sniff: (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null,
@@ -137,6 +138,11 @@ async function consume(
   };
   let crc = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // Stop at the declared size: a lying header must not make us inflate a bomb.
+    if (size + chunk.length > expectedSize) {
+      stream.destroy();
+      throw new Error(`more data than the declared ${expectedSize} bytes`);
+    }
     hash.update(chunk);
     crc = crc32(chunk, crc);
     size += chunk.length;
@@ -147,7 +153,8 @@ async function consume(
     } else if (kept) kept.push(chunk);
   }
   if (head) decide();
-  // yauzl checks sizes but not the CRC; installers (zipfile) do.
+  if (size !== expectedSize) throw new Error(`${size} bytes of data, the header declares ${expectedSize}`);
+  // Installers (zipfile) check the CRC, so we do too.
   if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
   const all = kept ? Buffer.concat(kept) : null;
   return {
@@ -174,7 +181,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     for (const e of shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards)) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        const got = await consume(await zip.open(e), e.crc32, wantText, sniffBinary);
+        const got = await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.binary) {
