@@ -10,6 +10,8 @@ import { PRECOMPILED } from './templates/precompiled.js';
 import { pyCompare, pyFormat, pyIsBlank, pyLen, pyLstrip, pyRstrip, pyStrip, pySplitlinesKeepends } from './pystr.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+// Python's whitespace and line-break sets include control characters, on purpose.
+/* eslint-disable no-control-regex */
 
 const KEYS = Symbol('keys');
 

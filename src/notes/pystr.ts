@@ -1,3 +1,5 @@
+// Python's whitespace and line-break sets include control characters, on purpose.
+/* eslint-disable no-control-regex */
 // Python string semantics that towncrier's output depends on: str.strip() and friends (Python's
 // whitespace set, not JavaScript's), splitlines, len() in code points, code point ordering,
 // str.format with keyword fields, and textwrap.fill.

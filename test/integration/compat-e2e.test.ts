@@ -2,6 +2,8 @@
 // local GitHub server, `release compat fetch` through the built CLI, install with real pip
 // --require-hashes into a fresh venv, then mix in a component of the other set and `compat check` it.
 import { existsSync, readFileSync, rmSync, cpSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,9 +177,15 @@ describe.skipIf(!ok)('release compat end to end', () => {
     expect(unknown.code).toBe(8);
     expect(unknown.stderr).toContain('no version set 9.9.9 in');
     expect(unknown.stderr).toContain('available: 0.3.0, 0.2.0');
-    const down = await runRelease(['compat', 'list', '--from', 'http://127.0.0.1:9/simple/'], { cwd: work });
+    // A port that was free a moment ago: nothing listens there.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const down = await runRelease(['compat', 'list', '--from', `http://127.0.0.1:${port}/simple/`], { cwd: work });
     expect(down.code).toBe(8);
-    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/simple\/: ECONNREFUSED/);
+    expect(down.stderr).toContain(`error: cannot reach http://127.0.0.1:${port}/simple/: ECONNREFUSED`);
+    expect(down.stdout).toBe('');
   });
 
   it('fetches the set from a GitHub release (versions.json asset) and refuses one that does not match the assets', async () => {

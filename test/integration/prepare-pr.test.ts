@@ -54,6 +54,7 @@ describe.skipIf(!haveTools)('release prepare --pr', () => {
     expect(pulls[0]!.body).toContain('## demo 0.4.0 (2026-11-23)');
     expect(pulls[0]!.body).toContain('the release workflow tags the merge commit `v0.4.0`');
     expect(r.stdout).toContain('prepared 0.4.0 on release/0.4.0: pull request https://github.invalid/acme/demo/pull/1');
+    expect(r.stdout).toContain('the release workflow tags the merge commit v0.4.0');
 
     // the release commit is on the remote branch, on top of main
     expect(git(remote, 'log', '-1', '--format=%B', 'release/0.4.0')).toBe('release: 0.4.0');

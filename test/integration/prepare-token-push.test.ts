@@ -120,6 +120,7 @@ describe.skipIf(!ok)('release prepare --push with RELEASE_TOKEN', () => {
     expect(git(bare, 'rev-parse', 'v0.4.0^{commit}')).toBe(git(dir, 'rev-parse', 'HEAD'));
     expect(git(bare, 'rev-parse', 'main')).toBe(git(dir, 'rev-parse', 'HEAD'));
     // ls-remote (preflight) and push both went out with the release token only
+    expect(r.stderr).toContain('pushing with RELEASE_TOKEN: the tag starts `on: push: tags` workflows');
     expect(srv.seen.length).toBeGreaterThanOrEqual(2);
     expect(srv.seen.every((h) => h === basic(PAT))).toBe(true);
     // on Actions the runner is asked to mask both forms; apart from that request the token appears nowhere

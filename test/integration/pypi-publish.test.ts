@@ -146,6 +146,27 @@ describe('PyPI destination against the test PyPI server', () => {
     expect(server.file(files[0]!.filename)).toBeUndefined();
   });
 
+  it('stops on the HTML-200 trap: a URL that answers uploads with a web page is not an upload endpoint', async () => {
+    const files = await release('1.10.0', 1);
+    // The server routes on `:action`; one in the query string that is not file_upload falls through to a page.
+    const run = testRun({ cwd: dir, files, env: { PYPI_TOKEN: server.token }, repositoryUrl: `${server.uploadUrl}?:action=show` });
+    const err = (await createPypiDestination(fast).preflight(run).catch((e: unknown) => e)) as PublishError;
+    expect(err.message).toMatch(/answered with a web page, not as an upload endpoint/);
+    expect(server.files().some((f) => f.version === '1.10.0')).toBe(false);
+  });
+
+  it('takes faults from other processes through the control endpoint and counts them', async () => {
+    const post = (what: string, body: unknown) => fetch(`${server.url}/_control/${what}`, { method: 'POST', body: JSON.stringify(body) });
+    const files = await release('1.11.0', 1);
+    await post('inject', { kind: 'status', status: 502, filename: files[0]!.filename });
+    const before = (await (await fetch(`${server.url}/_control/stats`)).json()) as { faultsTotal: number };
+    await publishAll(server, files);
+    const after = (await (await fetch(`${server.url}/_control/stats`)).json()) as { faultsTotal: number; faults: Record<string, number> };
+    expect(after.faultsTotal - before.faultsTotal).toBe(1);
+    const listed = (await (await fetch(`${server.url}/_control/files`)).json()) as Array<{ filename: string; sha256: string }>;
+    expect(listed.find((f) => f.filename === files[0]!.filename)?.sha256).toBe(files[0]!.sha256);
+  });
+
   it('dry run sends nothing and prints each upload with its size', async () => {
     const files = await release('1.9.0', 1);
     const run = testRun({ cwd: dir, files, env: { PYPI_TOKEN: server.token }, repositoryUrl: server.uploadUrl, dryRun: true });

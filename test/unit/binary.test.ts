@@ -109,6 +109,12 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       expect(codes('musl/old.so', M2014_X64)).toEqual(['W-GLIBC-ON-MUSL']);
     });
 
+    it('applies the musllinux library whitelist and blacklist', () => {
+      expect(codes('musl/needs_foo.so', ['musllinux_1_2_x86_64'])).toEqual(['W-MUSLLINUX-LIB']);
+      expect(codes('musl/needs_foo.so', ['musllinux_1_2_x86_64'], { bundledLibraries: ['libfoo.so.1'] })).toEqual([]);
+      expect(codes('musl/uses_zlib.so', ['musllinux_1_1_x86_64'])).toEqual(['W-MUSLLINUX-BLACKLIST']);
+    });
+
     it('recognises a musl binary by its PT_INTERP', () => {
       expect(readElf(fixture('musl/main')).interpreter).toBe('/lib/ld-musl-x86_64.so.1');
       expect(codes('musl/main', ['manylinux_2_28_x86_64'])).toEqual(['W-GLIBC-ON-MUSL']);
