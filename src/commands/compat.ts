@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { CompatError, ExitCode, UsageError } from '../errors.js';
 import type { ReleaseLine } from '../config/schema.js';
-import { normalizeName, normalizeVersion } from '../version/pep440.js';
+import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import { bool, str, type CommandDefinition, type OptionSpec } from './types.js';
 
 const FROM: OptionSpec = {
@@ -157,11 +157,19 @@ const resolve: CommandDefinition = {
     if (!version) throw new UsageError(`\`${m[2]}\` is not a PEP 440 version`, { hint: 'e.g. 1.2.0 or 1.2.0rc1' });
     const source = await openFrom(ctx, str(args, 'from'));
     const summaries = await source.list();
+    // PEP 440 equality: 0.2 == 0.2.0.
+    const same = (v: string) => {
+      try {
+        return compareVersions(v, version) === 0;
+      } catch {
+        return false;
+      }
+    };
     // The set with the component's own version first: in a monorepo with one VERSION it is the one.
-    const ordered = [...summaries.filter((s) => normalizeVersion(s.version) === version), ...summaries.filter((s) => normalizeVersion(s.version) !== version)];
+    const ordered = [...summaries.filter((s) => same(s.version)), ...summaries.filter((s) => !same(s.version))];
     for (const s of ordered) {
       const set = await source.get(s.version);
-      if (set.packages.some((p) => p.name === name && normalizeVersion(p.version) === version)) {
+      if (set.packages.some((p) => p.name === name && same(p.version))) {
         const text = [`${name}==${version} is part of version set ${set.version} (tag ${set.tag}):`, ...set.packages.map((p) => `  ${p.name}==${p.version}`)].join('\n');
         return { text, json: { set: set.version, tag: set.tag, commit: set.commit, packages: set.packages.map((p) => ({ name: p.name, version: p.version })) } };
       }

@@ -1,7 +1,7 @@
 // `compat check`: which version set an environment's installed distributions belong to.
 import type { Context } from '../context.js';
 import { CompatError } from '../errors.js';
-import { normalizeName, normalizeVersion } from '../version/pep440.js';
+import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import type { VersionSet } from './versionset.js';
 
 /** One installed distribution, as importlib.metadata sees it through the interpreter. */
@@ -62,7 +62,11 @@ export interface CheckReport {
 /** Compare the environment with every known set and report against the best match. */
 export function checkEnvironment(installed: InstalledDist[], sets: VersionSet[], opts: { partial?: boolean } = {}): CheckReport {
   const have = new Map(installed.map((d) => [d.name, d.version]));
-  const sameVersion = (a: string, b: string) => (normalizeVersion(a) ?? a) === (normalizeVersion(b) ?? b);
+  const sameVersion = (a: string, b: string) => {
+    const na = normalizeVersion(a);
+    const nb = normalizeVersion(b);
+    return na !== null && nb !== null ? compareVersions(na, nb) === 0 : a === b;
+  };
   let best: VersionSet | null = null;
   let bestScore = 0;
   for (const s of sets) {

@@ -56,7 +56,6 @@ function unreachable(label: string, err: unknown): CompatError {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
   return new CompatError(`cannot reach ${label}: ${why}`, {
-    file: label,
     hint: 'check the URL and your network (or mirror), or use --from with a local directory',
     cause: err,
   });
@@ -80,8 +79,11 @@ function sortNewest(list: SetSummary[]): SetSummary[] {
   });
 }
 
+/** PEP 440 equality (`0.3` is `0.3.0`); plain string equality for what is not a version. */
 function sameVersion(a: string, b: string): boolean {
-  return (normalizeVersion(a) ?? a) === (normalizeVersion(b) ?? b);
+  const na = normalizeVersion(a);
+  const nb = normalizeVersion(b);
+  return na !== null && nb !== null ? compareVersions(na, nb) === 0 : a === b;
 }
 
 /** `_sets/index.json` as the index destination writes it. */
