@@ -179,6 +179,8 @@ const checkCredentials: Step<PrepareContext> = {
     if (token) {
       registerSecret(token);
       ctx.prepare.pushEnv = tokenPushEnv(url, token, ctx.env) ?? undefined;
+      if (!ctx.prepare.pushEnv) ctx.log.warn(`RELEASE_TOKEN is set, but \`${remote}\` is not an http(s) remote, so git pushes with its own credentials`);
+      else ctx.log.info(`  pushing with RELEASE_TOKEN: the tag starts \`on: push: tags\` workflows (a GITHUB_TOKEN push would not)`);
     } else if (opts.push && ctx.env.GITHUB_ACTIONS === 'true') {
       throw new GitError(`refusing to push the tag with the workflow's own token: ${TAG_TRAP}, so the release workflow would never run`, {
         hint: 'set RELEASE_TOKEN to a fine-grained PAT or GitHub App token with `contents: write`, or use --pr (the release workflow runs when the release PR merges)',
@@ -190,6 +192,9 @@ const checkCredentials: Step<PrepareContext> = {
       });
     }
     if (opts.pr) githubTarget(ctx);
+    if (opts.pr && !token && ctx.env.GITHUB_ACTIONS === 'true') {
+      ctx.log.warn('opening the pull request with GITHUB_TOKEN: GitHub starts no `pull_request` workflows for it (set RELEASE_TOKEN for CI on the release PR)');
+    }
   },
 };
 
@@ -597,7 +602,7 @@ export const commands: Record<string, CommandDefinition> = {
       const text = ctx.dryRun
         ? `${planLines(s).join('\n')}\n\n${s.rendered.notes}`
         : opts.pr
-          ? `prepared ${s.next} on ${s.prBranch}: pull request ${s.pr?.url ?? ''}`
+          ? `prepared ${s.next} on ${s.prBranch}: pull request ${s.pr?.url ?? ''}\nmerging it releases ${s.next}: the release workflow tags the merge commit ${s.tag} (it runs on the merge, not on a tag push, so GITHUB_TOKEN's tag-trigger limit does not apply)`
           : `prepared ${s.next}: commit ${s.commit?.slice(0, 12)}, tag ${s.tag}${opts.push ? ' (pushed)' : ` — push with \`git push --atomic ${s.loaded.config.git.remote} ${s.branch} ${s.tag}\``}`;
       return { json, text };
     },

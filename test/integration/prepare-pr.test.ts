@@ -61,7 +61,10 @@ describe.skipIf(!haveTools)('release prepare --pr', () => {
     expect(git(remote, 'rev-parse', 'release/0.4.0^')).toBe(before.head);
     expect(git(remote, 'show', 'release/0.4.0:VERSION')).toBe('0.4.0');
     expect(git(remote, 'show', 'release/0.4.0:packages/demo-cli/pyproject.toml')).toContain('"demo-core==0.4.0"');
-    expect(git(remote, 'ls-tree', '--name-only', 'release/0.4.0', 'changes/')).toBe('');
+    // the fragments are gone; anything else in changes/ (the towncrier template) stays
+    const left = git(remote, 'ls-tree', '-r', '--name-only', 'release/0.4.0', 'changes/').split('\n');
+    expect(left.filter((f) => /^changes\/(\+|\d)/.test(f))).toEqual([]);
+    expect(left).toEqual(git(remote, 'ls-tree', '-r', '--name-only', 'main', 'changes/').split('\n').filter((f) => !/^changes\/(\+|\d)/.test(f)));
     // no tag: it is made when the pull request merges
     expect(git(remote, 'tag', '--list')).toBe('');
     expect(git(dir, 'tag', '--list')).toBe('');

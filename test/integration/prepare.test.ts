@@ -46,7 +46,8 @@ describe.skipIf(!haveTowncrier)('release prepare on a copy of examples/', () => 
     const cli = readFileSync(path.join(dir, 'packages/demo-cli/pyproject.toml'), 'utf8');
     expect(cli).toContain('dependencies = ["demo-core==0.4.0"]');
     expect(cli).not.toContain('0.3.0');
-    expect(git(dir, 'ls-files', 'changes')).toBe('');
+    const left = git(dir, 'ls-files', 'changes').split('\n');
+    for (const f of FRAGMENTS) expect(left).not.toContain(f);
   });
 
   it('the changelog is byte-for-byte what towncrier writes, and the tag is annotated on the commit with the notes as message', async () => {
