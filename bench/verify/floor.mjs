@@ -1,12 +1,12 @@
 // The floor: inflate and sha256 every entry of every wheel given, on one core, with no checks at all.
-// Reads each entry's data with 1 MiB reads and inflates in 1 MiB chunks (the cheapest streaming way in Node).
+// Reads each entry's data with 256 KiB reads and inflates in 256 KiB chunks (the cheapest streaming way in Node).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import process from 'node:process';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 function entries(file) {
   return new Promise((resolve, reject) => {

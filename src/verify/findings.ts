@@ -21,6 +21,7 @@ export const CODES: Record<string, string> = {
   'W-DESCRIPTION-TYPE': 'Description-Content-Type is missing or not text/plain, text/x-rst or text/markdown',
   'W-DESCRIPTION-MISSING': 'the long description is the placeholder UNKNOWN (twine check --strict fails)',
   'W-LICENSE-FILE': 'a License-File is not at .dist-info/licenses/{path} (Metadata-Version ≥ 2.4)',
+  'W-ENTRY-POINTS': 'entry_points.txt is not valid INI, or a console/gui script name is not [\\w.-]+',
   'W-DISTINFO-COUNT': 'not exactly one top-level .dist-info directory',
   'W-DISTINFO-NAME': 'the .dist-info directory is not byte-exactly {filename name}-{filename version}.dist-info',
   'W-WHEEL-MISSING': 'no WHEEL file in the .dist-info directory',

@@ -5,6 +5,7 @@ import { parseRecord, splitHash } from '../wheel/record.js';
 import { S_IFDIR, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { compareVersions, filenameName, normalizeName, parseVersion } from '../version/pep440.js';
 import type { Finding } from './findings.js';
+import { checkEntryPoints } from './entry-points.js';
 import { checkCoreMetadata } from './metadata.js';
 import { isAllowedPlatformTag, isMacosNonZeroMinor } from './platform.js';
 import { isBomb, isDirectoryEntry, type BinaryEntry, type EntryError, type HashedEntry, type Limits } from './scan.js';
@@ -63,6 +64,8 @@ export function checkWheel(ev: WheelEvidence, opts: CheckOptions): Finding[] {
   out.push(...checkMetadata(ev, dir, fn));
   out.push(...checkWheelFile(ev, dir, fn));
   out.push(...checkRecord(ev, dir));
+  const ep = ev.texts[`${dir}/entry_points.txt`];
+  if (ep !== undefined) out.push(...checkEntryPoints(ep, `${dir}/entry_points.txt`));
   out.push(...checkBinaries(ev, fn));
   return out;
 }

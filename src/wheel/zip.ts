@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 
-/** Read and inflate in 1 MiB chunks: per-chunk overhead, not zlib, dominates with small chunks. */
-const CHUNK = 1 << 20;
+/** Read and inflate in 256 KiB chunks: per-chunk overhead dominates with small chunks, memory with big ones. */
+const CHUNK = 256 * 1024;
 
 export interface ZipEntryInfo {
   /** Position in the central directory. */
