@@ -356,6 +356,14 @@ async function judgeByDownload(s: Session, file: PublishFile, asset: RemoteAsset
   }
 }
 
+/** GitHub refuses a release body over 125,000 characters (422 "body is too long"). */
+const MAX_BODY = 125_000;
+function fitBody(notes: string): string {
+  if (notes.length <= MAX_BODY) return notes;
+  const tail = '\n\n… (cut to fit GitHub\'s limit; the full notes are in the changelog)';
+  return notes.slice(0, MAX_BODY - tail.length) + tail;
+}
+
 async function createDraft(s: Session): Promise<RemoteRelease> {
   const { ctx, notes, manifest } = s.run;
   const params = {
@@ -363,7 +371,7 @@ async function createDraft(s: Session): Promise<RemoteRelease> {
     repo: s.repo,
     tag_name: s.tag,
     name: s.tag,
-    body: notes,
+    body: fitBody(notes),
     draft: true,
     prerelease: s.prerelease,
     ...(manifest.commit ? { target_commitish: manifest.commit } : {}),

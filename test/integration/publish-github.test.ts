@@ -302,6 +302,15 @@ describe('the gate before publishing', () => {
     expect(lines.join('')).toMatch(/check the tag \(skipped: the manifest names no commit/);
   });
 
+  it('cuts release notes longer than GitHub accepts', async () => {
+    const long = Array.from({ length: 4000 }, (_, i) => `- Change number ${i} with some words to make it long. (#${i})`).join('\n');
+    writeFileSync(path.join(fx.root, 'CHANGELOG.md'), `# Changelog\n\n## 1.0.0\n\n${long}\n`);
+    await publish(fx.root);
+    const body = gh.state().releases[0]!.body!;
+    expect(body.length).toBe(125_000);
+    expect(body).toMatch(/cut to fit GitHub's limit/);
+  });
+
   it('uses the tag annotation when the changelog has no section for the version', async () => {
     writeFileSync(path.join(fx.root, 'CHANGELOG.md'), '# Changelog\n\n## 0.9.0\n\n- Older.\n');
     await publish(fx.root);

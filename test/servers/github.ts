@@ -385,6 +385,9 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
         if (b.make_latest !== undefined && !['true', 'false', 'legacy'].includes(b.make_latest as string)) {
           return validation([{ resource: 'Release', code: 'invalid', field: 'make_latest' }]);
         }
+        if (typeof b.body === 'string' && b.body.length > 125_000) {
+          return validation([{ resource: 'Release', code: 'custom', field: 'body', message: 'body is too long (maximum is 125000 characters)' }]);
+        }
         if (releases.some((r) => !r.draft && r.tag_name === b.tag_name)) {
           return validation([{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
         }
