@@ -1,4 +1,5 @@
 // Build recipes: one YAML file per target, shipped in recipes/targets/ and overridable from the user's repository.
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,8 +68,13 @@ export type Recipe = z.infer<typeof recipeSchema>;
 /** The pseudo-target that builds sdists and pure wheels. */
 export const ANY_TARGET = 'any';
 
-/** recipes/ shipped with wheelwright (works from src/ under vitest and from dist-js/ when built). */
+/** recipes/ shipped with wheelwright: the nearest `recipes/actions.yaml` above this module (src/, dist-js/ or a bundle). */
 export function shippedRecipesDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(path.join(dir, 'recipes', 'actions.yaml'))) return path.join(dir, 'recipes');
+    dir = path.dirname(dir);
+  }
   return fileURLToPath(new URL('../../recipes/', import.meta.url));
 }
 
