@@ -494,6 +494,27 @@ function load(): Nunjucks & { PyCompiler: any } {
       node.children = node.children.map((c: any) => (c instanceof nodes.TemplateData ? c : { typename: 'PyCall', fn: 'str', args: [c], lineno: c.lineno, colno: c.colno }));
       return super.compileOutput(node, frame);
     }
+    // Jinja scoping: `set` binds in the current scope (a loop body is one); it never writes through to
+    // a variable of an enclosing loop or the template, as nunjucks' `set` does.
+    compileSet(node: any, frame: any) {
+      const ids = node.targets.map((target: any) => {
+        const own = frame.variables[target.value];
+        if (own !== undefined && own !== null) return own;
+        const id = this._tmpid();
+        this._emitLine(`var ${id};`);
+        return id;
+      });
+      this._emit(`${ids.join(' = ')} = `);
+      if (node.value) this._compileExpression(node.value, frame);
+      else this.compile(node.body, frame);
+      this._emitLine(';');
+      node.targets.forEach((target: any, i: number) => {
+        const name = JSON.stringify(target.value);
+        frame.set(target.value, ids[i]);
+        this._emitLine(`frame.set(${name}, ${ids[i]});`);
+        this._emitLine(`if(frame.topLevel) { context.setVariable(${name}, ${ids[i]}); }`);
+      });
+    }
     _emitLoopBindings(_node: any, arr: string, i: string, len: string) {
       this._emitLine(`frame.set("loop", __py.loop(${i}, ${len}, ${arr}));`);
     }

@@ -53,6 +53,8 @@ describe('towncrier config', () => {
   it('reads the table form sorted by name with capitalised default names, and the array form in order', () => {
     const t = parseTowncrierTable({ fragment: { zeta: {}, alpha: { name: 'A', showcontent: false } } }, '/r/t.toml', '/r');
     expect([...t.types]).toEqual([['alpha', { name: 'A', showcontent: false }], ['zeta', { name: 'Zeta', showcontent: true }]]);
+    const typeTables = parseTowncrierTable({ type: { chore: { showcontent: false }, api: {} } }, '/r/t.toml', '/r');
+    expect([...typeTables.types]).toEqual([['api', { name: 'Api', showcontent: true }], ['chore', { name: 'Chore', showcontent: false }]]);
     const a = parseTowncrierTable({ type: [{ directory: 'z', name: 'Z', showcontent: true }, { directory: 'a', name: 'A', showcontent: false }] }, '/r/t.toml', '/r');
     expect([...a.types.keys()]).toEqual(['z', 'a']);
     const sections = parseTowncrierTable({ section: [{ path: '' }, { name: 'Web', path: 'web' }] }, '/r/t.toml', '/r');
@@ -162,6 +164,9 @@ describe('Jinja semantics on nunjucks', () => {
   });
   it('trims the newline after a block tag and drops the template\'s trailing newline, as towncrier\'s Jinja does', () => {
     expect(render('{% if true %}\na\n{% endif %}\nb\n')).toBe('a\nb');
+  });
+  it('scopes `set` as Jinja does: a set in a loop body does not change the variable outside', () => {
+    expect(render('{% set u = "=" %}{% for x in [1, 2] %}{{ u }}{% set u = "-" %}{{ u }}{% endfor %}{{ u }}')).toBe('=-=-=');
   });
   it('counts length in code points', () => {
     expect(render('{{ "🎉é"|length }}')).toBe('2');
