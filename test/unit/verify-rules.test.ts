@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExpectedArtifact } from '../../src/manifest.js';
 import { parseHeaders } from '../../src/wheel/headers.js';
+import { checkEntryPoints } from '../../src/verify/entry-points.js';
 import { checkCoreMetadata } from '../../src/verify/metadata.js';
 import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../../src/verify/platform.js';
 import { checkSet } from '../../src/verify/set.js';
@@ -98,5 +99,21 @@ describe('results', () => {
       ['a.tar.gz', true, []],
     ]);
     expect(r).toMatchObject({ ok: false, version: '0.3.0', missing: ['id1'], unexpected: [], duplicate: [], at: '2026-01-01T00:00:00.000Z' });
+  });
+});
+
+describe('entry_points.txt', () => {
+  const codes = (text: string) => checkEntryPoints(text, 'x.dist-info/entry_points.txt').map((f) => f.entry);
+  it('accepts sections, comments, continuation lines and dotted script names', () => {
+    expect(codes('# comment\n[console_scripts]\ndemo.cli = demo:main\n\n[demo.plugins]\nfoo = demo.foo:Plugin [extra]\n    continued\n')).toEqual([]);
+  });
+
+  it('rejects entries outside a section, lines without `=`, duplicates and bad script names, naming the line', () => {
+    expect(codes('a = b\n')).toEqual(['x.dist-info/entry_points.txt line 1']);
+    expect(codes('[gui_scripts]\nmy app = demo:main\n[gui_scripts]\nx: y\n')).toEqual([
+      'x.dist-info/entry_points.txt line 2',
+      'x.dist-info/entry_points.txt line 3',
+      'x.dist-info/entry_points.txt line 4',
+    ]);
   });
 });
