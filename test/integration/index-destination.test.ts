@@ -1,6 +1,6 @@
 // The static index destination with real builds of examples/ and real pip (file:// and HTTP).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,29 @@ describe.skipIf(!ok)('static index destination', () => {
       await expect(dest.publish(run)).rejects.toThrow(/already in the index with other content/);
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('resumes after a crash: a file copied but never recorded counts as existing, a recorded file that vanished is copied again', async () => {
+    const fresh = tempDir();
+    try {
+      const dir = path.join(fresh, 'idx');
+      const core = v3.built.find((b) => b.filename === 'demo_core-0.3.0-py3-none-any.whl')!;
+      const cli = v3.built.find((b) => b.filename === 'demo_cli-0.3.0-py3-none-any.whl')!;
+      mkdirSync(path.join(dir, 'demo-core'), { recursive: true });
+      copyFileSync(path.join(v3.dist, core.filename), path.join(dir, 'demo-core', core.filename));
+      const m = manifestFor('0.3.0', v3.built);
+      m.publish.index = { files: { [cli.filename]: { sha256: cli.sha256, size: cli.size, status: 'uploaded', at: '2026-11-23T12:00:00.000Z' } }, complete: false };
+      const run = publishRun(quietContext(fresh), m, v3.dist);
+      const result = await createIndexDestination({ dir }).publish(run);
+      expect(result.existing).toEqual([core.filename]);
+      expect(result.uploaded).toContain(cli.filename);
+      expect(m.publish.index!.files[core.filename]!.status).toBe('existing');
+      const page = JSON.parse(readFileSync(path.join(dir, 'demo-core/index.json'), 'utf8'));
+      expect(page.files.map((f: { filename: string }) => f.filename)).toContain(core.filename);
+      expect(existsSync(path.join(dir, 'demo-cli', cli.filename))).toBe(true);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
     }
   });
 
