@@ -428,10 +428,33 @@ function withFailpoint(ctx: Context, steps: Step<PrepareContext>[]): Step<Prepar
   );
 }
 
-/** Run the changes; on failure restore the snapshot and say so in the error. */
+/**
+ * Ctrl-C or SIGTERM while the repository is half-changed must not leave it so: the signal is held until
+ * the running step ends (git, in the same process group, may stop that step itself), then the release
+ * fails like any other step and the snapshot is restored.
+ */
+function withInterrupts(steps: Step<PrepareContext>[], signal: () => NodeJS.Signals | null): Step<PrepareContext>[] {
+  return steps.map((s) => ({
+    ...s,
+    run: async (c: PrepareContext) => {
+      await s.run(c);
+      const sig = signal();
+      if (sig) throw new GitError(`interrupted by ${sig}`, { hint: 'run `release prepare` again when you are ready' });
+    },
+  }));
+}
+
+/** Run the changes; on failure (or a signal) restore the snapshot and say so in the error. */
 async function applyAtomically(ctx: PrepareContext): Promise<void> {
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!received) ctx.log.warn(`${sig}: finishing the current step, then undoing the release`);
+    received ??= sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    await runSteps(ctx, withFailpoint(ctx, CHANGES));
+    await runSteps(ctx, withInterrupts(withFailpoint(ctx, CHANGES), () => received));
   } catch (err) {
     const snapshot = ctx.prepare.snapshot;
     if (!snapshot || ctx.dryRun) throw err;
@@ -442,6 +465,9 @@ async function applyAtomically(ctx: PrepareContext): Promise<void> {
         : '\nNothing was changed: files, index, branch and tags are as they were before `release prepare`.';
     }
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -1,11 +1,11 @@
 // `release prepare` is all or nothing: make each step fail in turn and check the repository is exactly as before.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANGES } from '../../src/commands/prepare.js';
-import { runRelease } from '../helpers/cli.js';
+import { releaseBin, runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
 import { hasCommand, requireTools } from '../helpers/tools.js';
 import { addHook, addRemote, exampleRepo, fingerprint, type Fixture } from './prepare-fixture.js';
@@ -100,6 +100,31 @@ describe.skipIf(!haveTools)('release prepare leaves nothing behind when a step f
     expect(r.code).toBe(6);
     expect(fingerprint(fx.dir)).toEqual(before);
     expect(git(remote.dir, 'for-each-ref')).toBe(remoteBefore);
+  });
+
+  it('SIGTERM while the commit runs: the step finishes, then everything is undone', async () => {
+    const fx = track(exampleRepo());
+    const marker = path.join(mkdtempSync(path.join(os.tmpdir(), 'ww-signal-')), 'in-hook');
+    track({ dir: path.dirname(marker), cleanup: () => rmSync(path.dirname(marker), { recursive: true, force: true }) });
+    addHook(fx.dir, 'pre-commit', `#!/bin/sh\ntouch '${marker}'\nsleep 2\n`);
+    const before = fingerprint(fx.dir);
+    const child = spawn(process.execPath, [releaseBin, 'prepare', '--bump', 'minor', '--date', DATE], {
+      cwd: fx.dir,
+      env: { ...process.env, WHEELWRIGHT_PLAIN_OUTPUT: '1', GITHUB_ACTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 300 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(marker)).toBe(true);
+    child.kill('SIGTERM');
+    const code = await closed;
+    expect(stderr).toContain('warning: SIGTERM: finishing the current step, then undoing the release');
+    expect(stderr).toMatch(/error: commit: interrupted by SIGTERM/);
+    expect(stderr).toContain('Nothing was changed');
+    expect(code).toBe(6);
+    expect(fingerprint(fx.dir)).toEqual(before);
   });
 
   const immutable = canMakeImmutable();
