@@ -4,6 +4,7 @@
 // Run after `npm run build`:  node bench/publish/run.mjs [--wheels 60] [--mb 10] [--concurrency 4]
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -53,16 +54,16 @@ function timed(cmd, argv, opts) {
   return new Promise((resolve, reject) => {
     const out = path.join(here, '.build', `time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', out, cmd, ...argv], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, cmd, ...argv], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));
     child.on('error', reject);
     child.on('exit', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const peakKb = Number(String(execFileSync('tail', ['-1', out])).trim());
+      const [user, sys, peakKb] = String(execFileSync('tail', ['-1', out])).trim().split(' ').map(Number);
       rmSync(out, { force: true });
-      resolve({ code, seconds, peakMb: peakKb / 1024, log });
+      resolve({ code, seconds, cpu: user + sys, peakMb: peakKb / 1024, log });
     });
   });
 }
@@ -106,8 +107,10 @@ for (const [who, r] of Object.entries(results)) {
 }
 const { ours, twine } = results;
 const mb = totalBytes / 1048576;
-const row = (who, r) => `${who.padEnd(16)} ${r.seconds.toFixed(2).padStart(7)} s  ${(mb / r.seconds).toFixed(0).padStart(5)} MB/s  peak RSS ${r.peakMb.toFixed(0).padStart(4)} MB  stored ${r.server.files}`;
+const row = (who, r) =>
+  `${who.padEnd(16)} ${r.seconds.toFixed(2).padStart(7)} s  ${(mb / r.seconds).toFixed(0).padStart(5)} MB/s  CPU ${r.cpu.toFixed(2).padStart(6)} s  peak RSS ${r.peakMb.toFixed(0).padStart(4)} MB  server CPU ${r.server.cpu.toFixed(2)} s  stored ${r.server.files}`;
 console.log(`bench/publish: ${fixture.files.length} files, ${mb.toFixed(0)} MB, concurrency ${args.concurrency}`);
 console.log(row('release publish', ours));
 console.log(row('twine upload', twine));
-console.log(`ratio: release publish is ${(twine.seconds / ours.seconds).toFixed(2)}x faster than twine (target >= 3x); peak memory ${ours.peakMb.toFixed(0)} MB (target < 150 MB)`);
+console.log(`load average at the end: ${String(execFileSync('cat', ['/proc/loadavg'])).split(' ').slice(0, 3).join(' ')} on ${os.cpus().length} CPUs`);
+console.log(`ratio: release publish is ${(twine.seconds / ours.seconds).toFixed(2)}x faster than twine in wall time (target >= 3x), and uses ${(twine.cpu / ours.cpu).toFixed(2)}x less CPU; peak memory ${ours.peakMb.toFixed(0)} MB (target < 150 MB)`);

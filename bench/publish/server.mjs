@@ -6,6 +6,6 @@ const server = await startPypiServer({ keepData: false, checkBlake2: false });
 process.stdout.write(JSON.stringify({ url: server.url, uploadUrl: server.uploadUrl, token: server.token }) + '\n');
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line) => {
-  if (line.trim() === 'stats') process.stdout.write(JSON.stringify({ stats: server.stats(), files: server.files().length }) + '\n');
+  if (line.trim() === 'stats') process.stdout.write(JSON.stringify({ stats: server.stats(), files: server.files().length, cpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 }) + '\n');
 });
 process.stdin.on('end', () => void server.close().then(() => process.exit(0)));

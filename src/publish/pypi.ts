@@ -79,6 +79,7 @@ function hintFor(message: string): string {
   if (/local versions/.test(message)) return 'remove the `+local` part of the version; local versions cannot go to a public index';
   if (/Only one sdist/.test(message)) return 'this release already has an sdist; publish a new version';
   if (/File too large|Project size too large/.test(message)) return 'ask the index for a larger limit (PyPI: https://pypi.org/help/#file-size-limit)';
+  if (/digest supplied does not match/.test(message)) return 'the file changed on disk since `release verify`; verify the files again before publishing';
   if (/previously used by a file that has since been deleted/.test(message)) return 'PyPI never reuses a deleted filename; publish a new version (or a build tag for wheels)';
   if (/older than 14 days/.test(message)) return 'publish a new version instead of adding files to an old one';
   if (/Non-user identities cannot create new projects/.test(message)) return 'create the project with a pending publisher on PyPI first, with exactly this name';
@@ -343,7 +344,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
           method: 'POST',
           url: s.uploadUrl,
           headers: { 'content-type': body.contentType, 'content-length': String(body.length), 'user-agent': 'wheelwright', ...(await authHeader(creds)) },
-          body: body.stream(),
+          body: body.write,
           timeoutMs: s.timeoutMs,
         });
       } catch (err) {

@@ -7,7 +7,8 @@ import { PublishError } from '../../src/errors.js';
 import { pypiMessage } from '../../src/publish/pypi.js';
 import { indexBaseFor } from '../../src/publish/pypi/lookup.js';
 import { metadataForm, pyversionOf } from '../../src/publish/pypi/metadata.js';
-import { FileChangedError, multipartBody } from '../../src/publish/pypi/multipart.js';
+import { FileChangedError, multipartBody, type MultipartBody } from '../../src/publish/pypi/multipart.js';
+import { Writable } from 'node:stream';
 import type { PublishFile } from '../../src/publish/types.js';
 import { parseMultipart } from '../servers/pypi/multipart.js';
 
@@ -76,6 +77,8 @@ describe('PyPI upload form from core metadata', () => {
   });
 });
 
+const form0 = (bytes: Buffer, body: MultipartBody) => parseMultipart(bytes, /boundary=(.+)$/.exec(body.contentType)![1]!);
+
 describe('PyPI multipart body', () => {
   let dir: string;
   beforeAll(async () => {
@@ -83,9 +86,11 @@ describe('PyPI multipart body', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  async function collect(body: MultipartBody): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(c as Buffer);
+    // Copies: the body reuses its buffers once a write is done.
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(Buffer.from(c)), cb()) });
+    await body.write(sink);
     return Buffer.concat(chunks);
   }
 
@@ -94,8 +99,9 @@ describe('PyPI multipart body', () => {
     const p = path.join(dir, 'demo_core-0.3.0-py3-none-any.whl');
     await writeFile(p, data);
     const sha = createHash('sha256').update(data).digest('hex');
-    const body = multipartBody([[':action', 'file_upload'], ['description', 'ünïcode\r\n--not-a-boundary']], { path: p, filename: path.basename(p), size: data.length, sha256: sha });
-    const bytes = await collect(body.stream());
+    const body = multipartBody([[':action', 'file_upload'], ['description', 'ünïcode\r\n--not-a-boundary']], { path: p, filename: path.basename(p), size: data.length });
+    const bytes = await collect(body);
+    expect(createHash('sha256').update(form0(bytes, body).files[0]!.data).digest('hex')).toBe(sha);
     expect(bytes.length).toBe(body.length);
     const boundary = /boundary=(.+)$/.exec(body.contentType)![1]!;
     const form = parseMultipart(bytes, boundary);
@@ -106,11 +112,11 @@ describe('PyPI multipart body', () => {
     expect(form.files[0]!.data.equals(data)).toBe(true);
   });
 
-  it('fails before the closing boundary when the file is not the one verified', async () => {
+  it('fails before sending anything when the file no longer has its verified size', async () => {
     const p = path.join(dir, 'changed.whl');
-    await writeFile(p, 'new content');
-    const body = multipartBody([], { path: p, filename: 'changed.whl', size: 11, sha256: 'f'.repeat(64) });
-    await expect(collect(body.stream())).rejects.toBeInstanceOf(FileChangedError);
+    await writeFile(p, 'new content, longer');
+    const body = multipartBody([], { path: p, filename: 'changed.whl', size: 11 });
+    await expect(collect(body)).rejects.toBeInstanceOf(FileChangedError);
   });
 });
 

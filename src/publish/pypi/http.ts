@@ -3,8 +3,9 @@
 // the method, origin and path: never headers, credentials or query strings.
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { redact } from '../../secrets.js';
+import { FileChangedError } from './multipart.js';
 
 export interface HttpResponse {
   status: number;
@@ -18,7 +19,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   url: URL;
   headers?: Record<string, string>;
-  body?: Buffer | Readable;
+  /** A buffer, or a writer that streams the body into the request (without ending it). */
+  body?: Buffer | ((dest: Writable) => Promise<void>);
   /** Idle time (no bytes either way) after which the exchange fails. */
   timeoutMs: number;
   /** Stop reading a response body after this many bytes (default 4 MiB). */
@@ -84,15 +86,17 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
     if (req.body === undefined) r.end();
     else if (Buffer.isBuffer(req.body)) r.end(req.body);
     else {
-      const body = req.body;
-      body.on('error', (e) => {
-        r.destroy();
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      body.pipe(r);
+      req.body(r).then(
+        () => r.end(),
+        (e: Error) => {
+          if (e instanceof FileChangedError && !settled) {
+            settled = true;
+            reject(e);
+          }
+          // Anything else is the connection failing: reported through the request's 'error' as a NetworkError.
+          r.destroy(e instanceof FileChangedError ? undefined : Object.assign(new Error('write failed'), { code: (e as NodeJS.ErrnoException).code ?? 'EPIPE' }));
+        },
+      );
     }
   });
 }
