@@ -1,7 +1,7 @@
 // The version set (`versions.json`): which package versions and files were released together.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CompatError } from '../errors.js';
@@ -210,4 +210,20 @@ export async function checkSetAgainstDir(set: VersionSet, dir: string): Promise<
     }
   }
   checkSetAgainstFiles(set, served, dir);
+}
+
+/**
+ * Read a versions.json and check it against the files in `filesDir` (flat, or an index tree): the
+ * reader `release verify` and the sources use. A tampered set or file is a CompatError.
+ */
+export async function readVersionSet(file: string, filesDir: string = path.dirname(file)): Promise<VersionSet> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CompatError(`${VERSIONS_FILE} not found`, { file, hint: 'it is written by `release publish` next to the release files' });
+  }
+  const set = parseVersionSet(text, file);
+  await checkSetAgainstDir(set, filesDir);
+  return set;
 }
