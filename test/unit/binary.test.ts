@@ -100,6 +100,10 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       expect(codes('x86_64/uses_zlib.so', ['manylinux_2_34_x86_64'])).toEqual([]);
       // manylinux2014 allows zlib symbol versions only up to ZLIB_1.2.5.2: two separate defects.
       expect(codes('x86_64/uses_zlib.so', M2014_X64)).toEqual(['W-MANYLINUX-BLACKLIST', 'W-MANYLINUX-SYMBOL']);
+      // a bundled libz.so.1 is not a system library, so its blacklist does not apply; but, as in auditwheel,
+      // the version nodes needed from it still count.
+      expect(codes('x86_64/uses_zlib.so', M2014_X64, { bundledLibraries: ['libz.so.1'] })).toEqual(['W-MANYLINUX-SYMBOL']);
+      expect(codes('x86_64/uses_zlib.so', ['manylinux_2_28_x86_64'], { bundledLibraries: ['libz.so.1'] })).toEqual([]);
     });
   });
 

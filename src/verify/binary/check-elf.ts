@@ -69,6 +69,7 @@ function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bund
     }));
 }
 
+/** Like auditwheel, every needed version counts, whichever library (bundled or not) provides it; only the loader's are skipped. */
 function symbolVersionFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, arch: string): BinaryFinding[] {
   const allowed = policy.symbol_versions[arch];
   if (!allowed) return [];
@@ -91,10 +92,11 @@ function symbolVersionFindings(entry: string, info: ElfInfo, policy: LinuxPolicy
   return out;
 }
 
-function blacklistFindings(entry: string, info: ElfInfo, policy: LinuxPolicy): BinaryFinding[] {
+/** The blacklist applies to system libraries only: a bundled library is not resolved from the system (auditwheel external refs). */
+function blacklistFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
   const out: BinaryFinding[] = [];
   for (const sym of info.undefinedSymbols) {
-    const libs = sym.file ? [sym.file] : info.needed;
+    const libs = (sym.file ? [sym.file] : info.needed).filter((lib) => !bundled.has(lib));
     for (const lib of libs) {
       if (!info.needed.includes(lib) || !policy.blacklist[lib]?.includes(sym.name)) continue;
       const code = policy.name.startsWith('musllinux') ? 'W-MUSLLINUX-BLACKLIST' : 'W-MANYLINUX-BLACKLIST';
@@ -115,6 +117,6 @@ export function checkElfAgainst(entry: string, info: ElfInfo, target: LinuxTarge
   return [
     ...libraryFindings(entry, info, policy, bundled),
     ...symbolVersionFindings(entry, info, policy, target.arch),
-    ...blacklistFindings(entry, info, policy),
+    ...blacklistFindings(entry, info, policy, bundled),
   ];
 }
