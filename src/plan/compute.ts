@@ -143,6 +143,14 @@ function addUnique(list: string[], items: string[]): void {
   for (const i of items) if (!list.includes(i)) list.push(i);
 }
 
+/** A target or Python listed twice would plan the same wheel twice. */
+function rejectDuplicates(input: PlanInput, pkg: PlanPackage, key: 'targets' | 'python', list: string[]): void {
+  const i = list.findIndex((x, j) => list.indexOf(x) !== j);
+  if (i >= 0) {
+    throw new ConfigError(`${list[i]} is listed twice in \`${key}\` (package ${pkg.name})`, { ...where(input, pkg, `${key}.${i}`), hint: 'list each once' });
+  }
+}
+
 /** Compute the release manifest (without `built`, `verify`, `publish`). */
 export function computePlan(input: PlanInput): ReleaseManifest {
   if (input.packages.length === 0) {
@@ -186,6 +194,8 @@ export function computePlan(input: PlanInput): ReleaseManifest {
     if (pkg.targets.length === 0) {
       throw new ConfigError(`package ${pkg.name} is ${pkg.kind} but has no targets`, { ...where(input, pkg, 'targets'), hint: 'list at least one target, e.g. linux-x86_64' });
     }
+    rejectDuplicates(input, pkg, 'targets', pkg.targets);
+    rejectDuplicates(input, pkg, 'python', pkg.python);
     for (const [i, target] of pkg.targets.entries()) {
       const fieldWhere = where(input, pkg, `targets.${i}`);
       if (target === ANY_TARGET) {

@@ -192,6 +192,16 @@ describe('release plan rejects bad input before anything runs', () => {
     await expect(planFromConfig(await loadConfig(dir), { env: {}, now: new Date() })).rejects.toThrow(ConfigError);
   });
 
+  it('a target or Python listed twice', async () => {
+    const recipes = await loadRecipes(repoRoot, undefined);
+    expect(() => computePlan({ ...base, packages: [pkg({ name: 'n', kind: 'native', builder: 'cibuildwheel', targets: ['linux-x86_64', 'linux-x86_64'] })], recipes })).toThrow(
+      /linux-x86_64 is listed twice in `targets` \(package n\)/,
+    );
+    expect(() => computePlan({ ...base, packages: [pkg({ name: 'n', kind: 'native', builder: 'cibuildwheel', targets: ['linux-x86_64'], python: ['3.12', '3.12'] })], recipes })).toThrow(
+      /3\.12 is listed twice in `python`/,
+    );
+  });
+
   it('a native package built with `build`', async () => {
     const recipes = await loadRecipes(repoRoot, undefined);
     expect(() => computePlan({ ...base, packages: [pkg({ name: 'n', kind: 'native', builder: 'build', targets: ['linux-x86_64'] })], recipes })).toThrow(/uses the `build` builder/);
