@@ -93,6 +93,26 @@ async function atomicCopy(src: string, dest: string, sha256: string): Promise<vo
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files (`.<name>.tmp-<pid>-…`) left by a run that was killed mid-write; never visible to clients. */
+async function removeStaleTemps(root: string, files: PublishFile[]): Promise<void> {
+  const dirs = new Set([root, path.join(root, SETS_DIR), ...files.map((f) => path.join(root, normalizeName(f.package)))]);
+  for (const dir of dirs) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const m = /^\..+\.tmp-(\d+)-[a-z0-9]+$/.exec(name);
+      if (m && !alive(Number(m[1]))) await rm(path.join(dir, name), { force: true });
+    }
+  }
+}
+
 async function readJson<T>(file: string): Promise<T | null> {
   let text: string;
   try {
@@ -248,6 +268,7 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
 
   async function publish(run: PublishRun): Promise<DestinationResult> {
     const root = rootOf(run);
+    await run.ctx.world.mutate(`remove temp files of killed runs in ${root}`, () => removeStaleTemps(root, run.files.filter(isDist)), undefined);
     const uploaded: string[] = [];
     const existing: string[] = [];
     const entries = new Map<string, IndexFile[]>();

@@ -181,6 +181,9 @@ describe.skipIf(!ok)('static index destination', () => {
       const cli = v3.built.find((b) => b.filename === 'demo_cli-0.3.0-py3-none-any.whl')!;
       mkdirSync(path.join(dir, 'demo-core'), { recursive: true });
       copyFileSync(path.join(v3.dist, core.filename), path.join(dir, 'demo-core', core.filename));
+      // A half-written copy of a killed run (pid 2^22+1 is above Linux's pid_max, so never alive).
+      const stale = path.join(dir, 'demo-core', `.${core.filename}.tmp-4194305-abc123`);
+      writeFileSync(stale, 'half');
       const m = manifestFor('0.3.0', v3.built);
       m.publish.index = { files: { [cli.filename]: { sha256: cli.sha256, size: cli.size, status: 'uploaded', at: '2026-11-23T12:00:00.000Z' } }, complete: false };
       const run = publishRun(quietContext(fresh), m, v3.dist);
@@ -191,6 +194,7 @@ describe.skipIf(!ok)('static index destination', () => {
       const page = JSON.parse(readFileSync(path.join(dir, 'demo-core/index.json'), 'utf8'));
       expect(page.files.map((f: { filename: string }) => f.filename)).toContain(core.filename);
       expect(existsSync(path.join(dir, 'demo-cli', cli.filename))).toBe(true);
+      expect(existsSync(stale)).toBe(false);
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
