@@ -457,6 +457,11 @@ function load(): Nunjucks & { PyCompiler: any } {
     compileAdd(node: any, frame: any) {
       this.compilePyCall({ fn: 'add', args: [node.left, node.right] }, frame);
     }
+    compileGroup(node: any, frame: any) {
+      // `(a, b)` is a tuple in Jinja, not JavaScript's comma operator.
+      if (node.children.length > 1) return this._compileAggregate(node, frame, '[', ']');
+      return super.compileGroup(node, frame);
+    }
     compileConcat(node: any, frame: any) {
       this._emit('(__py.str(');
       this.compile(node.left, frame);
@@ -558,8 +563,16 @@ function cleanMessage(err: unknown): string {
 
 /** Jinja reads templates with universal newlines and drops one trailing newline. */
 export function normalizeSource(source: string): string {
-  const src = source.replace(/\r\n?/g, '\n');
-  return src.endsWith('\n') ? src.slice(0, -1) : src;
+  let src = source.replace(/\r\n?/g, '\n');
+  if (src.endsWith('\n')) src = src.slice(0, -1);
+  // What nunjucks' lexer lacks, rewritten without moving any line: trim_blocks also trims after a
+  // comment (the newline moves inside it), `+%}` keeps the newline after a block tag, `{%+` is `{%`
+  // when lstrip_blocks is off.
+  return src
+    .replace(/(-?)#\}\n/g, '\n$1#}')
+    .replace(/\+%\}\n/g, '%}\n{{ "\\n" }}')
+    .replace(/\+%\}/g, '%}')
+    .replace(/\{%\+/g, '{%');
 }
 
 /** Compile Jinja source; a syntax error is a ConfigError naming `file:line`. */
