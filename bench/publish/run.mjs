@@ -1,7 +1,9 @@
 // bench/publish: 60 wheels of about 10 MB (and the sdist) to the local test PyPI server, uploaded by
 // `release publish --to pypi` and by `twine upload` (Debian) in the same run. Prints the wall-time ratio
 // and both peak RSS values (from /usr/bin/time). Targets: >= 3x faster than twine, peak < 150 MB.
-// Run after `npm run build`:  node bench/publish/run.mjs [--wheels 60] [--mb 10] [--concurrency 4]
+// Run after `npm run build`:  node bench/publish/run.mjs [--wheels 60] [--mb 10] [--concurrency 4] [--latency MS]
+// --latency makes the server answer each upload MS later, as PyPI's processing and storage do (default 0:
+// a pure loopback run, where the server's own CPU per byte is a floor shared by both uploaders).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(import.meta.dirname, '../..');
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
-  options: { wheels: { type: 'string', default: '60' }, mb: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '4' } },
+  options: { wheels: { type: 'string', default: '60' }, mb: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '4' }, latency: { type: 'string', default: '0' } },
 });
 const WHEELS = Number(args.wheels);
 const BYTES = Math.round(Number(args.mb) * 1024 * 1024);
@@ -39,7 +41,7 @@ const fixture = await makeReleaseFixture({ version: '1.0.0', packages: ['bench-c
 const totalBytes = fixture.files.reduce((n, f) => n + f.size, 0);
 
 function startServer() {
-  const child = spawn(process.execPath, [path.join(here, 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, 'server.mjs'), args.latency], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
   return next().then((info) => ({
@@ -109,7 +111,7 @@ const { ours, twine } = results;
 const mb = totalBytes / 1048576;
 const row = (who, r) =>
   `${who.padEnd(16)} ${r.seconds.toFixed(2).padStart(7)} s  ${(mb / r.seconds).toFixed(0).padStart(5)} MB/s  CPU ${r.cpu.toFixed(2).padStart(6)} s  peak RSS ${r.peakMb.toFixed(0).padStart(4)} MB  server CPU ${r.server.cpu.toFixed(2)} s  stored ${r.server.files}`;
-console.log(`bench/publish: ${fixture.files.length} files, ${mb.toFixed(0)} MB, concurrency ${args.concurrency}`);
+console.log(`bench/publish: ${fixture.files.length} files, ${mb.toFixed(0)} MB, concurrency ${args.concurrency}, server latency ${args.latency} ms per upload`);
 console.log(row('release publish', ours));
 console.log(row('twine upload', twine));
 console.log(`load average at the end: ${String(execFileSync('cat', ['/proc/loadavg'])).split(' ').slice(0, 3).join(' ')} on ${os.cpus().length} CPUs`);

@@ -22,6 +22,7 @@
  * credentials needed, like pypiserver `-a . -P .`), `trustedPublishers` + `audience` (null: trusted
  * publishing disabled) + `mintedTokenTtl` + `oidcKey`, `projects` (projects that already exist),
  * `maxFileSize`, `keepData` (false: keep hashes only, for benchmarks), `checkBlake2` (false: benchmarks),
+ * `uploadLatencyMs` (each upload answers this much later, as PyPI's processing does),
  * `now` (ms clock).
  * Control endpoint for other processes: `POST /_control/inject` (a `Fault` as JSON), `POST /_control/random`
  * (`{seed, rate, kinds}`), `POST /_control/clear`, `GET /_control/stats`, `GET /_control/files`.
@@ -97,6 +98,8 @@ export interface PypiServerOptions {
    * BLAKE2b is pure JavaScript, about 100 ms per MB, and would slow twine, which sends one, unfairly).
    */
   checkBlake2?: boolean;
+  /** Milliseconds an upload takes to answer after its body arrived (PyPI's processing and storage). */
+  uploadLatencyMs?: number;
   now?: () => number;
   /** Called with one line per request (debugging). */
   log?: (line: string) => void;
@@ -595,7 +598,9 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
         }
         return void applyAnswerFault(req, res, f);
       }
-      route(req, res, path, body, f).catch((err: Error) => fail(req, res, 500, `Internal Server Error: ${err.message}`));
+      const go = () => route(req, res, path, body, f).catch((err: Error) => fail(req, res, 500, `Internal Server Error: ${err.message}`));
+      if (isUpload && opts.uploadLatencyMs) setTimeout(go, opts.uploadLatencyMs);
+      else void go();
     });
   });
 
