@@ -13,7 +13,7 @@ import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/arti
 import { describe } from '../verify/findings.js';
 import { jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
 import type { Limits } from '../verify/scan.js';
-import { checkSet } from '../verify/set.js';
+import { checkBuilt, checkSet } from '../verify/set.js';
 import { str, type CommandDefinition } from './types.js';
 
 interface VerifyContext extends Context {
@@ -115,7 +115,7 @@ const steps: Step<VerifyContext>[] = [
   {
     name: 'check the set against the plan',
     async run(ctx) {
-      const set = ctx.manifest ? checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)) : null;
+      const set = ctx.manifest ? [...checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.manifest.built, ctx.artifacts)] : null;
       const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
       ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
     },

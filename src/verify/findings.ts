@@ -64,6 +64,7 @@ export const CODES: Record<string, string> = {
   'SET-MISSING': 'an expected artifact of the release plan is not in dist/',
   'SET-UNEXPECTED': 'an artifact in dist/ that the release plan does not expect',
   'SET-DUPLICATE': 'two artifacts satisfy the same expected artifact',
+  'SET-DIGEST': 'an artifact differs from the file its build job recorded (manifest `built` / build fragments)',
 };
 
 /** `demo_core-0.3.0-py3-none-any.whl: demo_core/x.py: detail`. */

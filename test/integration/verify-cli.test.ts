@@ -76,6 +76,23 @@ describe('release verify', () => {
     expect(m.verify).toMatchObject({ ok: false, missing: ['sp:wheel:linux'], unexpected: [renamed] });
   });
 
+  it('reads build fragments: the merged built list is recorded and a file that differs from its build record fails', async () => {
+    writeFileSync(path.join(dist, 'release-manifest.json'), JSON.stringify(manifest([{ id: 'core:wheel', filename: CORE }, { id: 'core:sdist', filename: SDIST }])));
+    const fragments = path.join(dist, 'artifacts-build-any', 'manifest-fragments');
+    mkdirSync(fragments, { recursive: true });
+    const built = [
+      { filename: CORE, package: 'demo-core', target: null, job: 'build-any', size: 1, sha256: '0'.repeat(64) },
+      { filename: SDIST, package: 'demo-core', target: null, job: 'build-any', size: 1, sha256: sha(path.join(dist, SDIST)) },
+    ];
+    writeFileSync(path.join(fragments, 'build-any.json'), JSON.stringify({ schemaVersion: 1, job: 'build-any', built }));
+    const r = await runRelease(['verify', '--json'], { cwd: root });
+    expect(r.code).toBe(4);
+    const out = JSON.parse(r.stdout);
+    expect(out.set.map((s: { code: string; subject: string }) => [s.code, s.subject])).toEqual([['SET-DIGEST', CORE]]);
+    const m = JSON.parse(readFileSync(path.join(dist, 'release-manifest.json'), 'utf8'));
+    expect(m.built.map((b: { filename: string }) => b.filename)).toEqual([CORE, SDIST]);
+  });
+
   it('refuses a manifest planned for another version than VERSION (exit 2)', async () => {
     writeFileSync(path.join(dist, 'release-manifest.json'), JSON.stringify(manifest([{ id: 'core:wheel', filename: CORE }], '0.4.0')));
     const r = await runRelease(['verify'], { cwd: root });

@@ -4,7 +4,7 @@ import { parseHeaders } from '../../src/wheel/headers.js';
 import { checkEntryPoints } from '../../src/verify/entry-points.js';
 import { checkCoreMetadata } from '../../src/verify/metadata.js';
 import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../../src/verify/platform.js';
-import { checkSet } from '../../src/verify/set.js';
+import { checkBuilt, checkSet } from '../../src/verify/set.js';
 import { sha256sums, verifyRecord, type VerifyOutcome } from '../../src/verify/report.js';
 
 describe('PyPI platform-tag allow-list', () => {
@@ -74,6 +74,16 @@ describe('the set against the release plan', () => {
       ['SET-MISSING', 'sp:wheel:macos-arm64:3.12', 'macos-arm64'],
       ['SET-UNEXPECTED', 'demo_speedups-0.3.0-cp311-cp311-win_amd64.whl', null],
     ]);
+  });
+});
+
+describe('artifacts against what the build jobs recorded', () => {
+  it('reports a file whose sha256 differs from its build record, and ignores files without one', () => {
+    const built = [{ filename: 'a.whl', package: 'demo-core', target: null, job: 'build-any', size: 1, sha256: 'a'.repeat(64) }];
+    expect(checkBuilt(built, [{ filename: 'a.whl', sha256: 'a'.repeat(64) }, { filename: 'b.whl', sha256: 'c'.repeat(64) }])).toEqual([]);
+    const found = checkBuilt(built, [{ filename: 'a.whl', sha256: 'b'.repeat(64) }]);
+    expect(found.map((f) => [f.code, f.subject, f.package])).toEqual([['SET-DIGEST', 'a.whl', 'demo-core']]);
+    expect(found[0]!.message).toContain('job build-any');
   });
 });
 
