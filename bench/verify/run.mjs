@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import console from 'node:console';
 import process from 'node:process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compressibleBlock, preparePayload, randomBlock, writeWheel } from './make-wheels.mjs';
@@ -74,6 +74,8 @@ try {
   const small = path.join(root, 'a');
   const large = path.join(root, 'b');
   spawnSync('mkdir', ['-p', small, large]);
+  // A shared machine skews every number: print the load so readers can judge the run.
+  console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`generating wheels in ${root} …`);
   await makeSmall(small);
   await makeLarge(large);
@@ -82,6 +84,7 @@ try {
   console.log('\ntargets: (a) ≤ 0.70x floor and ≥ 3x faster than Python; (b) ≤ 1.20x floor; peak < 200 MB on the 1 GB wheel');
   console.log(`(a) ${(a.ours.seconds / a.floor.seconds).toFixed(2)}x floor, ${(a.peer.seconds / a.ours.seconds).toFixed(2)}x vs Python`);
   console.log(`(b) ${(b.ours.seconds / b.floor.seconds).toFixed(2)}x floor, peak ${b.ours.rssMB.toFixed(0)} MB`);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
 }
