@@ -43,8 +43,8 @@ export async function readSdist(file: string): Promise<SdistContents> {
     const parts = header.name.replace(/^\.\//, '').split('/').filter(Boolean);
     const keep = parts.length === 2 && parts[1] === 'PKG-INFO' && (header.size ?? 0) <= MAX_PKG_INFO;
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => {
-      if (keep) chunks.push(c);
+    stream.on('data', (c: unknown) => {
+      if (keep) chunks.push(c as Buffer);
     });
     stream.on('end', () => {
       if (keep) pkgInfo.set(parts[0]!, Buffer.concat(chunks).toString('utf8'));
