@@ -407,7 +407,10 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
 
   async function publish(run: PublishRun): Promise<DestinationResult> {
     if (!state) await preflight(run);
-    const { settings: s, creds, remote } = state!;
+    const current = state!;
+    // The preflight snapshot serves this publish only; a later run looks again.
+    state = null;
+    const { settings: s, creds, remote } = current;
     const log = run.ctx.log;
     const files = pypiFiles(run);
     const result: DestinationResult = { uploaded: [], existing: [], url: projectUrl(s, files) };
