@@ -28,7 +28,13 @@ export async function installedDistributions(ctx: Context, python: string): Prom
   try {
     ({ stdout } = await ctx.exec(python, ['-c', LIST_SCRIPT], { timeoutMs: 60_000 }));
   } catch (err) {
-    throw new CompatError(`cannot list the distributions of ${python}: ${(err as Error).message.split('\n')[0]}`, {
+    const e = err as { code?: string; stderr?: string; exitCode?: number };
+    const tail = e.stderr?.trim().split('\n').pop();
+    let why = 'it could not run';
+    if (e.code === 'ENOENT') why = 'no such interpreter';
+    else if (tail) why = tail;
+    else if (e.exitCode !== undefined) why = `it exited with ${e.exitCode}`;
+    throw new CompatError(`cannot list the distributions of ${python}: ${why}`, {
       field: '--python',
       hint: 'pass --python with the interpreter of the environment to check (e.g. .venv/bin/python)',
       cause: err,
