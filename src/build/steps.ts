@@ -12,6 +12,7 @@ import { hashFile } from '../wheel/sdist.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
 import { jobExpected, jobInvocations, type Invocation } from './invocations.js';
 import { PYTHON_VERSION } from './python-scripts.js';
+import { runStreaming } from './stream.js';
 import { normalizeSdist, retagWheel } from './repair.js';
 
 export interface BuildRequest {
@@ -102,16 +103,21 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
     await mkdir(inv.outDir, { recursive: true });
     ctx.log.info(`building ${inv.package} for ${ctx.job!.target}`);
     if (ctx.dryRun) for (const [k, v] of Object.entries(inv.env)) ctx.log.info(`  ${k}=${v}`);
+    let result;
     try {
-      await ctx.world.run(inv.file, inv.args, { cwd: inv.cwd, env: inv.env, stream: !ctx.json });
+      result = await runStreaming(ctx, inv.file, inv.args, { cwd: inv.cwd, env: inv.env });
     } catch (err) {
-      const text = `${(err as Error).message}\n${(err as { stderr?: string }).stderr ?? ''}`;
-      const missing = /No module named '?(build|cibuildwheel)'?/.exec(text)?.[1] ?? (/ENOENT/.test(text) ? inv.file : undefined);
-      throw new BuildError(`the builder failed for package ${inv.package} on target ${ctx.job!.target}: ${(err as Error).message.split('\n')[0]}`, {
+      throw new BuildError(`the builder for package ${inv.package} on target ${ctx.job!.target} could not start: ${(err as Error).message}`, {
+        hint: `install it, or pass --python with a Python that has it (e.g. --python /usr/bin/python3)`,
+        cause: err,
+      });
+    }
+    if (result.exitCode !== 0) {
+      const missing = /No module named '?(build|cibuildwheel)'?/.exec(result.tail)?.[1];
+      throw new BuildError(`the builder failed for package ${inv.package} on target ${ctx.job!.target}: \`${[inv.file, ...inv.args].join(' ')}\` exited with ${result.exitCode}`, {
         hint: missing
           ? `\`${missing}\` is not available to ${inv.file}: install it, or pass --python with a Python that has it (e.g. --python /usr/bin/python3)`
           : 'see the builder output above',
-        cause: err,
       });
     }
     for (const filename of await listFiles(inv.outDir)) produced.push({ package: inv.package, path: path.join(inv.outDir, filename), filename });

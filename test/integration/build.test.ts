@@ -40,8 +40,11 @@ describe.skipIf(!ok)('release build makes real wheels for linux-x86_64 here', ()
     dist = path.join(dir, 'dist');
     const plan = await runRelease(['plan'], { cwd: dir });
     expect(plan.code, plan.stderr).toBe(0);
-    const any = await runRelease(['build', '--target', 'any', '--python', PY, '--offline'], { cwd: dir });
+    const any = await runRelease(['build', '--target', 'any', '--python', PY, '--offline', '--json'], { cwd: dir });
     expect(any.code, any.stderr).toBe(0);
+    // The builder's output streams to stderr; stdout holds only the JSON result.
+    expect(any.stderr).toContain('Successfully built');
+    expect(JSON.parse(any.stdout).built).toHaveLength(5);
     const native = await runRelease(['build', '--target', 'linux-x86_64', '--python', PY, '--offline', '--native'], { cwd: dir });
     expect(native.code, native.stderr).toBe(0);
   }, 180_000);
