@@ -149,7 +149,7 @@ const create: CommandDefinition = {
     const file = path.join(dir, base);
     if (existsSync(file)) throw new ConfigError('the fragment exists already', { file, hint: `add a counter: ${parsed.ticket}.${parsed.type}.1` });
     await ctx.world.writeFile(file, text.trim() ? `${text.trim()}\n` : '');
-    ctx.log.info(`wrote ${path.relative(ctx.cwd, file) || file}`);
+    ctx.log.info(`${ctx.dryRun ? 'would write' : 'wrote'} ${path.relative(ctx.cwd, file) || file}`);
     return { text: file, json: { file, issue: parsed.ticket, type: parsed.type } };
   },
 };
