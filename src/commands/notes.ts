@@ -31,9 +31,12 @@ async function configUnlessPlainTowncrier(ctx: Context): Promise<LoadedConfig | 
   return hasTowncrier && !hasRelease ? null : ctx.config();
 }
 
-/** `--version`, else the VERSION file. */
-async function versionFlag(ctx: Context, value: string | undefined): Promise<string> {
+/** `--version`, else towncrier's `version` key (as towncrier), else the VERSION file. */
+async function versionFlag(ctx: Context, value: string | undefined, root: string, configPath: string | undefined): Promise<string> {
   if (value !== undefined) return value;
+  const { findTowncrierConfig } = await import('../notes/config.js');
+  const fromTowncrier = (await findTowncrierConfig(root, configPath))?.version;
+  if (fromTowncrier) return fromTowncrier;
   const loaded = await ctx.config();
   const { versionFilePath, readVersionFile } = await import('../version/file.js');
   if (!existsSync(versionFilePath(loaded.root, loaded.config))) {
@@ -48,7 +51,7 @@ const draft: CommandDefinition = {
     'Print the release notes for the next release, byte for byte as `towncrier build --draft` would, from the ' +
     'news fragments (or, without a towncrier config, from conventional commits since the previous tag). Writes nothing.',
   options: {
-    version: { type: 'string', valueName: 'V', description: 'the version in the title (default: the VERSION file)' },
+    version: { type: 'string', valueName: 'V', description: 'the version in the title (default: towncrier `version`, else the VERSION file)' },
     date: { type: 'string', valueName: 'D', description: 'the date in the title (default: today)' },
     name: { type: 'string', valueName: 'N', description: 'the project name in the title (default: towncrier `name`)' },
     config: { type: 'string', valueName: 'PATH', description: 'the towncrier config (default: towncrier.toml, then pyproject.toml)' },
@@ -56,12 +59,14 @@ const draft: CommandDefinition = {
   examples: ['release notes draft --version 1.4.0 --date 2026-09-01', 'release notes draft --json   # {"version", "date", "notes", "source", "fragments"}'],
   async run(ctx, args) {
     const loaded = await configUnlessPlainTowncrier(ctx);
-    const version = await versionFlag(ctx, str(args, 'version'));
+    const root = loaded?.root ?? ctx.cwd;
+    const configPath = str(args, 'config') ?? loaded?.config.notes?.config;
+    const version = await versionFlag(ctx, str(args, 'version'), root, configPath);
     const date = dateFlag(ctx, str(args, 'date'));
     const { renderReleaseWith } = await import('../notes/release.js');
     const r = await renderReleaseWith(
       ctx,
-      { root: loaded?.root ?? ctx.cwd, version, date, name: str(args, 'name'), configPath: str(args, 'config') ?? loaded?.config.notes?.config, consolidate: false },
+      { root, version, date, name: str(args, 'name'), configPath, consolidate: false },
       {},
     );
     return {

@@ -51,7 +51,8 @@ function releaseBlocks(text: string, pattern: RegExp): Block[] {
   let offset = 0;
   for (const line of text.split('\n')) {
     const m = pattern.exec(line);
-    if (m?.groups?.version) {
+    // Only a PEP 440 version makes a title: a bullet can look like "text (#12)".
+    if (m?.groups?.version && parseVersion(m.groups.version)) {
       if (blocks.length) blocks[blocks.length - 1]!.end = offset;
       blocks.push({ version: m.groups.version, start: offset, end: text.length });
     }

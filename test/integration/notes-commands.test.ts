@@ -52,6 +52,12 @@ describe.skipIf(!ok)('release notes draft', () => {
     expect(r.stdout).toBe('## 1.0.0 (2026-01-02)\n=====================\n\nNo significant changes.\n\n');
   });
 
+  it('takes the version from towncrier\'s `version` key when there is no --version, as towncrier does', async () => {
+    const dir = repo({ 'towncrier.toml': `${TOWNCRIER}version = "9.9"\n` });
+    const r = await runRelease(['notes', 'draft', '--date', '2026-01-02'], { cwd: dir });
+    expect(r.stdout.split('\n')[0]).toBe('## 9.9 (2026-01-02)');
+  });
+
   it('takes the version from VERSION and answers --json', async () => {
     const dir = repo({ 'towncrier.toml': TOWNCRIER, VERSION: '2.1.0rc1\n', 'changes/3.feature.md': 'New.\n' });
     const r = await runRelease(['notes', 'draft', '--json', '--date', '2026-01-02'], { cwd: dir });
