@@ -178,4 +178,30 @@ describe.skipIf(!ok)('--consolidate', () => {
     expect(final.changelogAfter).toBe(`${header}\n${final.notes}\n\n## 0.9.0 (2025-12-01)\n\nOld release.\n`);
     expect(final.fragmentFiles.map((f) => path.basename(f)).sort()).toEqual(['1.feature.1.md', '3.feature.md']);
   });
+
+  it('finds rc sections rendered by the default rst template (no title_format) and leaves older releases', async () => {
+    const toml = '[tool.towncrier]\ndirectory = "changes"\n';
+    const dir = repo({ 'towncrier.toml': toml, 'NEWS.rst': 'News\n====\n\n.. towncrier release notes start\n\n2.0.0 (2025-01-01)\n==================\n\nBugfixes\n--------\n\n- Old (#1)\n', 'changes/5.feature': 'Five.\n' });
+    git(dir, 'tag', 'v2.0.0');
+    const ctx = createContext({ cwd: dir });
+    for (const [v, frag] of [['2.1.0b1', null], ['2.1.0rc1', ['changes/6.bugfix', 'Six (rc).\n']]] as const) {
+      if (frag) {
+        writeTree(dir, { [frag[0]]: frag[1] });
+        git(dir, 'add', '-A');
+        git(dir, 'commit', '-q', '-m', 'fix');
+      }
+      const r = await renderRelease(ctx, { root: dir, version: v, date: '2026-01-01', consolidate: false });
+      writeFileSync(r.changelogFile, r.changelogAfter);
+      git(dir, 'rm', '-q', ...r.fragmentFiles);
+      git(dir, 'commit', '-q', '-am', `release: ${v}`);
+      git(dir, 'tag', `v${v}`);
+    }
+    writeTree(dir, { 'changes/7.feature': 'Seven.\n' });
+    const final = await renderRelease(ctx, { root: dir, version: '2.1.0', date: '2026-03-01', consolidate: true });
+    expect(final.changelogAfter).not.toMatch(/2\.1\.0(b1|rc1)/);
+    expect(final.changelogAfter).toContain('2.0.0 (2025-01-01)\n==================\n\nBugfixes\n--------\n\n- Old (#1)\n');
+    const all = repo({ 'towncrier.toml': toml, 'changes/5.feature': 'Five.\n', 'changes/6.bugfix': 'Six (rc).\n', 'changes/7.feature': 'Seven.\n' });
+    const tc = spawnSync('towncrier', ['build', '--draft', '--version', '2.1.0', '--date', '2026-03-01'], { cwd: all, encoding: 'utf8' });
+    expect(`${final.notes}\n`).toBe(tc.stdout);
+  });
 });
