@@ -86,7 +86,8 @@ const checkTree: Step<PrepareContext> = {
     const repo = await GitRepo.open(ctx, need(ctx, 'loaded').root);
     ctx.prepare.repo = repo;
     try {
-      await repo.assertClean();
+      // dist/ is wheelwright's own working area (manifest, built wheels): untracked files there do not block a release.
+      await repo.assertClean([repo.rel(ctx.distDir)]);
     } catch (err) {
       // In a dry run the preview is still worth having; the real run will refuse.
       if (!ctx.dryRun) throw err;

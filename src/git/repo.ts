@@ -75,9 +75,13 @@ export class GitRepo {
     return parsePorcelainZ(out);
   }
 
-  /** GitError listing the dirty files unless the working tree and index are clean. */
-  async assertClean(): Promise<void> {
-    const dirty = await this.status();
+  /**
+   * GitError listing the dirty files unless the working tree and index are clean. Untracked files under
+   * `ignoreUntrackedIn` (directories relative to the root, e.g. wheelwright's own `dist`) do not count.
+   */
+  async assertClean(ignoreUntrackedIn: string[] = []): Promise<void> {
+    const inside = (p: string) => ignoreUntrackedIn.some((d) => d && !d.startsWith('..') && (p === d || p.startsWith(`${d}/`)));
+    const dirty = (await this.status()).filter((e) => !(e.index === '?' && inside(e.path)));
     if (dirty.length === 0) return;
     throw new GitError(`working tree has uncommitted changes: ${listPaths(dirty)} — commit or stash them, or use --dry-run`, {
       file: this.root,

@@ -1,5 +1,5 @@
 // `release prepare` on a git copy of examples/, through the built CLI: the commit, the tag, the files, the preflight.
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRelease } from '../helpers/cli.js';
@@ -96,6 +96,17 @@ describe.skipIf(!haveTowncrier)('release prepare on a copy of examples/', () => 
     expect(git(remote.dir, 'rev-parse', 'main')).toBe(git(dir, 'rev-parse', 'HEAD'));
     expect(git(remote.dir, 'rev-parse', 'v0.3.1')).toBe(git(dir, 'rev-parse', 'v0.3.1'));
     expect(git(remote.dir, 'cat-file', '-t', 'v0.3.1')).toBe('tag');
+  });
+
+  it("untracked files in dist/ (wheelwright's working area) do not block the release and are not committed", async () => {
+    const dir = repo();
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(path.join(dir, 'dist/release-manifest.json'), '{}\n');
+    const r = await runRelease(['prepare', '--bump', 'patch', '--date', DATE], { cwd: dir });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('?? dist/release-manifest.json');
+    expect(git(dir, 'show', '--name-only', '--format=', 'HEAD')).not.toContain('dist/');
   });
 
   it('without --bump or --version, the version already in VERSION is released', async () => {
