@@ -21,14 +21,15 @@ function stepsOf(job: Json): Json[] {
   return (job.steps ?? []) as Json[];
 }
 
-function permissionProblems(at: string, perms: unknown, allowWrite: boolean): AuditFinding[] {
-  if (perms === undefined) return allowWrite ? [] : [];
+/** `writable`: the scopes this job may write (publish: contents and id-token; tag: contents). */
+function permissionProblems(at: string, perms: unknown, writable: string[]): AuditFinding[] {
+  if (perms === undefined) return [];
   if (typeof perms === 'string') {
-    return perms === 'read-all' || (allowWrite && perms !== 'write-all') ? [] : [{ at, message: `permissions \`${perms}\` grants more than read` }];
+    return perms === 'read-all' ? [] : [{ at, message: `permissions \`${perms}\` grants more than read` }];
   }
   const out: AuditFinding[] = [];
   for (const [scope, level] of Object.entries(perms as Record<string, string>)) {
-    if (level === 'write' && !(allowWrite && (scope === 'contents' || scope === 'id-token'))) {
+    if (level === 'write' && !writable.includes(scope)) {
       out.push({ at: `${at}.${scope}`, message: `\`${scope}: write\` outside the publish job` });
     }
   }
@@ -37,20 +38,23 @@ function permissionProblems(at: string, perms: unknown, allowWrite: boolean): Au
 
 /**
  * Findings (empty when sound): every `uses:` pinned to a 40-hex SHA; no `${{ }}` expression inside a
- * `run:` script; read-only permissions except contents/id-token write in the publish job; a concurrency
+ * `run:` script; read-only permissions except contents/id-token write in the publish job (and contents write
+ * in the tag job that tags a merged release PR); a concurrency
  * group per ref; no caches; publish depends on verify.
  */
-export function auditWorkflow(text: string, opts: { publishJob?: string; verifyJob?: string } = {}): AuditFinding[] {
+export function auditWorkflow(text: string, opts: { publishJob?: string; verifyJob?: string; tagJob?: string } = {}): AuditFinding[] {
   const publishJob = opts.publishJob ?? 'publish';
+  const tagJob = opts.tagJob ?? 'tag';
   const verifyJob = opts.verifyJob ?? 'verify';
   const wf = parse(text) as Json;
   const out: AuditFinding[] = [];
-  out.push(...permissionProblems('permissions', wf.permissions, false));
+  out.push(...permissionProblems('permissions', wf.permissions, []));
   if (wf.permissions === undefined) out.push({ at: 'permissions', message: 'no top-level permissions: the default token may be read-write' });
   const group = (wf.concurrency as Json | undefined)?.group;
   if (typeof group !== 'string' || !group.includes('github.ref')) out.push({ at: 'concurrency.group', message: 'no concurrency group per tag (github.ref)' });
   for (const [name, job] of jobsOf(wf)) {
-    out.push(...permissionProblems(`jobs.${name}.permissions`, job.permissions, name === publishJob));
+    const writable = name === publishJob ? ['contents', 'id-token'] : name === tagJob ? ['contents'] : [];
+    out.push(...permissionProblems(`jobs.${name}.permissions`, job.permissions, writable));
     for (const [i, step] of stepsOf(job).entries()) {
       const at = `jobs.${name}.steps.${i}`;
       const uses = step.uses as string | undefined;

