@@ -9,7 +9,7 @@ export interface ExecOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   input?: string;
-  /** Stream the child's output to our stderr as it runs (builders). */
+  /** Stream the child's output (stdout and stderr) to our stderr as it runs (builders). */
   stream?: boolean;
   /** Do not throw on a non-zero exit. */
   reject?: boolean;
@@ -82,7 +82,8 @@ export async function execProcess(file: string, args: string[], opts: ExecOption
     input: opts.input,
     reject: false,
     timeout: opts.timeoutMs,
-    stdout: opts.stream ? ['pipe', 'inherit'] : 'pipe',
+    // Streamed output goes to our stderr: stdout is kept for --json results.
+    stdout: opts.stream ? ['pipe', process.stderr] : 'pipe',
     stderr: opts.stream ? ['pipe', 'inherit'] : 'pipe',
     all: false,
   });
