@@ -1,6 +1,5 @@
 // Benchmark: `release notes draft` against `towncrier build --draft` on the same 5,000 fragments.
 // Run after `npm run build`: node bench/notes/run.mjs [--fragments N] [--runs N]
-/* global process, console */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

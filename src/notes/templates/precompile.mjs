@@ -2,7 +2,6 @@
 // load nunjucks' lexer, parser and compiler for them. Run after `npm run build`:
 //   node src/notes/templates/precompile.mjs
 // test/unit/notes-jinja.test.ts fails when this file is stale.
-/* global console */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
