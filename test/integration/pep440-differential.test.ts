@@ -3,18 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareVersions, isValidVersion, normalizeVersion } from '../../src/version/pep440.js';
 import { hasPythonModule, requireTools } from '../helpers/tools.js';
+import { rng } from '../helpers/rng.js';
 
-/** A small seeded PRNG, so the corpus is the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** At least 2,000 version strings: valid spellings of every part, and broken ones. */
 export function versionCorpus(count = 2400, seed = 440): string[] {

@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { releaseBin, runRelease } from '../helpers/cli.js';
 import { startGithubServer, type GithubFault, type GithubRoute, type GithubServer } from '../servers/github.js';
 import { makeReleaseFixture, writePublishConfig, type ReleaseFixture } from './publish-fixture.js';
+import { rng } from '../helpers/rng.js';
 
 const RUNS = Number(process.env.SOAK_RUNS ?? 200);
 /** Every KILL_EVERY-th run is a real `release` process killed with SIGKILL, then re-run. */
@@ -23,17 +24,6 @@ const KILL_EVERY = Number(process.env.SOAK_KILL_EVERY ?? 10);
 const MAX_ATTEMPTS = 10;
 const HAS_PYPI = existsSync(path.resolve(import.meta.dirname, '../../src/publish/pypi.ts'));
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed by its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const ROUTES: GithubRoute[] = ['get-repo', 'list-releases', 'create-release', 'list-assets', 'upload-asset', 'upload-asset', 'upload-asset', 'update-release', 'delete-asset'];

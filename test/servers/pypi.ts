@@ -38,6 +38,7 @@ import { blake2b256Hex } from './pypi/blake2b.js';
 import { boundaryOf, MultipartError, parseMultipart, type ParsedForm } from './pypi/multipart.js';
 import { DEFAULT_OIDC_KEY, GITHUB_ISSUER, matchPublisher, verifyJwt, type TrustedPublisher } from './pypi/oidc.js';
 import { checkFilenameChars, checkForm, checkMetadata, checkSdistName, checkWheelName, HELP, parseWheelName, pyRepr } from './pypi/rules.js';
+import { rng } from '../helpers/rng.js';
 
 export { startActionsOidcServer, signJwt, type ActionsOidcServer, type TrustedPublisher } from './pypi/oidc.js';
 
@@ -171,17 +172,6 @@ const TITLES: Record<number, string> = {
   410: 'Gone', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
 };
 
-/** A small seeded PRNG (mulberry32), so soak runs are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
 

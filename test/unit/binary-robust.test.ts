@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkBinary, sniffBinary } from '../../src/verify/binary/index.js';
 import { binaryToolsAvailable, ensureBinaryFixtures, fixture, FIXTURE_DIR } from '../fixtures/binaries/fixtures.js';
+import { rng } from '../helpers/rng.js';
 
 const KNOWN_CODES = new Set([
   'W-BIN-ARCH',
@@ -22,17 +23,6 @@ const KNOWN_CODES = new Set([
   'W-PE-MACHINE',
 ]);
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TAG_SETS = [['manylinux_2_17_x86_64', 'manylinux2014_x86_64'], ['musllinux_1_2_aarch64'], ['macosx_10_13_universal2'], ['win_amd64'], ['any']];
 
