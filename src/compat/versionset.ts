@@ -1,6 +1,4 @@
 // The version set (`versions.json`): which package versions and files were released together.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -8,6 +6,7 @@ import { CompatError } from '../errors.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { normalizeName } from '../version/pep440.js';
 import { wheelTags } from './tags.js';
+import { hashFile } from '../wheel/sdist.js';
 
 export const VERSIONS_FILE = 'versions.json';
 export const VERSION_SET_SCHEMA = 1;
@@ -90,9 +89,7 @@ export function versionSetFromFiles(manifest: ReleaseManifest, files: SetInputFi
 }
 
 export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await hashFile(file)).sha256;
 }
 
 /**

@@ -5,7 +5,6 @@
 // destinations and hands the others what they already confirmed; a run where every destination is
 // complete does nothing and says so (exit 0: re-running a finished release job must stay green).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
@@ -28,6 +27,7 @@ import { runSteps, type Step } from '../pipeline.js';
 import { normalizeName } from '../version/pep440.js';
 import type { GithubDestinationOptions } from './github.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
+import { hashFile } from '../wheel/sdist.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
 export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
@@ -219,15 +219,6 @@ function fileType(filename: string): PublishFile['type'] {
   return 'extra';
 }
 
-async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
 
 /** Every file below `dir` by name (CI artifact downloads nest them), skipping our own outputs. */
 async function filesByName(dir: string, skip: string[]): Promise<Map<string, string[]>> {
