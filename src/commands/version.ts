@@ -16,17 +16,22 @@ export function parseDateFlag(value: string | undefined, ctx: Context): Date {
   return d;
 }
 
-/** Write the new version and move sibling `==` pins with it; returns the files changed. */
+/**
+ * Write the new version and move sibling `==` pins with it; returns the files changed. Everything is
+ * read and computed first, so a package that cannot be read leaves VERSION untouched.
+ */
 async function applyVersion(ctx: Context, from: string, to: string): Promise<string[]> {
   const loaded = await ctx.config();
   const vf = await readVersionFile(loaded.root, loaded.config);
-  await writeVersionFile(ctx.world, vf.file, to, vf);
   const { discoverPackages } = await import('../config/packages.js');
-  const { syncInternalPins } = await import('../version/sync.js');
-  const packages = await discoverPackages(loaded);
-  const pins = await syncInternalPins(ctx.world, packages, from, to);
-  for (const p of pins) ctx.log.info(`${p.file}: ${p.requirement}==${p.from} → ==${p.to}`);
-  return [vf.file, ...new Set(pins.map((p) => p.file))];
+  const { planPinRewrites } = await import('../version/sync.js');
+  const rewrites = await planPinRewrites(await discoverPackages(loaded), from, to);
+  await writeVersionFile(ctx.world, vf.file, to, vf);
+  for (const r of rewrites) {
+    await ctx.world.writeFile(r.file, r.text);
+    for (const p of r.changes) ctx.log.info(`${p.file}: ${p.requirement}==${p.from} → ==${p.to}`);
+  }
+  return [vf.file, ...rewrites.map((r) => r.file)];
 }
 
 const show: CommandDefinition = {

@@ -25,6 +25,27 @@ export function rewritePins(text: string, siblings: Set<string>, from: string, t
   return { text: out, changes };
 }
 
+export interface PinRewrite {
+  file: string;
+  text: string;
+  changes: PinChange[];
+}
+
+/** Read every package's pyproject.toml and compute the new texts; writes nothing. */
+export async function planPinRewrites(
+  packages: Pick<DiscoveredPackage, 'name' | 'pyproject'>[],
+  from: string,
+  to: string,
+): Promise<PinRewrite[]> {
+  const siblings = new Set(packages.map((p) => p.name));
+  const out: PinRewrite[] = [];
+  for (const file of packages.map((p) => p.pyproject)) {
+    const { text, changes } = rewritePins(await readFile(file, 'utf8'), siblings, from, to);
+    if (changes.length) out.push({ file, text, changes: changes.map((c) => ({ ...c, file })) });
+  }
+  return out;
+}
+
 /** Rewrite sibling pins in every package's pyproject.toml; returns what changed (nothing is written in dry run). */
 export async function syncInternalPins(
   world: World,
@@ -32,14 +53,7 @@ export async function syncInternalPins(
   from: string,
   to: string,
 ): Promise<PinChange[]> {
-  const siblings = new Set(packages.map((p) => p.name));
-  const all: PinChange[] = [];
-  for (const file of packages.map((p) => p.pyproject)) {
-    const before = await readFile(file, 'utf8');
-    const { text, changes } = rewritePins(before, siblings, from, to);
-    if (changes.length === 0) continue;
-    await world.writeFile(file, text);
-    all.push(...changes.map((c) => ({ ...c, file })));
-  }
-  return all;
+  const rewrites = await planPinRewrites(packages, from, to);
+  for (const r of rewrites) await world.writeFile(r.file, r.text);
+  return rewrites.flatMap((r) => r.changes);
 }

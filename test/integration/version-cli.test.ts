@@ -96,6 +96,21 @@ describe('release version bump/set write VERSION and sibling pins', () => {
     expect(check.code).toBe(0);
   });
 
+  it('bump with a package whose pyproject.toml cannot be read changes nothing', async () => {
+    const dir = repo({
+      VERSION: '1.2.3\n',
+      'release.yaml': 'packages: [a, b]\n',
+      'a/pyproject.toml': setuptoolsFile('a'),
+      'a/VERSION': { symlink: '../VERSION' },
+      'b/pyproject.toml': '[project\nname = "b"\n',
+    });
+    const r = await runRelease(['version', 'bump', 'minor'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/b\/pyproject\.toml.*invalid TOML/);
+    expect(readFileSync(path.join(dir, 'VERSION'), 'utf8')).toBe('1.2.3\n');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
   it('set refuses a local version and writes nothing', async () => {
     const dir = repo({ VERSION: '1.2.3\n' });
     const r = await runRelease(['version', 'set', '1.3.0+local'], { cwd: dir });
