@@ -187,8 +187,11 @@ export function serializeManifest(m: ReleaseManifest): string {
   return JSON.stringify(checked.data, null, 2) + '\n';
 }
 
-/** Find build fragments anywhere below `dir` (CI artifact downloads nest them in folders). */
-export async function findFragments(dir: string): Promise<string[]> {
+/**
+ * Every file below `dir`, at most four folders deep (CI artifact downloads nest files in folders);
+ * `enter(path, name)` decides which folders to walk into. A folder that cannot be read is skipped.
+ */
+export async function filesBelow(dir: string, enter: (folder: string, name: string) => boolean = () => true): Promise<string[]> {
   const out: string[] = [];
   async function walk(d: string, depth: number): Promise<void> {
     let entries;
@@ -199,12 +202,19 @@ export async function findFragments(dir: string): Promise<string[]> {
     }
     for (const e of entries) {
       const p = path.join(d, e.name);
-      if (e.isDirectory() && depth < 4) await walk(p, depth + 1);
-      else if (e.isFile() && e.name.endsWith('.json') && path.basename(path.dirname(p)) === FRAGMENT_DIR) out.push(p);
+      if (e.isDirectory()) {
+        if (depth < 4 && enter(p, e.name)) await walk(p, depth + 1);
+      } else if (e.isFile()) out.push(p);
     }
   }
   await walk(dir, 0);
-  return out.sort();
+  return out;
+}
+
+/** Find build fragments anywhere below `dir`. */
+export async function findFragments(dir: string): Promise<string[]> {
+  const all = await filesBelow(dir);
+  return all.filter((p) => p.endsWith('.json') && path.basename(path.dirname(p)) === FRAGMENT_DIR).sort();
 }
 
 export async function readFragment(file: string): Promise<ManifestFragment> {

@@ -5,7 +5,7 @@
 // destinations and hands the others what they already confirmed; a run where every destination is
 // complete does nothing and says so (exit 0: re-running a finished release job must stay green).
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -16,6 +16,7 @@ import {
   MANIFEST_FILE,
   type PublishedFile,
   type ReleaseManifest,
+  filesBelow,
   findFragments,
   matchesExpected,
   mergeFragments,
@@ -219,27 +220,14 @@ function fileType(filename: string): PublishFile['type'] {
   return 'extra';
 }
 
-
-/** Every file below `dir` by name (CI artifact downloads nest them), skipping our own outputs. */
+/** Every file below `dir` by name, skipping our own outputs. */
 async function filesByName(dir: string, skip: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  async function walk(d: string, depth: number): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (depth < 4 && !skip.includes(path.resolve(p)) && e.name !== FRAGMENT_DIR) await walk(p, depth + 1);
-      } else if (e.isFile()) {
-        out.set(e.name, [...(out.get(e.name) ?? []), p]);
-      }
-    }
+  const files = await filesBelow(dir, (folder, name) => !skip.includes(path.resolve(folder)) && name !== FRAGMENT_DIR);
+  for (const p of files) {
+    const name = path.basename(p);
+    out.set(name, [...(out.get(name) ?? []), p]);
   }
-  await walk(dir, 0);
   return out;
 }
 
