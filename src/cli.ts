@@ -120,7 +120,8 @@ function findCommand(argv: string[]): { key: string | undefined; rest: string[] 
   return { key: undefined, rest: argv };
 }
 
-function toParseArgsOptions(opts: Record<string, OptionSpec>) {
+/** Our option table in the form node:util parseArgs takes. */
+export function toParseArgsOptions(opts: Record<string, OptionSpec>) {
   return Object.fromEntries(
     Object.entries(opts).map(([k, o]) => [
       k,

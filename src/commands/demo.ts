@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createContext, execProcess, type Context } from '../context.js';
 import { ConfigError, WheelwrightError } from '../errors.js';
 import { runSteps, type Step } from '../pipeline.js';
-import { bool, str, type CommandDefinition, type CommandResult } from './types.js';
+import { str, type CommandDefinition, type CommandResult } from './types.js';
 
 interface DemoState extends Context {
   dir: string;
@@ -17,15 +17,12 @@ interface DemoState extends Context {
 
 /** Run another command in-process, in the demo's directory, as `release <key> <argv>` would. */
 async function runCommand(state: DemoState, key: string, argv: string[]): Promise<CommandResult | void> {
-  const { COMMANDS } = await import('../cli.js');
+  const { COMMANDS, toParseArgsOptions } = await import('../cli.js');
   const entry = COMMANDS[key]!;
   const def = (await entry.load()).commands[entry.name];
   if (!def) throw new ConfigError(`the demo needs \`release ${key}\`, which this build does not have`);
   const { parseArgs } = await import('node:util');
-  const options = Object.fromEntries(
-    Object.entries(def.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
-  ) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-  const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const parsed = parseArgs({ args: argv, options: toParseArgsOptions(def.options ?? {}), allowPositionals: true, strict: true });
   const ctx = createContext({ cwd: state.dir, json: true, verbose: state.verbose, log: state.log, env: state.env });
   state.log.info(`$ release ${key} ${argv.join(' ')}`.trimEnd());
   const result = await def.run(ctx, { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | string[] | undefined> });
@@ -140,12 +137,10 @@ const demo: CommandDefinition = {
   options: {
     out: { type: 'string', valueName: 'DIR', description: 'where to put the demo repository (default: a new temp dir)' },
     date: { type: 'string', valueName: 'YYYY-MM-DD', description: 'release date in the notes (default: today)' },
-    keep: { type: 'boolean', description: 'kept for compatibility; the demo directory is always kept' },
   },
   examples: ['release demo', 'release demo --out /tmp/demo && pip install --index-url file:///tmp/demo/dist/index/simple demo-cli'],
   async run(ctx, args) {
     if (ctx.dryRun) throw new ConfigError('the demo works in a directory of its own; run it without --dry-run', { hint: 'it changes nothing outside that directory' });
-    void bool(args, 'keep');
     const out = str(args, 'out');
     const dir = out ? path.resolve(ctx.cwd, out) : await mkdtemp(path.join(os.tmpdir(), 'wheelwright-demo-'));
     if (out && (await listFiles(dir)).length) throw new ConfigError(`${dir} is not empty`, { hint: 'give --out a new or empty directory' });
