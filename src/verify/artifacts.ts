@@ -26,8 +26,12 @@ export interface VerifyOptions {
   releaseVersion: string | null;
 }
 
-/** Wheels above this size are split across all jobs so one large wheel still uses every core. */
+/**
+ * Wheels above this size are split into several shards per job, handed out as workers free up, so one large
+ * wheel keeps every core busy even when its cheap and expensive entries cluster.
+ */
 const SHARD_ABOVE = 32 * 1024 * 1024;
+const SHARDS_PER_JOB = 4;
 
 export function isArtifact(filename: string): boolean {
   return filename.endsWith('.whl') || isSdistFilename(filename);
@@ -46,7 +50,7 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
   const filename = path.basename(file);
   if (!filename.endsWith('.whl')) return verifySdist(pool, file, opts);
   const { size } = await stat(file);
-  const shards = size > SHARD_ABOVE ? Math.max(1, opts.jobs) : 1;
+  const shards = size > SHARD_ABOVE && opts.jobs > 1 ? opts.jobs * SHARDS_PER_JOB : 1;
   const platformTags = platformTagsOf(filename);
   const pure = platformTags.length > 0 && platformTags.every((t) => t === 'any');
   const tasks: ScanTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: 'wheel', file, shard, shards, limits: opts.limits, platformTags, pure }));

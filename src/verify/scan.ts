@@ -1,10 +1,10 @@
 // One unit of verification work, small enough to run in a worker thread: hash a shard of a wheel's entries
 // (and check the binaries among them), or hash a whole file. Nothing here holds a whole wheel in memory.
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { crc32, inflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
-import { hashFile } from '../wheel/sdist.js';
 import { checkBinary, sniffBinary, type BinaryFinding } from './binary/index.js';
 
 export interface Limits {
@@ -90,18 +90,26 @@ export function isDirectoryEntry(e: ZipEntryInfo): boolean {
   return e.isDirectory || e.unixType === S_IFDIR || (e.unixType & S_IFMT) === S_IFDIR;
 }
 
+/**
+ * Rough CPU cost of checking an entry: every byte is hashed and checksummed; deflated bytes that really
+ * compress also cost inflating (several times the hash), while incompressible ones inflate as a copy.
+ */
+function entryWork(e: ZipEntryInfo): number {
+  const compresses = e.method === 8 && e.compressedSize < 0.9 * e.size;
+  return (compresses ? 4 : 1) * e.size + 512;
+}
+
 /** Split entries into `shards` runs of neighbouring entries with about equal work. */
 export function shardOf(entries: ZipEntryInfo[], shard: number, shards: number): ZipEntryInfo[] {
   if (shards <= 1) return entries;
   const sorted = [...entries].sort((a, b) => a.offset - b.offset);
-  const work = (e: ZipEntryInfo) => e.size + e.compressedSize + 512;
-  const total = sorted.reduce((n, e) => n + work(e), 0);
+  const total = sorted.reduce((n, e) => n + entryWork(e), 0);
   const out: ZipEntryInfo[] = [];
   let acc = 0;
   for (const e of sorted) {
-    const mid = acc + work(e) / 2;
+    const mid = acc + entryWork(e) / 2;
     if (Math.min(shards - 1, Math.floor((mid / total) * shards)) === shard) out.push(e);
-    acc += work(e);
+    acc += entryWork(e);
   }
   return out;
 }
@@ -113,6 +121,94 @@ interface Consumed {
   /** The first bytes (up to 4 KiB). */
   head: Uint8Array;
   binary: { format: 'elf' | 'macho' | 'pe'; bytes: Uint8Array } | null;
+}
+
+/**
+ * Entries up to this size (stored and inflated) are read and inflated in one synchronous call: no stream, no
+ * hop to libuv's thread pool and back, so a worker keeps its core busy. Larger entries stream in chunks.
+ */
+const WHOLE_ENTRY_MAX = 16 * 1024 * 1024;
+
+/** One reusable buffer per thread for an entry's stored bytes (grows to at most WHOLE_ENTRY_MAX + a little). */
+let scratch = Buffer.alloc(0);
+
+function readFully(fd: number, into: Buffer, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, into, done, length - done, position + done);
+    if (n === 0) throw new Error(`the file ends inside this entry's data (${done} of ${length} bytes)`);
+    done += n;
+  }
+}
+
+/**
+ * The data of a raw deflate stream made only of stored blocks (what zlib writes for incompressible data:
+ * RFC 1951 §3.2.4, a 3-bit header padded to a byte, LEN, its complement, LEN bytes), as views into `src`.
+ * Null as soon as a block is compressed or a length does not check out: then zlib inflates the whole stream.
+ */
+export function storedBlocks(src: Buffer): Buffer[] | null {
+  const parts: Buffer[] = [];
+  for (let at = 0; ; ) {
+    if (at + 5 > src.length) return null;
+    const header = src[at]!;
+    if ((header & 0b110) !== 0) return null;
+    const len = src.readUInt16LE(at + 1);
+    if ((len ^ 0xffff) !== src.readUInt16LE(at + 3) || at + 5 + len > src.length) return null;
+    if (len) parts.push(src.subarray(at + 5, at + 5 + len));
+    at += 5 + len;
+    if (header & 1) return parts;
+  }
+}
+
+/**
+ * The data of an entry that fits WHOLE_ENTRY_MAX, read at `start`: views into the thread's scratch buffer
+ * (valid until the next read) for stored data, or one buffer inflated to at most the declared size.
+ */
+function readWholeEntry(fd: number, e: ZipEntryInfo, start: number): Buffer[] {
+  if (e.compressedSize === 0) return [];
+  if (scratch.length < e.compressedSize) scratch = Buffer.allocUnsafe(Math.max(e.compressedSize, Math.min(WHOLE_ENTRY_MAX, 2 * scratch.length)));
+  const stored = scratch.subarray(0, e.compressedSize);
+  readFully(fd, stored, e.compressedSize, start);
+  if (e.method === 0) return [stored];
+  const blocks = storedBlocks(stored);
+  if (blocks) return blocks;
+  try {
+    // One output buffer one byte larger than declared: correct data never fills it, a lie stops right there.
+    return [inflateRawSync(stored, { chunkSize: Math.max(64, e.size + 1), maxOutputLength: Math.max(1, e.size) })];
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`more data than the declared ${e.size} bytes`);
+    throw err;
+  }
+}
+
+function checkSizeAndCrc(size: number, expectedSize: number, crc: number, expectedCrc: number): void {
+  if (size > expectedSize) throw new Error(`more data than the declared ${expectedSize} bytes`);
+  if (size !== expectedSize) throw new Error(`${size} bytes of data, the header declares ${expectedSize}`);
+  // Installers (zipfile) check the CRC, so we do too.
+  if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
+}
+
+/** Check and hash an entry's data given as pieces; the pieces are copied only when the result keeps them. */
+function consumeWhole(parts: Buffer[], e: ZipEntryInfo, wantText: boolean, sniff: (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null): Consumed {
+  const hash = createHash('sha256');
+  let crc = 0;
+  let size = 0;
+  for (const p of parts) {
+    hash.update(p);
+    crc = crc32(p, crc);
+    size += p.length;
+  }
+  checkSizeAndCrc(size, e.size, crc, e.crc32);
+  const first = Buffer.from(parts.length && parts[0]!.length >= HEAD ? parts[0]!.subarray(0, HEAD) : Buffer.concat(parts, Math.min(size, HEAD)));
+  const format = sniff(first);
+  const all = format || wantText ? Buffer.concat(parts, size) : null;
+  return {
+    digest: hash.digest('base64url'),
+    size,
+    text: wantText && all ? all.toString('utf8') : null,
+    head: new Uint8Array(first.buffer, first.byteOffset, first.length),
+    binary: format && all ? { format, bytes: new Uint8Array(all.buffer, all.byteOffset, all.length) } : null,
+  };
 }
 
 async function consume(
@@ -153,9 +249,7 @@ async function consume(
     } else if (kept) kept.push(chunk);
   }
   if (head) decide();
-  if (size !== expectedSize) throw new Error(`${size} bytes of data, the header declares ${expectedSize}`);
-  // Installers (zipfile) check the CRC, so we do too.
-  if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
+  checkSizeAndCrc(size, expectedSize, crc, expectedCrc);
   const all = kept ? Buffer.concat(kept) : null;
   return {
     digest: hash.digest('base64url'),
@@ -175,13 +269,18 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     result.openError = (err as Error).message;
     return result;
   }
+  let fd = -1;
   try {
+    fd = openSync(task.file, 'r');
     if (task.shard === 0) result.entries = zip.entries;
     const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
     for (const e of shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards)) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        const got = await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
+        const whole = e.size <= WHOLE_ENTRY_MAX && e.compressedSize <= WHOLE_ENTRY_MAX;
+        const got = whole
+          ? consumeWhole(readWholeEntry(fd, e, await zip.dataStart(e)), e, wantText, sniffBinary)
+          : await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.binary) {
@@ -198,12 +297,27 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
       }
     }
   } finally {
+    if (fd >= 0) closeSync(fd);
     zip.close();
   }
   return result;
 }
 
+/** sha256 of a whole file, read synchronously in 1 MiB pieces into one buffer: a worker's core stays busy. */
+function hashFileSync(file: string): { sha256: string; size: number } {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  let size = 0;
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, size)) > 0; size += n) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 export async function runScanTask(task: ScanTask): Promise<ScanResult> {
-  if (task.kind === 'hash') return { kind: 'hash', ...(await hashFile(task.file)) };
+  if (task.kind === 'hash') return { kind: 'hash', ...hashFileSync(task.file) };
   return scanWheelShard(task);
 }

@@ -1,0 +1,122 @@
+// The entry reader behind `release verify`: the same verdicts whether an entry is read whole (up to 16 MiB) or
+// streamed, and whether its deflate data is made of stored blocks (read in place) or really compressed.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScanTask, storedBlocks, type WheelShardResult } from '../../src/verify/scan.js';
+import { writeZip, type ZipEntrySpec } from '../fixtures/broken/zip-writer.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ww-scan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function text(size: number): Buffer {
+  const line = Buffer.from('    value = compute(self, index)  # a line of Python that deflates well\n');
+  return Buffer.concat(Array.from({ length: Math.ceil(size / line.length) }, () => line)).subarray(0, size);
+}
+
+const SMALL = 300 * 1024;
+/** Above the 16 MiB whole-entry limit, so this one streams. */
+const LARGE = 17 * 1024 * 1024;
+
+let n = 0;
+async function scan(entries: ZipEntrySpec[]): Promise<WheelShardResult> {
+  const file = path.join(dir, `t${n++}.whl`);
+  writeFileSync(file, writeZip(entries));
+  const r = await runScanTask({ kind: 'wheel', file, shard: 0, shards: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, platformTags: ['any'], pure: true });
+  return r as WheelShardResult;
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('base64url');
+
+describe('storedBlocks', () => {
+  it('reads what zlib writes for incompressible data in place, and declines anything compressed or malformed', () => {
+    const random = randomBytes(200_000);
+    const stored = deflateRawSync(random, { level: 1 });
+    const blocks = storedBlocks(stored);
+    expect(blocks).not.toBeNull();
+    expect(Buffer.concat(blocks!).equals(random)).toBe(true);
+    expect(storedBlocks(deflateRawSync(text(200_000)))).toBeNull();
+    // Stored blocks first, then a compressed block: zlib has to decode it.
+    expect(storedBlocks(deflateRawSync(Buffer.concat([random, text(200_000)]), { level: 1 }))).toBeNull();
+    const badComplement = Buffer.from(stored);
+    badComplement[3] ^= 0x01;
+    expect(storedBlocks(badComplement)).toBeNull();
+    expect(storedBlocks(stored.subarray(0, stored.length - 10))).toBeNull();
+    expect(storedBlocks(Buffer.alloc(0))).toBeNull();
+  });
+});
+
+describe.each([
+  ['read whole', SMALL],
+  ['streamed', LARGE],
+])('an entry %s', (_label, size) => {
+  const random = randomBytes(size);
+  const prose = text(size);
+
+  it('hashes deflated, deflated-but-incompressible and stored data to the sha256 of the data', async () => {
+    const r = await scan([
+      { name: 'pkg/text.py', data: prose },
+      { name: 'pkg/random.bin', data: random },
+      { name: 'pkg/stored.bin', data: random, method: 0 },
+      { name: 'pkg/mixed.bin', data: Buffer.concat([random.subarray(0, size / 2), prose.subarray(0, size / 2)]), packed: deflateRawSync(Buffer.concat([random.subarray(0, size / 2), prose.subarray(0, size / 2)]), { level: 1 }) },
+      { name: 'pkg/empty.py', data: Buffer.alloc(0) },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.hashed.map((h) => [h.name, h.digest, h.size])).toEqual([
+      ['pkg/text.py', sha(prose), size],
+      ['pkg/random.bin', sha(random), size],
+      ['pkg/stored.bin', sha(random), size],
+      ['pkg/mixed.bin', sha(Buffer.concat([random.subarray(0, size / 2), prose.subarray(0, size / 2)])), size],
+      ['pkg/empty.py', sha(Buffer.alloc(0)), 0],
+    ]);
+  });
+
+  it('keeps the text of a dist-info file whose deflate data is stored blocks', async () => {
+    const body = Buffer.concat([Buffer.from('Metadata-Version: 2.1\nName: pkg\n\n'), Buffer.from(randomBytes(size / 2).toString('base64'))]);
+    const r = await scan([{ name: 'pkg-1.0.dist-info/METADATA', data: body, packed: deflateRawSync(body, { level: 0 }) }]);
+    expect(r.errors).toEqual([]);
+    expect(r.texts['pkg-1.0.dist-info/METADATA']).toBe(body.toString('utf8'));
+  });
+
+  it('reports a wrong CRC-32 even when the data itself is intact', async () => {
+    const r = await scan([
+      { name: 'pkg/text.py', data: prose, crc: 0x12345678 },
+      { name: 'pkg/random.bin', data: random, crc: 0x12345678 },
+      { name: 'pkg/stored.bin', data: random, method: 0, crc: 0x12345678 },
+    ]);
+    expect(r.hashed).toEqual([]);
+    expect(r.errors.map((e) => [e.name, /CRC-32 mismatch/.test(e.message)])).toEqual([
+      ['pkg/text.py', true],
+      ['pkg/random.bin', true],
+      ['pkg/stored.bin', true],
+    ]);
+  });
+
+  it('stops at the declared size and reports data shorter than declared', async () => {
+    const r = await scan([
+      { name: 'pkg/more.py', data: prose, declaredSize: size - 1000 },
+      { name: 'pkg/more.bin', data: random, declaredSize: size - 1000 },
+      { name: 'pkg/less.py', data: prose, declaredSize: size + 1000 },
+      { name: 'pkg/less.bin', data: random, declaredSize: size + 1000 },
+    ]);
+    expect(r.hashed).toEqual([]);
+    const why = Object.fromEntries(r.errors.map((e) => [e.name, e.message]));
+    expect(why['pkg/more.py']).toMatch(/more data than the declared/);
+    expect(why['pkg/more.bin']).toMatch(/more data than the declared/);
+    expect(why['pkg/less.py']).toMatch(/bytes of data, the header declares/);
+    expect(why['pkg/less.bin']).toMatch(/bytes of data, the header declares/);
+  });
+
+  it('reports truncated deflate data as an error on that entry only', async () => {
+    const r = await scan([
+      { name: 'pkg/cut.py', data: prose, packed: deflateRawSync(prose).subarray(0, 1000) },
+      { name: 'pkg/cut.bin', data: random, packed: deflateRawSync(random, { level: 1 }).subarray(0, size / 2) },
+      { name: 'pkg/ok.py', data: prose },
+    ]);
+    expect(r.errors.map((e) => e.name).sort()).toEqual(['pkg/cut.bin', 'pkg/cut.py']);
+    expect(r.hashed.map((h) => h.name)).toEqual(['pkg/ok.py']);
+  });
+});
