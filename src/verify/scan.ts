@@ -176,7 +176,7 @@ function readWholeEntry(fd: number, e: ZipEntryInfo, start: number): Buffer[] {
     // One output buffer one byte larger than declared: correct data never fills it, a lie stops right there.
     return [inflateRawSync(stored, { chunkSize: Math.max(64, e.size + 1), maxOutputLength: Math.max(1, e.size) })];
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`more data than the declared ${e.size} bytes`);
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`more data than the declared ${e.size} bytes`, { cause: err });
     throw err;
   }
 }

@@ -42,7 +42,7 @@ describe('storedBlocks', () => {
     // Stored blocks first, then a compressed block: zlib has to decode it.
     expect(storedBlocks(deflateRawSync(Buffer.concat([random, text(200_000)]), { level: 1 }))).toBeNull();
     const badComplement = Buffer.from(stored);
-    badComplement[3] ^= 0x01;
+    badComplement[3] = badComplement[3]! ^ 0x01;
     expect(storedBlocks(badComplement)).toBeNull();
     expect(storedBlocks(stored.subarray(0, stored.length - 10))).toBeNull();
     expect(storedBlocks(Buffer.alloc(0))).toBeNull();
