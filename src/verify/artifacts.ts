@@ -53,10 +53,13 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
   const shards = size > SHARD_ABOVE && opts.jobs > 1 ? opts.jobs * SHARDS_PER_JOB : 1;
   const platformTags = platformTagsOf(filename);
   const pure = platformTags.length > 0 && platformTags.every((t) => t === 'any');
-  const tasks: ScanTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: 'wheel', file, shard, shards, limits: opts.limits, platformTags, pure }));
-  const [hash, ...parts] = await Promise.all([pool.run({ kind: 'hash', file }), ...tasks.map((t) => pool.run(t))]);
+  // One shard reads the wheel once and hashes the whole file as it goes; shards of a large wheel leave the
+  // whole-file hash to a task of its own.
+  const tasks: ScanTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: 'wheel', file, shard, shards, limits: opts.limits, platformTags, pure, hashFile: shards === 1 }));
+  const [hashed, ...parts] = await Promise.all([shards === 1 ? null : pool.run({ kind: 'hash', file }), ...tasks.map((t) => pool.run(t))]);
   const shardResults = parts as WheelShardResult[];
   const first = shardResults[0]!;
+  const h = (hashed as HashResult | null) ?? first.fileHash ?? ((await pool.run({ kind: 'hash', file })) as HashResult);
   const findings = checkWheel(
     {
       artifact: filename,
@@ -70,7 +73,6 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
     },
     opts,
   );
-  const h = hash as HashResult;
   return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings };
 }
 

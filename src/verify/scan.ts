@@ -1,7 +1,7 @@
 // One unit of verification work, small enough to run in a worker thread: hash a shard of a wheel's entries
 // (and check the binaries among them), or hash a whole file. Nothing here holds a whole wheel in memory.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
@@ -15,7 +15,17 @@ export interface Limits {
 }
 
 export type ScanTask =
-  | { kind: 'wheel'; file: string; shard: number; shards: number; limits: Limits; platformTags: string[]; pure: boolean }
+  | {
+      kind: 'wheel';
+      file: string;
+      shard: number;
+      shards: number;
+      limits: Limits;
+      platformTags: string[];
+      pure: boolean;
+      /** Also hash the whole file while reading it (one read instead of two); for a wheel read in one shard. */
+      hashFile?: boolean;
+    }
   | { kind: 'hash'; file: string };
 
 export interface HashedEntry {
@@ -52,6 +62,8 @@ export interface WheelShardResult {
   misnamed: Array<{ name: string; findings: BinaryFinding[] }>;
   /** The archive could not be opened at all. */
   openError: string | null;
+  /** The whole file's sha256 when the task asked for it and it could be had in the same read; else null. */
+  fileHash: { sha256: string; size: number } | null;
 }
 
 export interface HashResult {
@@ -128,6 +140,9 @@ interface Consumed {
  * hop to libuv's thread pool and back, so a worker keeps its core busy. Larger entries stream in chunks.
  */
 const WHOLE_ENTRY_MAX = 16 * 1024 * 1024;
+/** Compressible entries above this size stream: each whole-entry inflate allocates its full output, and
+ * that garbage, times the workers, is most of verify's peak memory. */
+const WHOLE_INFLATE_MAX = 4 * 1024 * 1024;
 
 /** One reusable buffer per thread for an entry's stored bytes (grows to at most WHOLE_ENTRY_MAX + a little). */
 let scratch = Buffer.alloc(0);
@@ -160,15 +175,17 @@ export function storedBlocks(src: Buffer): Buffer[] | null {
   }
 }
 
-/**
- * The data of an entry that fits WHOLE_ENTRY_MAX, read at `start`: views into the thread's scratch buffer
- * (valid until the next read) for stored data, or one buffer inflated to at most the declared size.
- */
-function readWholeEntry(fd: number, e: ZipEntryInfo, start: number): Buffer[] {
-  if (e.compressedSize === 0) return [];
-  if (scratch.length < e.compressedSize) scratch = Buffer.allocUnsafe(Math.max(e.compressedSize, Math.min(WHOLE_ENTRY_MAX, 2 * scratch.length)));
+/** An entry's stored bytes (up to WHOLE_ENTRY_MAX), read at `start` into the thread's scratch buffer (valid until the next read). */
+function readStored(fd: number, e: ZipEntryInfo, start: number): Buffer {
+  if (scratch.length < e.compressedSize) scratch = Buffer.allocUnsafe(e.compressedSize);
   const stored = scratch.subarray(0, e.compressedSize);
   readFully(fd, stored, e.compressedSize, start);
+  return stored;
+}
+
+/** An entry's data from its stored bytes: views into them when stored or stored-block deflate, else inflated to at most the declared size. */
+function decodeStored(stored: Buffer, e: ZipEntryInfo): Buffer[] {
+  if (stored.length === 0) return [];
   if (e.method === 0) return [stored];
   const blocks = storedBlocks(stored);
   if (blocks) return blocks;
@@ -178,6 +195,46 @@ function readWholeEntry(fd: number, e: ZipEntryInfo, start: number): Buffer[] {
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`more data than the declared ${e.size} bytes`, { cause: err });
     throw err;
+  }
+}
+
+/**
+ * The whole file's sha256, fed with each entry's stored bytes as they are read (in file order) and with the
+ * bytes between them (headers, streamed entries, the central directory) read as needed: one read of the wheel
+ * instead of two. Gives up (null) if entries overlap or the file changes size; the caller then hashes the file.
+ */
+class FileHasher {
+  private readonly hash = createHash('sha256');
+  private at = 0;
+  private ok = true;
+  private gapBuffer: Buffer | null = null;
+  constructor(private readonly fd: number) {}
+
+  feed(start: number, bytes: Buffer): void {
+    if (!this.ok || start < this.at) {
+      this.ok = false;
+      return;
+    }
+    this.readTo(start);
+    this.hash.update(bytes);
+    this.at += bytes.length;
+  }
+
+  finish(): { sha256: string; size: number } | null {
+    const size = fstatSync(this.fd).size;
+    if (this.ok) this.readTo(size);
+    if (!this.ok || this.at !== size || readSync(this.fd, Buffer.alloc(1), 0, 1, size) !== 0) return null;
+    return { sha256: this.hash.digest('hex'), size };
+  }
+
+  private readTo(end: number): void {
+    this.gapBuffer ??= Buffer.allocUnsafe(1 << 20);
+    while (this.ok && this.at < end) {
+      const n = readSync(this.fd, this.gapBuffer, 0, Math.min(this.gapBuffer.length, end - this.at), this.at);
+      if (n === 0) this.ok = false;
+      this.hash.update(this.gapBuffer.subarray(0, n));
+      this.at += n;
+    }
   }
 }
 
@@ -261,7 +318,7 @@ async function consume(
 }
 
 async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promise<WheelShardResult> {
-  const result: WheelShardResult = { kind: 'wheel', shard: task.shard, entries: null, hashed: [], errors: [], texts: {}, binaries: [], misnamed: [], openError: null };
+  const result: WheelShardResult = { kind: 'wheel', shard: task.shard, entries: null, hashed: [], errors: [], texts: {}, binaries: [], misnamed: [], openError: null, fileHash: null };
   let zip;
   try {
     zip = await openZip(task.file);
@@ -272,15 +329,24 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
   let fd = -1;
   try {
     fd = openSync(task.file, 'r');
+    const fileHasher = task.hashFile && task.shards <= 1 ? new FileHasher(fd) : null;
     if (task.shard === 0) result.entries = zip.entries;
     const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
-    for (const e of shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards)) {
+    // In file order: reads go forward, and the whole-file hash can take each entry's bytes as they pass.
+    const mine = shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
+    for (const e of mine) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        const whole = e.size <= WHOLE_ENTRY_MAX && e.compressedSize <= WHOLE_ENTRY_MAX;
-        const got = whole
-          ? consumeWhole(readWholeEntry(fd, e, await zip.dataStart(e)), e, wantText, sniffBinary)
-          : await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
+        const whole = e.size <= WHOLE_INFLATE_MAX || (e.size <= WHOLE_ENTRY_MAX && e.compressedSize >= e.size && e.compressedSize <= WHOLE_ENTRY_MAX + 4096);
+        let got: Consumed;
+        if (whole) {
+          const start = await zip.dataStart(e);
+          const stored = readStored(fd, e, start);
+          fileHasher?.feed(start, stored);
+          got = consumeWhole(decodeStored(stored, e), e, wantText, sniffBinary);
+        } else {
+          got = await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
+        }
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.binary) {
@@ -296,6 +362,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
         result.errors.push({ index: e.index, name: e.name, message: (err as Error).message });
       }
     }
+    result.fileHash = fileHasher?.finish() ?? null;
   } finally {
     if (fd >= 0) closeSync(fd);
     zip.close();

@@ -1,11 +1,12 @@
 // The entry reader behind `release verify`: the same verdicts whether an entry is read whole (up to 16 MiB) or
 // streamed, and whether its deflate data is made of stored blocks (read in place) or really compressed.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifyArtifacts } from '../../src/verify/artifacts.js';
 import { runScanTask, storedBlocks, type WheelShardResult } from '../../src/verify/scan.js';
 import { writeZip, type ZipEntrySpec } from '../fixtures/broken/zip-writer.js';
 
@@ -118,5 +119,52 @@ describe.each([
     ]);
     expect(r.errors.map((e) => e.name).sort()).toEqual(['pkg/cut.bin', 'pkg/cut.py']);
     expect(r.hashed.map((h) => h.name)).toEqual(['pkg/ok.py']);
+  });
+});
+
+describe('the whole-file sha256 taken while reading', () => {
+  const fileSha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+  it('equals the sha256 of the file, with headers, skipped and streamed entries and the central directory in between', async () => {
+    const file = path.join(dir, 'fused.whl');
+    writeFileSync(
+      file,
+      writeZip([
+        { name: 'pkg/', data: Buffer.alloc(0), mode: 0o040755 },
+        { name: 'pkg/a.py', data: text(SMALL) },
+        { name: 'pkg/big.bin', data: randomBytes(LARGE) },
+        { name: 'pkg/odd.bin', data: Buffer.from('x'), method: 12 },
+        { name: 'pkg/b.bin', data: randomBytes(SMALL) },
+      ]),
+    );
+    const r = (await runScanTask({ kind: 'wheel', file, shard: 0, shards: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, platformTags: ['any'], pure: true, hashFile: true })) as WheelShardResult;
+    expect(r.fileHash).toEqual({ sha256: fileSha(file), size: statSync(file).size });
+    const without = (await runScanTask({ kind: 'wheel', file, shard: 0, shards: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, platformTags: ['any'], pure: true })) as WheelShardResult;
+    expect(without.fileHash).toBeNull();
+  });
+
+  it('gives up when two entries share their bytes, and verify then hashes the file on its own', async () => {
+    const zip = writeZip([
+      { name: 'pkg/a.py', data: text(SMALL) },
+      { name: 'pkg/b.py', data: text(SMALL) },
+    ]);
+    // Point the second central record at the first local header: both entries read the same bytes.
+    const cd = zip.readUInt32LE(zip.length - 6);
+    const second = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), cd + 46);
+    zip.writeUInt32LE(0, second + 42);
+    const file = path.join(dir, 'overlap.whl');
+    writeFileSync(file, zip);
+    const r = (await runScanTask({ kind: 'wheel', file, shard: 0, shards: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, platformTags: ['any'], pure: true, hashFile: true })) as WheelShardResult;
+    expect(r.fileHash).toBeNull();
+    const [result] = await verifyArtifacts([file], { jobs: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, releaseVersion: null });
+    expect(result!.sha256).toBe(fileSha(file));
+  });
+
+  it('is right for a wheel split into shards, whose hash is a task of its own', async () => {
+    const file = path.join(dir, 'pkg-1.0-py3-none-any.whl');
+    writeFileSync(file, writeZip(Array.from({ length: 6 }, (_, i) => ({ name: `pkg/blob${i}.bin`, data: randomBytes(6 * 1024 * 1024), method: i % 2 ? 0 : 8 }))));
+    const [result] = await verifyArtifacts([file], { jobs: 2, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, releaseVersion: null });
+    expect(result!.sha256).toBe(fileSha(file));
+    expect(result!.size).toBe(statSync(file).size);
   });
 });
