@@ -2,7 +2,7 @@
 // Prints one JSON line {url, uploadUrl, token} when ready; prints stats as JSON on SIGTERM... or on stdin "stats".
 import { startPypiServer } from './.build/test/servers/pypi.js';
 
-const server = await startPypiServer({ keepData: false, checkBlake2: false, uploadLatencyMs: Number(process.argv[2] ?? 0) });
+const server = await startPypiServer({ keepData: false, checkBlake2: false, hashThreads: 2, uploadLatencyMs: Number(process.argv[2] ?? 0) });
 process.stdout.write(JSON.stringify({ url: server.url, uploadUrl: server.uploadUrl, token: server.token }) + '\n');
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line) => {

@@ -8,7 +8,7 @@ import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, serializeManifest, type Bui
 import type { Step } from '../pipeline.js';
 import { planFromConfig } from '../plan/from-config.js';
 import { getRecipe, loadRecipes, type Recipe } from '../plan/recipes.js';
-import { hashFile } from '../wheel/sdist.js';
+import { hashFile } from '../wheel/hash.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
 import { jobExpected, jobInvocations, type Invocation } from './invocations.js';
 import { PYTHON_VERSION } from './python-scripts.js';

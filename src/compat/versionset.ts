@@ -6,7 +6,7 @@ import { CompatError } from '../errors.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { normalizeName } from '../version/pep440.js';
 import { wheelTags } from './tags.js';
-import { hashFile } from '../wheel/sdist.js';
+import { hashFile } from '../wheel/hash.js';
 
 export const VERSIONS_FILE = 'versions.json';
 export const VERSION_SET_SCHEMA = 1;

@@ -6,6 +6,7 @@
 // complete does nothing and says so (exit 0: re-running a finished release job must stay green).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -28,7 +29,8 @@ import { runSteps, type Step } from '../pipeline.js';
 import { normalizeName } from '../version/pep440.js';
 import type { GithubDestinationOptions } from './github.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
-import { hashFile } from '../wheel/sdist.js';
+import { createPool } from '../verify/pool.js';
+import type { HashResult } from '../verify/scan.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
 export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
@@ -87,6 +89,8 @@ interface State {
   summary: DestinationSummary[];
   /** Serializes manifest writes. */
   writing: Promise<void>;
+  /** The gate's re-hash of the files on disk, running on worker threads while the read-only steps go on. */
+  rehash: BackgroundHash | null;
 }
 
 type PublishContext = Context & { state: State };
@@ -110,6 +114,7 @@ export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promi
     runs: new Map(),
     summary: [],
     writing: Promise.resolve(),
+    rehash: null,
   };
   const pctx: PublishContext = Object.assign(Object.create(cfgCtx) as Context, { state });
   const steps: Step<PublishContext>[] = [
@@ -119,21 +124,31 @@ export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promi
     { name: 'choose destinations', run: (c) => chooseDestinations(c) },
     // Nothing is read, checked or sent when every destination is already complete.
     ...gated([
-      // Refuse unless `release verify` passed on exactly these files (re-hashed now) and the set is complete.
-      { name: 'check the verify record against the files', run: (c) => checkGate(c) },
+      // Refuse unless `release verify` passed on exactly these files and the set is complete; the files on
+      // disk are re-hashed from here on, on worker threads, while the read-only steps below go on.
+      { name: 'check the verify record', run: (c) => checkGate(c) },
       // The tag must name the commit the release was planned from (read-only git).
       { name: 'check the tag', skip: (c) => tagSkip(c), run: (c) => checkTag(c) },
-      // SHA256SUMS, the manifest and the version set, as GitHub release assets.
+      // SHA256SUMS (from the verify record), the manifest and the version set, as GitHub release assets:
+      // local files, written again by every run.
       { name: 'write the release assets', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => writeExtras(c) },
       // Release notes for the GitHub release body.
       { name: 'read the release notes', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => readNotes(c) },
-      // Credentials, access, and "already released with other files", for every destination before any upload.
+      // Credentials, access, and "already released with other files", for every destination before any
+      // upload. Read-only: nothing is created or sent before the files are known to be the verified ones.
       { name: 'preflight every destination', run: (c) => preflight(c) },
+      // Every byte on disk is the verified byte: the re-hash started by the gate, awaited before anything is written.
+      { name: 'check the files against the verify record', run: (c) => checkRehash(c) },
       // Each destination in order; each records what it confirms as it goes.
       { name: 'publish', run: (c) => publishAll(c) },
     ]),
   ];
-  await runSteps(pctx, steps);
+  try {
+    await runSteps(pctx, steps);
+  } finally {
+    // A step that failed before the re-hash was awaited leaves its threads running: stop them.
+    await state.rehash?.cancel();
+  }
   await state.writing;
   const nothingToDo = state.pending.length === 0;
   return {
@@ -231,6 +246,32 @@ async function filesByName(dir: string, skip: string[]): Promise<Map<string, str
   return out;
 }
 
+interface BackgroundHash {
+  /** sha256 and size by path. */
+  done: Promise<Map<string, { sha256: string; size: number }>>;
+  cancel(): Promise<void>;
+}
+
+/** sha256 and size of every file, all at once on worker threads (every byte is read before any upload). */
+function hashInBackground(files: string[]): BackgroundHash {
+  const pool = createPool(Math.max(1, Math.min(availableParallelism(), files.length)));
+  let closed: Promise<void> | null = null;
+  const close = () => (closed ??= pool.close());
+  const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then(
+    async (results) => {
+      await close();
+      return new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }]));
+    },
+    async (err: unknown) => {
+      await close();
+      throw err;
+    },
+  );
+  // Awaited by checkRehash; a failure before then is reported there or dropped with the cancelled run.
+  done.catch(() => undefined);
+  return { done, cancel: close };
+}
+
 async function checkGate(c: PublishContext): Promise<void> {
   const s = c.state;
   const m = s.manifest;
@@ -260,29 +301,43 @@ async function checkGate(c: PublishContext): Promise<void> {
   if (stale.length) throw new VerifyError(`the verify record names files the manifest does not list: ${stale.join(', ')}`, { ...where, hint: 'run `release verify` again' });
   const skip = [path.resolve(s.distDir, ASSETS_DIR), path.resolve(s.loaded.root, s.loaded.config.publish.index.dir)];
   const onDisk = await filesByName(s.distDir, skip);
-  for (const b of m.built) {
+  const candidatesOf = (b: (typeof m.built)[number]) => {
     const rec = verified.get(b.filename);
     if (!rec) throw new VerifyError(`${b.filename} was built but not verified`, { ...where, hint: 'run `release verify` again' });
     if (rec.sha256 !== b.sha256) throw new VerifyError(`${b.filename} was verified with other content than it was built with`, { ...where, hint: 'run `release verify` again' });
     const candidates = onDisk.get(b.filename) ?? [];
     if (!candidates.length) throw new VerifyError(`${b.filename} is not in ${s.distDir}`, { hint: 'download every build job\'s artifacts into dist/' });
-    let found: PublishFile | undefined;
-    for (const p of candidates) {
-      const h = await hashFile(p);
-      if (h.sha256 === rec.sha256 && h.size === rec.size) {
-        found = { path: p, filename: b.filename, sha256: h.sha256, size: h.size, package: normalizeName(b.package), version: m.version, type: fileType(b.filename) };
-        break;
-      }
-    }
-    if (!found) {
-      throw new VerifyError(`${b.filename} changed after \`release verify\` (its sha256 is no longer ${rec.sha256.slice(0, 12)}…)`, {
-        file: candidates[0],
-        hint: 'publish exactly the files that were verified: download them again, or run `release verify` on these',
-      });
-    }
-    s.files.push(found);
+    return { rec, candidates };
+  };
+  const chosen = m.built.map((b) => ({ b, ...candidatesOf(b) }));
+  s.rehash = hashInBackground(chosen.flatMap((x) => x.candidates));
+  // Usually one file per name: it is the one to publish, confirmed by checkRehash. With several copies the
+  // hashes decide which one, so wait for them now.
+  const hashes = chosen.some((x) => x.candidates.length > 1) ? await s.rehash.done : null;
+  for (const { b, rec, candidates } of chosen) {
+    const p = hashes ? candidates.find((x) => hashes.get(x)?.sha256 === rec.sha256 && hashes.get(x)?.size === rec.size) : candidates[0];
+    if (!p) throw changedAfterVerify(b.filename, rec.sha256, candidates[0]!);
+    s.files.push({ path: p, filename: b.filename, sha256: rec.sha256, size: rec.size, package: normalizeName(b.package), version: m.version, type: fileType(b.filename) });
   }
-  c.log.info(`${s.files.length} file(s) match the verify record of ${v.at}`);
+  c.log.info(`${s.files.length} file(s) passed \`release verify\` (${v.at}); re-hashing them`);
+}
+
+function changedAfterVerify(filename: string, sha256: string, file: string): VerifyError {
+  return new VerifyError(`${filename} changed after \`release verify\` (its sha256 is no longer ${sha256.slice(0, 12)}…)`, {
+    file,
+    hint: 'publish exactly the files that were verified: download them again, or run `release verify` on these',
+  });
+}
+
+/** The files to publish hash to what `release verify` recorded, byte for byte. */
+async function checkRehash(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const hashes = await s.rehash!.done;
+  for (const f of s.files) {
+    const h = hashes.get(f.path);
+    if (!h || h.sha256 !== f.sha256 || h.size !== f.size) throw changedAfterVerify(f.filename, f.sha256, f.path);
+  }
+  c.log.info(`${s.files.length} file(s) on disk match the verify record`);
 }
 
 function tagSkip(c: PublishContext): string | false {

@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
+import { hashFileSync } from '../wheel/hash.js';
 import { checkBinary, sniffBinary, type BinaryFinding } from './binary/index.js';
 
 export interface Limits {
@@ -203,11 +204,13 @@ function decodeStored(stored: Buffer, e: ZipEntryInfo): Buffer[] {
  * bytes between them (headers, streamed entries, the central directory) read as needed: one read of the wheel
  * instead of two. Gives up (null) if entries overlap or the file changes size; the caller then hashes the file.
  */
+/** The read buffer for the bytes between entries: one per thread (reads are synchronous), never garbage. */
+let gapBuffer: Buffer | null = null;
+
 class FileHasher {
   private readonly hash = createHash('sha256');
   private at = 0;
   private ok = true;
-  private gapBuffer: Buffer | null = null;
   constructor(private readonly fd: number) {}
 
   feed(start: number, bytes: Buffer): void {
@@ -228,11 +231,11 @@ class FileHasher {
   }
 
   private readTo(end: number): void {
-    this.gapBuffer ??= Buffer.allocUnsafe(1 << 20);
+    const buf = (gapBuffer ??= Buffer.allocUnsafe(1 << 20));
     while (this.ok && this.at < end) {
-      const n = readSync(this.fd, this.gapBuffer, 0, Math.min(this.gapBuffer.length, end - this.at), this.at);
+      const n = readSync(this.fd, buf, 0, Math.min(buf.length, end - this.at), this.at);
       if (n === 0) this.ok = false;
-      this.hash.update(this.gapBuffer.subarray(0, n));
+      this.hash.update(buf.subarray(0, n));
       this.at += n;
     }
   }
@@ -368,20 +371,6 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     zip.close();
   }
   return result;
-}
-
-/** sha256 of a whole file, read synchronously in 1 MiB pieces into one buffer: a worker's core stays busy. */
-function hashFileSync(file: string): { sha256: string; size: number } {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(file, 'r');
-  let size = 0;
-  try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, size)) > 0; size += n) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return { sha256: hash.digest('hex'), size };
 }
 
 export async function runScanTask(task: ScanTask): Promise<ScanResult> {

@@ -1,9 +1,19 @@
-// Worker-thread entry: run scan tasks sent by the pool, one at a time.
+// Worker-thread entry: run scan tasks sent by the pool, one at a time. Whole-file hashes need only node:crypto,
+// so the wheel checks (and their policy data) load on the first wheel task: a pool that only hashes stays small.
 import { parentPort } from 'node:worker_threads';
-import { runScanTask, type ScanTask } from './scan.js';
+import { hashFileSync } from '../wheel/hash.js';
+import type { ScanResult, ScanTask } from './scan.js';
+
+let scan: Promise<typeof import('./scan.js')> | null = null;
+
+async function run(task: ScanTask): Promise<ScanResult> {
+  if (task.kind === 'hash') return { kind: 'hash', ...hashFileSync(task.file) };
+  scan ??= import('./scan.js');
+  return (await scan).runScanTask(task);
+}
 
 parentPort?.on('message', (msg: { id: number; task: ScanTask }) => {
-  runScanTask(msg.task).then(
+  run(msg.task).then(
     (result) => parentPort!.postMessage({ id: msg.id, result }),
     (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message }),
   );

@@ -270,7 +270,9 @@ describe('the gate before publishing', () => {
     const err = await publish(fx.root).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VerifyError);
     expect((err as Error).message).toContain(f.filename);
-    expect(gh.history()).toEqual([]);
+    // The preflight may read while the files are re-hashed; nothing is created, changed or sent.
+    expect(gh.history().filter((e) => e.type !== 'request' || e.method !== 'GET')).toEqual([]);
+    expect(gh.history().length).toBeGreaterThan(0);
   });
 
   it('refuses an incomplete set', async () => {
