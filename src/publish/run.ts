@@ -29,7 +29,7 @@ import { runSteps, type Step } from '../pipeline.js';
 import { normalizeName } from '../version/pep440.js';
 import type { GithubDestinationOptions } from './github.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
-import { createPool } from '../verify/pool.js';
+import { createPool, type ScanPool } from '../verify/pool.js';
 import type { HashResult } from '../verify/scan.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
@@ -91,6 +91,7 @@ interface State {
   writing: Promise<void>;
   /** The gate's re-hash of the files on disk, running on worker threads while the read-only steps go on. */
   rehash: BackgroundHash | null;
+  pool: ScanPool | null;
 }
 
 type PublishContext = Context & { state: State };
@@ -115,6 +116,7 @@ export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promi
     summary: [],
     writing: Promise.resolve(),
     rehash: null,
+    pool: null,
   };
   const pctx: PublishContext = Object.assign(Object.create(cfgCtx) as Context, { state });
   const steps: Step<PublishContext>[] = [
@@ -143,11 +145,13 @@ export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promi
       { name: 'publish', run: (c) => publishAll(c) },
     ]),
   ];
+  // The gate's hashing threads start now, so that they are up by the time the file list is known.
+  state.pool = createPool(availableParallelism());
   try {
     await runSteps(pctx, steps);
   } finally {
-    // A step that failed before the re-hash was awaited leaves its threads running: stop them.
-    await state.rehash?.cancel();
+    // Also stops a re-hash that a failed step left running.
+    await state.pool?.close();
   }
   await state.writing;
   const nothingToDo = state.pending.length === 0;
@@ -249,27 +253,14 @@ async function filesByName(dir: string, skip: string[]): Promise<Map<string, str
 interface BackgroundHash {
   /** sha256 and size by path. */
   done: Promise<Map<string, { sha256: string; size: number }>>;
-  cancel(): Promise<void>;
 }
 
-/** sha256 and size of every file, all at once on worker threads (every byte is read before any upload). */
-function hashInBackground(files: string[]): BackgroundHash {
-  const pool = createPool(Math.max(1, Math.min(availableParallelism(), files.length)));
-  let closed: Promise<void> | null = null;
-  const close = () => (closed ??= pool.close());
-  const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then(
-    async (results) => {
-      await close();
-      return new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }]));
-    },
-    async (err: unknown) => {
-      await close();
-      throw err;
-    },
-  );
-  // Awaited by checkRehash; a failure before then is reported there or dropped with the cancelled run.
+/** sha256 and size of every file, all at once on the pool's worker threads (every byte is read before any upload). */
+function hashInBackground(pool: ScanPool, files: string[]): BackgroundHash {
+  const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then((results) => new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }])));
+  // Awaited by checkRehash; a failure before then is reported there or dropped with the failed run.
   done.catch(() => undefined);
-  return { done, cancel: close };
+  return { done };
 }
 
 async function checkGate(c: PublishContext): Promise<void> {
@@ -310,7 +301,7 @@ async function checkGate(c: PublishContext): Promise<void> {
     return { rec, candidates };
   };
   const chosen = m.built.map((b) => ({ b, ...candidatesOf(b) }));
-  s.rehash = hashInBackground(chosen.flatMap((x) => x.candidates));
+  s.rehash = hashInBackground(s.pool!, chosen.flatMap((x) => x.candidates));
   // Usually one file per name: it is the one to publish, confirmed by checkRehash. With several copies the
   // hashes decide which one, so wait for them now.
   const hashes = chosen.some((x) => x.candidates.length > 1) ? await s.rehash.done : null;
@@ -333,6 +324,9 @@ function changedAfterVerify(filename: string, sha256: string, file: string): Ver
 async function checkRehash(c: PublishContext): Promise<void> {
   const s = c.state;
   const hashes = await s.rehash!.done;
+  // The threads' memory is not needed for the uploads.
+  await s.pool?.close();
+  s.pool = null;
   for (const f of s.files) {
     const h = hashes.get(f.path);
     if (!h || h.sha256 !== f.sha256 || h.size !== f.size) throw changedAfterVerify(f.filename, f.sha256, f.path);

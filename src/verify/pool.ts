@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runScanTask, type ScanResult, type ScanTask } from './scan.js';
+import type { ScanResult, ScanTask } from './scan.js';
 
 export interface ScanPool {
   run(task: ScanTask): Promise<ScanResult>;
@@ -58,6 +58,8 @@ function inlinePool(jobs: number): ScanPool {
       if (active >= Math.max(1, jobs)) await new Promise<void>((r) => waiting.push(r));
       active++;
       try {
+        // Loaded on first use: a caller that only hashes on worker threads never loads the wheel checks.
+        const { runScanTask } = await import('./scan.js');
         return await runScanTask(task);
       } finally {
         active--;
