@@ -1,6 +1,6 @@
 // The multipart/form-data body of one upload, streamed from disk: its exact length is known up front
-// (Content-Length, no chunking), and the file goes out through two reused 1 MiB buffers, so memory stays
-// flat however large the file and however many uploads run at once. The sha256 is not recomputed here:
+// (Content-Length, no chunking), and the file goes out through two reused 256 KiB buffers, so memory stays
+// flat however large the file and however many uploads run at once (1 and 4 MiB measured no faster). The sha256 is not recomputed here:
 // the index checks the `sha256_digest` we send against the bytes (PyPI checks every digest sent), so a
 // file that changed since `release verify` is refused there; a changed size is caught here.
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ export interface MultipartBody {
 
 export class FileChangedError extends Error {}
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 256 * 1024;
 
 /** Quote a form name or filename as browsers do: `"` → %22, CR/LF → %0D/%0A. */
 const quote = (s: string) => `"${s.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}"`;
