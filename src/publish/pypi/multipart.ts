@@ -1,8 +1,9 @@
 // The multipart/form-data body of one upload, streamed from disk: its exact length is known up front
 // (Content-Length, no chunking), and the file goes out through two reused 256 KiB buffers, so memory stays
 // flat however large the file and however many uploads run at once (1 and 4 MiB measured no faster).
-// The sha256 is not recomputed here: the index checks the `sha256_digest` we send against the bytes (PyPI checks every digest sent), so a
-// file that changed since `release verify` is refused there; a changed size is caught here.
+// The sha256 is not recomputed here: the index checks the `sha256_digest` we send against the bytes (PyPI
+// checks every digest sent), so a file that changed since `release verify` is refused there; a changed size
+// is caught here.
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
