@@ -7,6 +7,7 @@ import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { actions } from '../log.js';
 import { findFragments, mergeFragments, readFragment, readManifest, serializeManifest, type ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
+import { createPool, type ScanPool } from '../verify/pool.js';
 import { readVersionFile } from '../version/file.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
@@ -27,6 +28,8 @@ interface VerifyContext extends Context {
   files: string[];
   artifacts: ArtifactResult[];
   outcome?: VerifyOutcome;
+  /** Started with the command, so the workers are up by the time the artifacts are found. */
+  pool?: ScanPool;
 }
 
 const DEFAULT_LIMITS: Limits = { maxUncompressed: 4096 * 1024 * 1024, maxRatio: 200 };
@@ -108,7 +111,7 @@ const steps: Step<VerifyContext>[] = [
   {
     name: 'verify the artifacts',
     async run(ctx) {
-      ctx.artifacts = await verifyArtifacts(ctx.files, { jobs: ctx.jobs, limits: ctx.limits, releaseVersion: ctx.releaseVersion });
+      ctx.artifacts = await verifyArtifacts(ctx.files, { jobs: ctx.jobs, pool: ctx.pool, limits: ctx.limits, releaseVersion: ctx.releaseVersion });
     },
   },
   // Missing, unexpected and duplicate artifacts per package and target.
@@ -187,7 +190,12 @@ const verify: CommandDefinition = {
       files: [],
       artifacts: [],
     };
-    await runSteps(vctx, steps);
+    vctx.pool = createPool(vctx.jobs, { preload: true });
+    try {
+      await runSteps(vctx, steps);
+    } finally {
+      await vctx.pool.close();
+    }
     const outcome = vctx.outcome!;
     ctx.log.info(terminalReport(outcome));
     if (!outcome.ok) ctx.log.error('verification failed: fix the problems above, rebuild, and run `release verify` again');

@@ -22,6 +22,8 @@ export interface ArtifactResult {
 
 export interface VerifyOptions {
   jobs: number;
+  /** Started by the caller (and closed by it); else one of `jobs` workers for this call. */
+  pool?: ScanPool;
   limits: Limits;
   releaseVersion: string | null;
 }
@@ -38,11 +40,11 @@ export function isArtifact(filename: string): boolean {
 }
 
 export async function verifyArtifacts(files: string[], opts: VerifyOptions): Promise<ArtifactResult[]> {
-  const pool = createPool(opts.jobs);
+  const pool = opts.pool ?? createPool(opts.jobs, { preload: true });
   try {
     return await Promise.all(files.map((f) => verifyOne(pool, f, opts)));
   } finally {
-    await pool.close();
+    if (!opts.pool) await pool.close();
   }
 }
 

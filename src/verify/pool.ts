@@ -11,13 +11,16 @@ export interface ScanPool {
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
-/** `jobs` workers; tasks queue and run as workers free up. */
-export function createPool(jobs: number): ScanPool {
+/**
+ * `jobs` workers; tasks queue and run as workers free up. `preload`: the workers load the wheel checks as
+ * they start (while the caller is still reading its inputs), not on their first wheel.
+ */
+export function createPool(jobs: number, opts: { preload?: boolean } = {}): ScanPool {
   if (jobs <= 1 || !existsSync(workerFile)) return inlinePool(jobs);
   const queue: Array<{ task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }> = [];
   const idle: Worker[] = [];
   const busy = new Map<Worker, (msg: { result?: ScanResult; error?: string }) => void>();
-  const workers = Array.from({ length: jobs }, () => new Worker(workerFile));
+  const workers = Array.from({ length: jobs }, () => new Worker(workerFile, { workerData: { preload: opts.preload === true } }));
   const pump = () => {
     while (idle.length && queue.length) {
       const w = idle.pop()!;

@@ -1,10 +1,10 @@
 // Worker-thread entry: run scan tasks sent by the pool, one at a time. Whole-file hashes need only node:crypto,
 // so the wheel checks (and their policy data) load on the first wheel task: a pool that only hashes stays small.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { hashFileSync } from '../wheel/hash.js';
 import type { ScanResult, ScanTask } from './scan.js';
 
-let scan: Promise<typeof import('./scan.js')> | null = null;
+let scan: Promise<typeof import('./scan.js')> | null = (workerData as { preload?: boolean } | null)?.preload ? import('./scan.js') : null;
 
 async function run(task: ScanTask): Promise<ScanResult> {
   if (task.kind === 'hash') return { kind: 'hash', ...hashFileSync(task.file) };

@@ -111,6 +111,12 @@ describe.each([
     expect(why['pkg/less.bin']).toMatch(/bytes of data, the header declares/);
   });
 
+  it('ignores bytes after the end of a deflate stream, as zipfile does', async () => {
+    const r = await scan([{ name: 'pkg/padded.py', data: prose, packed: Buffer.concat([deflateRawSync(prose), Buffer.from('trailing bytes')]) }]);
+    expect(r.errors).toEqual([]);
+    expect(r.hashed.map((h) => h.digest)).toEqual([sha(prose)]);
+  });
+
   it('reports truncated deflate data as an error on that entry only', async () => {
     const r = await scan([
       { name: 'pkg/cut.py', data: prose, packed: deflateRawSync(prose).subarray(0, 1000) },
