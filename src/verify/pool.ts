@@ -12,33 +12,62 @@ export interface ScanPool {
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
+ * Tasks a worker holds at once: while one waits on I/O (opening a zip, a streamed entry) the next one runs,
+ * so the core does not idle between tasks.
+ */
+const DEPTH = 2;
+
+/**
  * `jobs` workers; tasks queue and run as workers free up. `preload`: the workers load the wheel checks as
  * they start (while the caller is still reading its inputs), not on their first wheel.
  */
 export function createPool(jobs: number, opts: { preload?: boolean } = {}): ScanPool {
   if (jobs <= 1 || !existsSync(workerFile)) return inlinePool(jobs);
-  const queue: Array<{ task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }> = [];
-  const idle: Worker[] = [];
-  const busy = new Map<Worker, (msg: { result?: ScanResult; error?: string }) => void>();
+  type Job = { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void };
+  const queue: Job[] = [];
+  const held = new Map<Worker, Map<number, Job>>();
+  let nextId = 0;
+  const dead = new Set<Worker>();
+  let closing = false;
   const workers = Array.from({ length: jobs }, () => new Worker(workerFile, { workerData: { preload: opts.preload === true } }));
   const pump = () => {
-    while (idle.length && queue.length) {
-      const w = idle.pop()!;
-      const job = queue.shift()!;
-      busy.set(w, (msg) => {
-        busy.delete(w);
-        idle.push(w);
-        if (msg.error !== undefined) job.reject(new Error(msg.error));
-        else job.resolve(msg.result!);
-        pump();
-      });
-      w.postMessage({ id: 0, task: job.task });
+    if (dead.size === workers.length) {
+      for (const job of queue.splice(0)) job.reject(new Error('every verify worker thread has stopped'));
+      return;
+    }
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      for (const w of workers) {
+        const mine = held.get(w)!;
+        if (!queue.length) return;
+        if (mine.size >= depth || dead.has(w)) continue;
+        const job = queue.shift()!;
+        const id = nextId++;
+        mine.set(id, job);
+        w.postMessage({ id, task: job.task });
+      }
     }
   };
+  const settle = (w: Worker, id: number, msg: { result?: ScanResult; error?: string }) => {
+    const job = held.get(w)!.get(id);
+    if (!job) return;
+    held.get(w)!.delete(id);
+    if (msg.error !== undefined) job.reject(new Error(msg.error));
+    else job.resolve(msg.result!);
+    pump();
+  };
   for (const w of workers) {
-    w.on('message', (msg) => busy.get(w)?.(msg));
-    w.on('error', (err) => busy.get(w)?.({ error: err.message }));
-    idle.push(w);
+    held.set(w, new Map());
+    w.on('message', (msg: { id: number; result?: ScanResult; error?: string }) => settle(w, msg.id, msg));
+    // A worker that dies fails every task it held; the others take the rest.
+    const died = (message: string) => {
+      dead.add(w);
+      for (const id of [...held.get(w)!.keys()]) settle(w, id, { error: message });
+      pump();
+    };
+    w.on('error', (err) => died(err.message));
+    w.on('exit', (code) => {
+      if (!closing) died(`a verify worker thread stopped (exit code ${code})`);
+    });
   }
   return {
     run: (task) =>
@@ -47,6 +76,7 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
         pump();
       }),
     close: async () => {
+      closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -39,8 +39,6 @@ export interface ZipReader {
    * consumer counts and checksums what it reads (and stops at the declared size).
    */
   open(entry: ZipEntryInfo): Promise<Readable>;
-  /** Where an entry's stored (compressed) bytes start in the file, from its local header (checked by yauzl). */
-  dataStart(entry: ZipEntryInfo): Promise<number>;
   close(): void;
 }
 
@@ -107,7 +105,6 @@ export function openZip(file: string): Promise<ZipReader> {
               rawStream.on('error', (e) => inflate.destroy(e));
               return rawStream.pipe(inflate);
             },
-            dataStart: async (entry) => (await zip.readLocalFileHeaderPromise(raw[entry.index]!, { minimal: true })).fileDataStart,
             close: () => zip.close(),
           });
         });
