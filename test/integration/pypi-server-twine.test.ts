@@ -1,8 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { execProcess } from '../../src/context.js';
+import { multipartBody } from '../../src/publish/pypi/multipart.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { startPypiServer, type PypiServer } from '../servers/pypi.js';
 import { makeWheelBuffer, wheelFilename, writeSdist, writeWheel } from '../servers/pypi/make-dist.js';
@@ -117,5 +121,59 @@ describe.skipIf(!ok)('test PyPI server with real twine', () => {
     const buf = makeWheelBuffer({ name: 'demo-core', version: '0.3.0' });
     await writeFile(path.join(dir, 'x.whl'), buf);
     expect(buf.length).toBe(whl.size);
+  });
+});
+
+describe.skipIf(!ok)('test PyPI server hashing on threads (as bench/publish runs it)', () => {
+  let server: PypiServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startPypiServer({ hashThreads: 2 });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ww-twine-threads-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores the sha256 and md5 of the bytes twine sends', async () => {
+    const whl = await writeWheel(dir, { name: 'demo-core', version: '0.4.0' });
+    const r = await twine(server, [whl]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const bytes = await readFile(whl);
+    const stored = server.file(path.basename(whl));
+    expect(stored?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(stored?.md5).toBe(createHash('md5').update(bytes).digest('hex'));
+  });
+
+  it('settles two uploads of one file that arrive together as one stored and one identical (PyPI\'s unique filename)', async () => {
+    const whl = await writeWheel(path.join(dir, 'race'), { name: 'demo-core', version: '0.4.1' });
+    const bytes = await readFile(whl);
+    const fields: Array<[string, string]> = [
+      [':action', 'file_upload'], ['protocol_version', '1'], ['metadata_version', '2.1'], ['name', 'demo-core'], ['version', '0.4.1'],
+      ['filetype', 'bdist_wheel'], ['pyversion', 'py3'], ['sha256_digest', createHash('sha256').update(bytes).digest('hex')],
+    ];
+    const form = multipartBody(fields, { path: whl, filename: path.basename(whl), size: bytes.length });
+    const parts: Buffer[] = [];
+    await form.write(new Writable({ write: (c: Buffer, _e, cb) => void (parts.push(c), cb()) }));
+    const body = Buffer.concat(parts);
+    const auth = `Basic ${Buffer.from(`__token__:${server.token}`).toString('base64')}`;
+    // Both bodies but their last byte go out first; the last bytes leave in the same tick.
+    const requests = [0, 1].map(() => http.request(server.uploadUrl, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(body.length), authorization: auth } }));
+    const answers = requests.map((req) => new Promise<number>((resolve, reject) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject)));
+    await Promise.all(requests.map((req) => new Promise<void>((resolve) => req.write(body.subarray(0, body.length - 1), () => resolve()))));
+    await new Promise((r) => setTimeout(r, 200));
+    for (const req of requests) req.end(body.subarray(body.length - 1));
+    expect(await Promise.all(answers)).toEqual([200, 200]);
+    expect(server.files().filter((f) => f.filename === path.basename(whl))).toHaveLength(1);
+    expect(server.stats().identical).toBe(1);
+  });
+
+  it('refuses other content under a stored name, as PyPI does', async () => {
+    const other = await writeWheel(path.join(dir, 'other'), { name: 'demo-core', version: '0.4.0', seed: 9 });
+    const r = await twine(server, [other]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/File already exists/);
+    expect(server.files().filter((f) => f.filename === 'demo_core-0.4.0-py3-none-any.whl')).toHaveLength(1);
   });
 });
