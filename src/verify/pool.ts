@@ -12,8 +12,9 @@ export interface ScanPool {
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
- * Tasks a worker holds at once: while one waits on I/O (opening a zip, a streamed entry) the next one runs,
- * so the core does not idle between tasks.
+ * Tasks a worker holds at once while there is plenty of work queued: while one waits on I/O (opening a zip,
+ * a streamed entry) the next one runs, so the core does not idle between tasks. Near the end each worker
+ * takes one at a time, so that a task never waits behind a long one while another worker is free.
  */
 const DEPTH = 2;
 
@@ -35,7 +36,9 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
       for (const job of queue.splice(0)) job.reject(new Error('every verify worker thread has stopped'));
       return;
     }
+    const live = workers.length - dead.size;
     for (let depth = 1; depth <= DEPTH; depth++) {
+      if (depth > 1 && queue.length < live * DEPTH) return;
       for (const w of workers) {
         const mine = held.get(w)!;
         if (!queue.length) return;
@@ -77,6 +80,10 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
       }),
     close: async () => {
       closing = true;
+      // Nothing is left waiting forever: whatever had not finished fails.
+      const unfinished = [...queue.splice(0), ...[...held.values()].flatMap((m) => [...m.values()])];
+      for (const m of held.values()) m.clear();
+      for (const job of unfinished) job.reject(new Error('the verify worker pool was closed'));
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -146,27 +146,47 @@ describe.skipIf(!ok)('test PyPI server hashing on threads (as bench/publish runs
     expect(stored?.md5).toBe(createHash('md5').update(bytes).digest('hex'));
   });
 
+  /** Two uploads whose bodies complete in the same tick (all but their last byte go out first); their statuses. */
+  async function together(uploads: Array<{ file: string; filename: string; version: string }>): Promise<number[]> {
+    const auth = `Basic ${Buffer.from(`__token__:${server.token}`).toString('base64')}`;
+    const requests = await Promise.all(
+      uploads.map(async (u) => {
+        const bytes = await readFile(u.file);
+        const fields: Array<[string, string]> = [
+          [':action', 'file_upload'], ['protocol_version', '1'], ['metadata_version', '2.1'], ['name', 'demo-core'], ['version', u.version],
+          ['filetype', 'bdist_wheel'], ['pyversion', 'py3'], ['sha256_digest', createHash('sha256').update(bytes).digest('hex')],
+        ];
+        const form = multipartBody(fields, { path: u.file, filename: u.filename, size: bytes.length });
+        const parts: Buffer[] = [];
+        await form.write(new Writable({ write: (c: Buffer, _e, cb) => void (parts.push(c), cb()) }));
+        const body = Buffer.concat(parts);
+        const req = http.request(server.uploadUrl, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(body.length), authorization: auth } });
+        const status = new Promise<number>((resolve, reject) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+        await new Promise<void>((resolve) => req.write(body.subarray(0, body.length - 1), () => resolve()));
+        return { req, last: body.subarray(body.length - 1), status };
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    for (const r of requests) r.req.end(r.last);
+    return Promise.all(requests.map((r) => r.status));
+  }
+
   it('settles two uploads of one file that arrive together as one stored and one identical (PyPI\'s unique filename)', async () => {
     const whl = await writeWheel(path.join(dir, 'race'), { name: 'demo-core', version: '0.4.1' });
-    const bytes = await readFile(whl);
-    const fields: Array<[string, string]> = [
-      [':action', 'file_upload'], ['protocol_version', '1'], ['metadata_version', '2.1'], ['name', 'demo-core'], ['version', '0.4.1'],
-      ['filetype', 'bdist_wheel'], ['pyversion', 'py3'], ['sha256_digest', createHash('sha256').update(bytes).digest('hex')],
-    ];
-    const form = multipartBody(fields, { path: whl, filename: path.basename(whl), size: bytes.length });
-    const parts: Buffer[] = [];
-    await form.write(new Writable({ write: (c: Buffer, _e, cb) => void (parts.push(c), cb()) }));
-    const body = Buffer.concat(parts);
-    const auth = `Basic ${Buffer.from(`__token__:${server.token}`).toString('base64')}`;
-    // Both bodies but their last byte go out first; the last bytes leave in the same tick.
-    const requests = [0, 1].map(() => http.request(server.uploadUrl, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(body.length), authorization: auth } }));
-    const answers = requests.map((req) => new Promise<number>((resolve, reject) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject)));
-    await Promise.all(requests.map((req) => new Promise<void>((resolve) => req.write(body.subarray(0, body.length - 1), () => resolve()))));
-    await new Promise((r) => setTimeout(r, 200));
-    for (const req of requests) req.end(body.subarray(body.length - 1));
-    expect(await Promise.all(answers)).toEqual([200, 200]);
+    const u = { file: whl, filename: path.basename(whl), version: '0.4.1' };
+    expect(await together([u, u])).toEqual([200, 200]);
     expect(server.files().filter((f) => f.filename === path.basename(whl))).toHaveLength(1);
     expect(server.stats().identical).toBe(1);
+  });
+
+  it('refuses the same bytes under a second name arriving together with the first (PyPI\'s unique sha256)', async () => {
+    const whl = await writeWheel(path.join(dir, 'race2'), { name: 'demo-core', version: '0.4.2' });
+    const statuses = await together([
+      { file: whl, filename: path.basename(whl), version: '0.4.2' },
+      { file: whl, filename: path.basename(whl).replace('-0.4.2-', '-0.4.2-1-'), version: '0.4.2' },
+    ]);
+    expect(statuses.sort()).toEqual([200, 400]);
+    expect(server.files().filter((f) => f.version === '0.4.2')).toHaveLength(1);
   });
 
   it('refuses other content under a stored name, as PyPI does', async () => {

@@ -200,13 +200,22 @@ function digestThreads(count: number): { digest(data: Buffer): Promise<{ sha256:
   const workers = Array.from({ length: count }, () => new Worker(code, { eval: true }));
   const waiting = new Map<number, (r: { sha256: string; md5: string }) => void>();
   for (const w of workers) w.on('message', (m: { id: number; sha256: string; md5: string }) => waiting.get(m.id)?.(m));
+  // A thread that fails fails the uploads it held (answered 500), instead of leaving them hanging.
+  const failed = new Map<number, (e: Error) => void>();
+  for (const w of workers) w.on('error', (e) => [...failed.values()].forEach((f) => f(e)));
   let next = 0;
   return {
     digest: (data) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const id = next++;
+        failed.set(id, (e) => {
+          waiting.delete(id);
+          failed.delete(id);
+          reject(e);
+        });
         waiting.set(id, (r) => {
           waiting.delete(id);
+          failed.delete(id);
           resolve({ sha256: r.sha256, md5: r.md5 });
         });
         // Bodies are received into shared memory (see `receive`), so the thread reads them without a copy.
@@ -401,15 +410,21 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     if ((sha256Sent && sha256Sent.toLowerCase() !== sha256) || (md5Sent && md5Sent.toLowerCase() !== md5) || (blake2 !== undefined && blakeSent!.toLowerCase() !== blake2))
       return reject(req, res, 400, 'The digest supplied does not match a digest calculated from the uploaded file.');
     // 12. duplicates: the same filename, or the same content under another name
-    const same = byFilename.get(filename) ?? [...byFilename.values()].find((f) => f.sha256 === sha256);
-    if (same) {
+    // A stored file with this name or these bytes: identical is a no-op, anything else "File already exists".
+    const duplicate = () => {
+      const same = byFilename.get(filename) ?? [...byFilename.values()].find((f) => f.sha256 === sha256);
+      if (!same) return false;
       if (same.filename === filename && same.sha256 === sha256) {
         stats.identical++;
-        return finish(req, res, fault);
+        finish(req, res, fault);
+        return true;
       }
-      same.blake2 ??= same.data ? blake2b256Hex(same.data) : (blake2 ?? '');
-      return reject(req, res, 400, `File already exists (${pyRepr(same.filename)}, with blake2_256 hash ${pyRepr(same.blake2)}). See ${HELP}#file-name-reuse for more information.`);
-    }
+      // Without kept bytes (benchmarks) the stored file's BLAKE2 is this upload's only when the bytes are the same.
+      same.blake2 ??= same.data ? blake2b256Hex(same.data) : same.sha256 === sha256 ? (blake2 ?? '') : '';
+      reject(req, res, 400, `File already exists (${pyRepr(same.filename)}, with blake2_256 hash ${pyRepr(same.blake2)}). See ${HELP}#file-name-reuse for more information.`);
+      return true;
+    };
+    if (duplicate()) return;
     // 15. one sdist per release
     const release = existing?.releases.get(canonicalizeVersion(version!) ?? version!);
     if (filetype === 'sdist' && release?.files.some((f) => f.packagetype === 'sdist')) return reject(req, res, 400, 'Only one sdist may be uploaded per release.');
@@ -430,15 +445,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     if (typeof info === 'string') return reject(req, res, 400, `Invalid distribution file. ${info}`);
     // The archive checks awaited: a concurrent upload of the same name may have been stored meanwhile. PyPI's
     // unique constraint on the filename settles that race inside its transaction; so does this check.
-    const raced = byFilename.get(filename);
-    if (raced) {
-      if (raced.sha256 === sha256) {
-        stats.identical++;
-        return finish(req, res, fault);
-      }
-      raced.blake2 ??= raced.data ? blake2b256Hex(raced.data) : (blake2 ?? '');
-      return reject(req, res, 400, `File already exists (${pyRepr(raced.filename)}, with blake2_256 hash ${pyRepr(raced.blake2)}). See ${HELP}#file-name-reuse for more information.`);
-    }
+    if (duplicate()) return;
     if (filetype === 'sdist' && projects.get(project)?.releases.get(canonicalizeVersion(version!) ?? version!)?.files.some((f) => f.packagetype === 'sdist')) return reject(req, res, 400, 'Only one sdist may be uploaded per release.');
     // Stored: the first file of a version creates the release (and the project).
     const proj = projects.get(project) ?? existing ?? { name: name!, releases: new Map() };

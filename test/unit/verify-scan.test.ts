@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyArtifacts } from '../../src/verify/artifacts.js';
 import { runScanTask, storedBlocks, type WheelShardResult } from '../../src/verify/scan.js';
@@ -125,6 +125,32 @@ describe.each([
     ]);
     expect(r.errors.map((e) => e.name).sort()).toEqual(['pkg/cut.bin', 'pkg/cut.py']);
     expect(r.hashed.map((h) => h.name)).toEqual(['pkg/ok.py']);
+  });
+});
+
+describe('crafted deflate data', () => {
+  it('is judged by what a raw inflate (zipfile, pip, uv) yields, whatever follows the end of the stream', async () => {
+    const d = text(100_000);
+    const gz = gzipSync(d);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(d) >>> 0, 0);
+    trailer.writeUInt32LE(d.length, 4);
+    const r = await scan([
+      // A gzip-style trailer that holds the data's true CRC, then a zero byte: the declared CRC is still wrong.
+      { name: 'pkg/crc.py', data: d, crc: 0xdeadbeef, packed: Buffer.concat([deflateRawSync(d), trailer, Buffer.from([0])]) },
+      // An empty deflate stream, then a gzip member of other data: an installer extracts an empty file.
+      { name: 'pkg/member.py', data: d, packed: Buffer.concat([deflateRawSync(Buffer.alloc(0)), Buffer.alloc(8), gz.subarray(0, gz.length - 8)]) },
+    ]);
+    const why = Object.fromEntries(r.errors.map((e) => [e.name, e.message]));
+    expect(why['pkg/crc.py']).toMatch(/CRC-32 mismatch/);
+    expect(why['pkg/member.py']).toMatch(/0 bytes of data, the header declares 100000/);
+    expect(r.hashed).toEqual([]);
+  });
+
+  it('stops at the declared size however many stored bytes an entry claims', async () => {
+    const big = randomBytes(20 * 1024 * 1024);
+    const r = await scan([{ name: 'pkg/small.bin', data: big, declaredSize: 1024, packed: deflateRawSync(big, { level: 1 }) }]);
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/more data than the declared 1024 bytes/)]);
   });
 });
 
