@@ -263,76 +263,79 @@ function checkSizeAndCrc(size: number, expectedSize: number, crc: number, expect
   if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
 }
 
-/** Check and hash an entry's data given as pieces; the pieces are copied only when the result keeps them. */
-function consumeWhole(parts: Buffer[], e: ZipEntryInfo, wantText: boolean, sniff: (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null): Consumed {
-  const hash = createHash('sha256');
-  let crc = 0;
-  let size = 0;
-  for (const p of parts) {
-    hash.update(p);
-    crc = crc32(p, crc);
-    size += p.length;
+type Sniff = (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null;
+
+/**
+ * An entry's data fed in pieces (stream chunks, or views into the scratch buffer): its sha256, CRC-32 and
+ * size, its first bytes, and all of it when it is text we read or a binary we check. Pieces are copied
+ * only into what the result keeps, so views may be reused once `finish` has returned.
+ */
+class EntryData {
+  private readonly hash = createHash('sha256');
+  private crc = 0;
+  size = 0;
+  private head: Buffer[] | null = [];
+  private headLength = 0;
+  private kept: Buffer[] | null = null;
+  private first = Buffer.alloc(0);
+  private format: 'elf' | 'macho' | 'pe' | null = null;
+
+  constructor(
+    private readonly wantText: boolean,
+    private readonly sniff: Sniff,
+  ) {}
+
+  add(piece: Buffer): void {
+    this.hash.update(piece);
+    this.crc = crc32(piece, this.crc);
+    this.size += piece.length;
+    if (this.head) {
+      this.head.push(piece);
+      this.headLength += piece.length;
+      if (this.headLength >= HEAD) this.decide();
+    } else if (this.kept) this.kept.push(piece);
   }
-  checkSizeAndCrc(size, e.size, crc, e.crc32);
-  const first = Buffer.from(parts.length && parts[0]!.length >= HEAD ? parts[0]!.subarray(0, HEAD) : Buffer.concat(parts, Math.min(size, HEAD)));
-  const format = sniff(first);
-  const all = format || wantText ? Buffer.concat(parts, size) : null;
-  return {
-    digest: hash.digest('base64url'),
-    size,
-    text: wantText && all ? all.toString('utf8') : null,
-    head: new Uint8Array(first.buffer, first.byteOffset, first.length),
-    binary: format && all ? { format, bytes: new Uint8Array(all.buffer, all.byteOffset, all.length) } : null,
-  };
+
+  finish(e: ZipEntryInfo): Consumed {
+    if (this.head) this.decide();
+    checkSizeAndCrc(this.size, e.size, this.crc, e.crc32);
+    const all = this.kept ? Buffer.concat(this.kept, this.size) : null;
+    return {
+      digest: this.hash.digest('base64url'),
+      size: this.size,
+      text: this.wantText && all ? all.toString('utf8') : null,
+      head: new Uint8Array(this.first.buffer, this.first.byteOffset, this.first.length),
+      binary: this.format && all ? { format: this.format, bytes: new Uint8Array(all.buffer, all.byteOffset, all.length) } : null,
+    };
+  }
+
+  /** Once the first 4 KiB are in: a copy of them, and whether the rest is worth keeping. */
+  private decide(): void {
+    this.first = Buffer.concat(this.head!, Math.min(this.headLength, HEAD));
+    this.format = this.sniff(this.first);
+    this.kept = this.format || this.wantText ? this.head : null;
+    this.head = null;
+  }
 }
 
-async function consume(
-  stream: Readable,
-  expectedSize: number,
-  expectedCrc: number,
-  wantText: boolean,
-  sniff: (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null,
-): Promise<Consumed> {
-  const hash = createHash('sha256');
-  let size = 0;
-  let head: Buffer[] | null = [];
-  let headLen = 0;
-  let kept: Buffer[] | null = wantText ? [] : null;
-  let format: 'elf' | 'macho' | 'pe' | null = null;
-  let first: Buffer = Buffer.alloc(0);
-  const decide = () => {
-    const h = Buffer.concat(head!);
-    first = h.subarray(0, HEAD);
-    format = sniff(h.subarray(0, HEAD));
-    kept = format || wantText ? [h] : null;
-    head = null;
-  };
-  let crc = 0;
+/** An entry's data read whole, as pieces. */
+function consumeWhole(parts: Buffer[], e: ZipEntryInfo, wantText: boolean, sniff: Sniff): Consumed {
+  const data = new EntryData(wantText, sniff);
+  for (const p of parts) data.add(p);
+  return data.finish(e);
+}
+
+/** An entry's data as a stream, stopped at the declared size: a lying header must not make us inflate a bomb. */
+async function consume(stream: Readable, e: ZipEntryInfo, wantText: boolean, sniff: Sniff): Promise<Consumed> {
+  const data = new EntryData(wantText, sniff);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    // Stop at the declared size: a lying header must not make us inflate a bomb.
-    if (size + chunk.length > expectedSize) {
+    if (data.size + chunk.length > e.size) {
       stream.destroy();
-      throw new Error(`more data than the declared ${expectedSize} bytes`);
+      throw new Error(`more data than the declared ${e.size} bytes`);
     }
-    hash.update(chunk);
-    crc = crc32(chunk, crc);
-    size += chunk.length;
-    if (head) {
-      head.push(chunk);
-      headLen += chunk.length;
-      if (headLen >= HEAD) decide();
-    } else if (kept) kept.push(chunk);
+    data.add(chunk);
   }
-  if (head) decide();
-  checkSizeAndCrc(size, expectedSize, crc, expectedCrc);
-  const all = kept ? Buffer.concat(kept) : null;
-  return {
-    digest: hash.digest('base64url'),
-    size,
-    text: wantText && all ? all.toString('utf8') : null,
-    head: new Uint8Array(first.buffer, first.byteOffset, first.length),
-    binary: format && all ? { format, bytes: new Uint8Array(all.buffer, all.byteOffset, all.length) } : null,
-  };
+  return data.finish(e);
 }
 
 async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promise<WheelShardResult> {
@@ -364,7 +367,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
           fileHasher?.feed(start, stored);
           got = consumeWhole(decodeStored(stored, e), e, wantText, sniffBinary);
         } else {
-          got = await consume(await zip.open(e), e.size, e.crc32, wantText, sniffBinary);
+          got = await consume(await zip.open(e), e, wantText, sniffBinary);
         }
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;

@@ -147,6 +147,12 @@ describe('crafted deflate data', () => {
     expect(r.hashed).toEqual([]);
   });
 
+  it('does not read stored bytes the declared size cannot account for into memory', async () => {
+    // 1 KiB declared, 3 GiB of stored bytes claimed in a tiny file: streamed, so the file bounds check answers.
+    const r = await scan([{ name: 'pkg/liar.py', data: text(1024), declaredCompressedSize: 3 * 1024 ** 3 }]);
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/overflows file bounds/)]);
+  });
+
   it('stops at the declared size however many stored bytes an entry claims', async () => {
     const big = randomBytes(20 * 1024 * 1024);
     const r = await scan([{ name: 'pkg/small.bin', data: big, declaredSize: 1024, packed: deflateRawSync(big, { level: 1 }) }]);
