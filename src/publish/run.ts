@@ -90,7 +90,8 @@ interface State {
   /** Serializes manifest writes. */
   writing: Promise<void>;
   /** The gate's re-hash of the files on disk, running on worker threads while the read-only steps go on. */
-  rehash: BackgroundHash | null;
+  /** sha256 and size by path; awaited by checkRehash. */
+  rehash: Promise<Map<string, { sha256: string; size: number }>> | null;
   pool: ScanPool | null;
 }
 
@@ -145,12 +146,10 @@ export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promi
       { name: 'publish', run: (c) => publishAll(c) },
     ]),
   ];
-  // The gate's hashing threads start now, so that they are up by the time the file list is known.
-  state.pool = createPool(availableParallelism());
   try {
     await runSteps(pctx, steps);
   } finally {
-    // Also stops a re-hash that a failed step left running.
+    // Stops a re-hash that a failed step left running.
     await state.pool?.close();
   }
   await state.writing;
@@ -250,17 +249,12 @@ async function filesByName(dir: string, skip: string[]): Promise<Map<string, str
   return out;
 }
 
-interface BackgroundHash {
-  /** sha256 and size by path. */
-  done: Promise<Map<string, { sha256: string; size: number }>>;
-}
-
 /** sha256 and size of every file, all at once on the pool's worker threads (every byte is read before any upload). */
-function hashInBackground(pool: ScanPool, files: string[]): BackgroundHash {
+function hashAll(pool: ScanPool, files: string[]): Promise<Map<string, { sha256: string; size: number }>> {
   const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then((results) => new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }])));
   // Awaited by checkRehash; a failure before then is reported there or dropped with the failed run.
   done.catch(() => undefined);
-  return { done };
+  return done;
 }
 
 async function checkGate(c: PublishContext): Promise<void> {
@@ -301,10 +295,12 @@ async function checkGate(c: PublishContext): Promise<void> {
     return { rec, candidates };
   };
   const chosen = m.built.map((b) => ({ b, ...candidatesOf(b) }));
-  s.rehash = hashInBackground(s.pool!, chosen.flatMap((x) => x.candidates));
+  const paths = chosen.flatMap((x) => x.candidates);
+  s.pool = createPool(Math.min(availableParallelism(), paths.length));
+  s.rehash = hashAll(s.pool, paths);
   // Usually one file per name: it is the one to publish, confirmed by checkRehash. With several copies the
   // hashes decide which one, so wait for them now.
-  const hashes = chosen.some((x) => x.candidates.length > 1) ? await s.rehash.done : null;
+  const hashes = chosen.some((x) => x.candidates.length > 1) ? await s.rehash : null;
   for (const { b, rec, candidates } of chosen) {
     const p = hashes ? candidates.find((x) => hashes.get(x)?.sha256 === rec.sha256 && hashes.get(x)?.size === rec.size) : candidates[0];
     if (!p) throw changedAfterVerify(b.filename, rec.sha256, candidates[0]!);
@@ -323,7 +319,7 @@ function changedAfterVerify(filename: string, sha256: string, file: string): Ver
 /** The files to publish hash to what `release verify` recorded, byte for byte. */
 async function checkRehash(c: PublishContext): Promise<void> {
   const s = c.state;
-  const hashes = await s.rehash!.done;
+  const hashes = await s.rehash!;
   // The threads' memory is not needed for the uploads.
   await s.pool?.close();
   s.pool = null;

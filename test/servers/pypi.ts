@@ -198,28 +198,27 @@ function digestThreads(count: number): { digest(data: Buffer): Promise<{ sha256:
       parentPort.postMessage({ id, sha256: createHash('sha256').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') });
     });`;
   const workers = Array.from({ length: count }, () => new Worker(code, { eval: true }));
-  const waiting = new Map<number, (r: { sha256: string; md5: string }) => void>();
-  for (const w of workers) w.on('message', (m: { id: number; sha256: string; md5: string }) => waiting.get(m.id)?.(m));
-  // A thread that fails fails the uploads it held (answered 500), instead of leaving them hanging.
-  const failed = new Map<number, (e: Error) => void>();
-  for (const w of workers) w.on('error', (e) => [...failed.values()].forEach((f) => f(e)));
+  type Pending = { worker: Worker; resolve: (r: { sha256: string; md5: string }) => void; reject: (e: Error) => void };
+  const pending = new Map<number, Pending>();
+  const take = (id: number) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    return p;
+  };
+  for (const w of workers) {
+    w.on('message', (m: { id: number; sha256: string; md5: string }) => take(m.id)?.resolve({ sha256: m.sha256, md5: m.md5 }));
+    // A thread that fails fails the uploads it held (answered 500), instead of leaving them hanging.
+    w.on('error', (e) => [...pending].filter(([, p]) => p.worker === w).forEach(([id]) => take(id)?.reject(e)));
+  }
   let next = 0;
   return {
     digest: (data) =>
       new Promise((resolve, reject) => {
         const id = next++;
-        failed.set(id, (e) => {
-          waiting.delete(id);
-          failed.delete(id);
-          reject(e);
-        });
-        waiting.set(id, (r) => {
-          waiting.delete(id);
-          failed.delete(id);
-          resolve({ sha256: r.sha256, md5: r.md5 });
-        });
-        // Bodies are received into shared memory (see `receive`), so the thread reads them without a copy.
-        workers[id % workers.length]!.postMessage({ id, data });
+        const worker = workers[id % workers.length]!;
+        pending.set(id, { worker, resolve, reject });
+        // Bodies are received into shared memory (concatShared), so the thread reads them without a copy.
+        worker.postMessage({ id, data });
       }),
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));
