@@ -30,18 +30,21 @@ export function git(dir: string, ...args: string[]): string {
   }).trim();
 }
 
+/** `git init` on main in `dir`, with a test identity and no signing, and one commit of everything in it. */
+export function initRepo(dir: string): void {
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.invalid');
+  git(dir, 'config', 'commit.gpgsign', 'false');
+  git(dir, 'config', 'tag.gpgsign', 'false');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'initial', '--allow-empty');
+}
+
 /** A temp dir holding `tree`; with `commit`, a real git repo on branch main with one commit. */
 export function tempRepo(tree: FileTree, opts: { commit?: boolean } = {}): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-'));
   writeTree(dir, tree);
-  if (opts.commit !== false) {
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'config', 'user.name', 'Test');
-    git(dir, 'config', 'user.email', 'test@example.invalid');
-    git(dir, 'config', 'commit.gpgsign', 'false');
-    git(dir, 'config', 'tag.gpgsign', 'false');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'initial', '--allow-empty');
-  }
+  if (opts.commit !== false) initRepo(dir);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

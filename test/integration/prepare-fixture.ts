@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { repoRoot } from '../helpers/cli.js';
-import { git } from '../helpers/gitdir.js';
+import { git, initRepo } from '../helpers/gitdir.js';
 
 export const examplesDir = path.join(repoRoot, 'examples');
 
@@ -20,13 +20,7 @@ export function exampleRepo(edit?: (dir: string) => void): Fixture {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-prepare-'));
   cpSync(examplesDir, dir, { recursive: true, verbatimSymlinks: true });
   edit?.(dir);
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.name', 'Test');
-  git(dir, 'config', 'user.email', 'test@example.invalid');
-  git(dir, 'config', 'commit.gpgsign', 'false');
-  git(dir, 'config', 'tag.gpgsign', 'false');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'initial');
+  initRepo(dir);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
