@@ -11,6 +11,8 @@ interface Entry {
   load: Loader;
   /** The key in the module's `commands` export. */
   name: string;
+  /** Work to start before the command's module loads (given the arguments after the command words). */
+  warm?: (args: string[]) => void;
 }
 
 const version: Loader = () => import('./commands/version.js');
@@ -39,7 +41,17 @@ export const COMMANDS: Record<string, Entry> = {
   plan: { summary: 'compute the expected wheels and build jobs (the release manifest)', load: plan, name: 'plan' },
   'ci init': { summary: 'write the tag-triggered release workflow', load: ci, name: 'init' },
   build: { summary: 'build the wheels of one target on a runner', load: build, name: 'build' },
-  verify: { summary: 'check every artifact and the set as a whole', load: verify, name: 'verify' },
+  verify: {
+    summary: 'check every artifact and the set as a whole',
+    load: verify,
+    name: 'verify',
+    // Its worker threads boot while the command loads. Best effort: the command starts any that are missing.
+    warm: (args) =>
+      void import('./verify/pool.js').then(
+        (m) => m.prestart(m.jobsFromArgs(args)),
+        () => undefined,
+      ),
+  },
   publish: { summary: 'upload to PyPI, a GitHub release and a static index, exactly once', load: publish, name: 'publish' },
   'compat list': { summary: 'list the version sets available', load: compat, name: 'list' },
   'compat fetch': { summary: 'write a pip constraints file (with hashes) for a version set', load: compat, name: 'fetch' },
@@ -158,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     const entry = COMMANDS[key]!;
+    if (!rest.includes('--help') && !rest.includes('-h')) entry.warm?.(rest);
     const mod = await entry.load();
     const def = mod.commands[entry.name];
     if (!def) throw new UsageError(`command \`${key}\` is not available in this build`);

@@ -1,13 +1,12 @@
 // `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS.
 import { appendFile, readdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { actions } from '../log.js';
 import { findFragments, mergeFragments, readFragment, readManifest, serializeManifest, type ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
-import { createPool, type ScanPool } from '../verify/pool.js';
+import { createPool, defaultJobs, type ScanPool } from '../verify/pool.js';
 import { readVersionFile } from '../version/file.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
@@ -158,7 +157,7 @@ const steps: Step<VerifyContext>[] = [
 ];
 
 function parseJobs(value: string | undefined): number {
-  if (value === undefined) return Math.max(1, Math.min(availableParallelism(), 8));
+  if (value === undefined) return defaultJobs();
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, not \`${value}\``, { hint: 'e.g. --jobs 2' });
   return n;

@@ -1,10 +1,13 @@
 // A small pool of worker threads for scan tasks; with one job (or no compiled worker) tasks run in this thread.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ScanResult, ScanTask } from './scan.js';
 
 export interface ScanPool {
+  /** The worker threads' ids (none when tasks run in this thread). */
+  readonly threads: number[];
   run(task: ScanTask): Promise<ScanResult>;
   close(): Promise<void>;
 }
@@ -18,8 +21,58 @@ const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
  */
 const DEPTH = 2;
 
+/** The default number of workers: one per core, at most 8. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/** Workers started by `prestart` and not yet taken by a pool, with the listener that drops one that dies. */
+const spares: Array<{ worker: Worker; gone: () => void }> = [];
+
 /**
- * `jobs` workers; tasks queue and run as workers free up. `preload`: the workers load the wheel checks as
+ * Starts `jobs` preloading workers now, for the pool the caller is about to create: they boot (Node, the
+ * wheel checks, the policy data) on the other cores while this thread still loads the command. Unclaimed
+ * spares do not keep the process alive.
+ */
+export function prestart(jobs: number): number[] {
+  if (jobs <= 1 || spares.length || !existsSync(workerFile)) return [];
+  for (let i = 0; i < jobs; i++) {
+    const worker = new Worker(workerFile, { workerData: { preload: true } });
+    worker.unref();
+    const gone = () => {
+      const at = spares.findIndex((s) => s.worker === worker);
+      if (at >= 0) spares.splice(at, 1);
+    };
+    worker.on('error', gone).on('exit', gone);
+    spares.push({ worker, gone });
+  }
+  return spares.map((s) => s.worker.threadId);
+}
+
+/** How many prestarted workers wait to be claimed (for tests). */
+export function spareCount(): number {
+  return spares.length;
+}
+
+/** `--jobs` as given to `release verify`, for `prestart` (a bad value is left for the command to report). */
+export function jobsFromArgs(args: string[]): number {
+  const at = args.findIndex((a) => a === '--jobs' || a.startsWith('--jobs='));
+  const value = at < 0 ? undefined : args[at]!.startsWith('--jobs=') ? args[at]!.slice('--jobs='.length) : args[at + 1];
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 1 && n <= 256 ? n : defaultJobs();
+}
+
+/** A live spare for a preloading pool, ready for the pool's own listeners; else null. */
+function claimSpare(preload: boolean): Worker | null {
+  const spare = preload ? spares.shift() : undefined;
+  if (!spare) return null;
+  spare.worker.off('error', spare.gone).off('exit', spare.gone);
+  spare.worker.ref();
+  return spare.worker;
+}
+
+/**
+ * `jobs` workers (spares from `prestart` first); tasks queue and run as workers free up. `preload`: the workers load the wheel checks as
  * they start (while the caller is still reading its inputs), not on their first wheel.
  */
 export function createPool(jobs: number, opts: { preload?: boolean } = {}): ScanPool {
@@ -30,7 +83,9 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
   let nextId = 0;
   const dead = new Set<Worker>();
   let closing = false;
-  const workers = Array.from({ length: jobs }, () => new Worker(workerFile, { workerData: { preload: opts.preload === true } }));
+  const workers = Array.from({ length: jobs }, () => claimSpare(opts.preload === true) ?? new Worker(workerFile, { workerData: { preload: opts.preload === true } }));
+  // Spares the pool does not need (a smaller --jobs than guessed) are stopped.
+  for (const { worker } of spares.splice(0)) void worker.terminate();
   const pump = () => {
     if (dead.size === workers.length) {
       for (const job of queue.splice(0)) job.reject(new Error('every verify worker thread has stopped'));
@@ -73,6 +128,7 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
     });
   }
   return {
+    threads: workers.map((w) => w.threadId),
     run: (task) =>
       new Promise((resolve, reject) => {
         queue.push({ task, resolve, reject });
@@ -94,6 +150,7 @@ function inlinePool(jobs: number): ScanPool {
   let active = 0;
   const waiting: Array<() => void> = [];
   return {
+    threads: [],
     async run(task) {
       if (active >= Math.max(1, jobs)) await new Promise<void>((r) => waiting.push(r));
       active++;

@@ -2,11 +2,12 @@
 // (and check the binaries among them), or hash a whole file. Nothing here holds a whole wheel in memory.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFileSync } from '../wheel/hash.js';
 import { checkBinary, sniffBinary, type BinaryFinding } from './binary/index.js';
+import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
 export interface Limits {
   /** Largest total uncompressed size of one artifact, in bytes. */
@@ -137,16 +138,30 @@ interface Consumed {
 }
 
 /**
- * Entries up to this size (stored and inflated) are read and inflated in one synchronous call: no stream, no
- * hop to libuv's thread pool and back, so a worker keeps its core busy. Larger entries stream in chunks.
+ * Stored bytes are read in blocks of this size, into one buffer per thread; inflated bytes come out in pieces
+ * of OUT_BLOCK into another, so they are hashed and checksummed while still in the core's cache. Nothing
+ * per entry is allocated but what the checks keep, whatever the entry's size: memory stays flat.
  */
-const WHOLE_ENTRY_MAX = 16 * 1024 * 1024;
-/** Compressible entries above this size stream: each whole-entry inflate allocates its full output, and
- * that garbage, times the workers, is most of verify's peak memory. */
-const WHOLE_INFLATE_MAX = 4 * 1024 * 1024;
+const READ_BLOCK = 1 << 20;
+const OUT_BLOCK = 256 << 10;
+let readBuffer: Buffer | null = null;
+let outBuffer: Buffer | null = null;
+/** The thread's inflater: undefined until first needed, null where Node's zlib handle is not the one we know. */
+let inflater: SyncInflate | null | undefined;
+let syncDecoding = true;
 
-/** One reusable buffer per thread for an entry's stored bytes (grows to at most WHOLE_ENTRY_MAX + 4 KiB). */
-let scratch = Buffer.alloc(0);
+function threadInflater(): SyncInflate | null {
+  if (inflater === undefined) inflater = SyncInflate.create();
+  return inflater;
+}
+
+/**
+ * Tests only: decode every entry through yauzl's stream, the path taken where `SyncInflate` is unavailable,
+ * so that both paths are held to the same verdicts.
+ */
+export function setSyncDecoding(on: boolean): void {
+  syncDecoding = on;
+}
 
 function readFully(fd: number, into: Buffer, length: number, position: number): void {
   let done = 0;
@@ -157,26 +172,6 @@ function readFully(fd: number, into: Buffer, length: number, position: number): 
   }
 }
 
-/**
- * The data of a raw deflate stream made only of stored blocks (what zlib writes for incompressible data:
- * RFC 1951 §3.2.4, a 3-bit header padded to a byte, LEN, its complement, LEN bytes), as views into `src`.
- * Null as soon as a block is compressed or a length does not check out: then zlib inflates the whole stream.
- */
-export function storedBlocks(src: Buffer): Buffer[] | null {
-  const parts: Buffer[] = [];
-  for (let at = 0; ; ) {
-    if (at + 5 > src.length) return null;
-    const header = src[at]!;
-    if ((header & 0b110) !== 0) return null;
-    const len = src.readUInt16LE(at + 1);
-    if ((len ^ 0xffff) !== src.readUInt16LE(at + 3) || at + 5 + len > src.length) return null;
-    if (len) parts.push(src.subarray(at + 5, at + 5 + len));
-    at += 5 + len;
-    if (header & 1) return parts;
-  }
-}
-
-/** An entry's stored bytes (up to WHOLE_ENTRY_MAX), read at `start` into the thread's scratch buffer (valid until the next read). */
 const localHeader = Buffer.alloc(30);
 
 /** Where an entry's stored bytes start: after its local header (APPNOTE 4.3.7), read here without a thread-pool hop. */
@@ -187,37 +182,11 @@ function dataStart(fd: number, e: ZipEntryInfo): number {
   return e.offset + 30 + localHeader.readUInt16LE(26) + localHeader.readUInt16LE(28);
 }
 
-function readStored(fd: number, e: ZipEntryInfo, start: number): Buffer {
-  if (scratch.length < e.compressedSize) scratch = Buffer.allocUnsafe(e.compressedSize);
-  const stored = scratch.subarray(0, e.compressedSize);
-  readFully(fd, stored, e.compressedSize, start);
-  return stored;
-}
-
 /**
- * An entry's data from its stored bytes (read by readStored): views into them when stored or stored-block
- * deflate, else inflated to at most the declared size. Bytes after the end of the deflate stream are ignored,
- * as zipfile ignores them. (Inflating as a gzip member to have zlib check the CRC was measured ~3% faster,
- * but gzip's trailer and multi-member rules let crafted data pass a CRC that zipfile would refuse.)
- */
-function decodeStored(stored: Buffer, e: ZipEntryInfo): Buffer[] {
-  if (stored.length === 0) return [];
-  if (e.method === 0) return [stored];
-  const blocks = storedBlocks(stored);
-  if (blocks) return blocks;
-  try {
-    // One output buffer one byte larger than declared: correct data never fills it, a lie stops right there.
-    return [inflateRawSync(stored, { chunkSize: Math.max(64, e.size + 1), maxOutputLength: Math.max(1, e.size) })];
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`more data than the declared ${e.size} bytes`, { cause: err });
-    throw err;
-  }
-}
-
-/**
- * The whole file's sha256, fed with each entry's stored bytes as they are read (in file order) and with the
- * bytes between them (headers, streamed entries, the central directory) read as needed: one read of the wheel
- * instead of two. Gives up (null) if entries overlap or the file changes size; the caller then hashes the file.
+ * The whole file's sha256, fed with each block of stored bytes as it is read (in file order) and with the
+ * bytes between them (headers, skipped entries, the central directory) read as needed: one read of the wheel
+ * instead of two. Bytes already hashed (entries that share bytes, an entry read twice) are skipped. Null if
+ * the file changes size while it is read; the caller then hashes the file on its own.
  */
 /** The read buffer for the bytes between entries: one per thread (reads are synchronous), never garbage. */
 let gapBuffer: Buffer | null = null;
@@ -229,13 +198,10 @@ class FileHasher {
   constructor(private readonly fd: number) {}
 
   feed(start: number, bytes: Buffer): void {
-    if (!this.ok || start < this.at) {
-      this.ok = false;
-      return;
-    }
+    if (!this.ok || start + bytes.length <= this.at) return;
     this.readTo(start);
-    this.hash.update(bytes);
-    this.at += bytes.length;
+    this.hash.update(start < this.at ? bytes.subarray(this.at - start) : bytes);
+    this.at = start + bytes.length;
   }
 
   finish(): { sha256: string; size: number } | null {
@@ -256,19 +222,12 @@ class FileHasher {
   }
 }
 
-function checkSizeAndCrc(size: number, expectedSize: number, crc: number, expectedCrc: number): void {
-  if (size > expectedSize) throw new Error(`more data than the declared ${expectedSize} bytes`);
-  if (size !== expectedSize) throw new Error(`${size} bytes of data, the header declares ${expectedSize}`);
-  // Installers (zipfile) check the CRC, so we do too.
-  if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
-}
-
 type Sniff = (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null;
 
 /**
- * An entry's data fed in pieces (stream chunks, or views into the scratch buffer): its sha256, CRC-32 and
- * size, its first bytes, and all of it when it is text we read or a binary we check. Pieces are copied
- * only into what the result keeps, so views may be reused once `finish` has returned.
+ * An entry's data fed in pieces (views into reused buffers, or stream chunks): its sha256, CRC-32 and size,
+ * its first bytes, and a copy of all of it when it is text we read or a binary we check. Stops at the
+ * declared size: a lying header must not make us inflate a bomb.
  */
 class EntryData {
   private readonly hash = createHash('sha256');
@@ -281,24 +240,31 @@ class EntryData {
   private format: 'elf' | 'macho' | 'pe' | null = null;
 
   constructor(
+    private readonly e: ZipEntryInfo,
     private readonly wantText: boolean,
     private readonly sniff: Sniff,
   ) {}
 
   add(piece: Buffer): void {
+    if (this.size + piece.length > this.e.size) throw new Error(`more data than the declared ${this.e.size} bytes`);
     this.hash.update(piece);
     this.crc = crc32(piece, this.crc);
     this.size += piece.length;
-    if (this.head) {
-      this.head.push(piece);
-      this.headLength += piece.length;
-      if (this.headLength >= HEAD) this.decide();
-    } else if (this.kept) this.kept.push(piece);
+    if (this.kept) this.kept.push(Buffer.from(piece));
+    else if (this.head) {
+      // Only the first 4 KiB are copied until the sniff says whether the rest is kept.
+      const take = piece.subarray(0, HEAD - this.headLength);
+      this.head.push(Buffer.from(take));
+      this.headLength += take.length;
+      if (this.headLength < HEAD) return;
+      const kept = this.decide();
+      if (kept && take.length < piece.length) kept.push(Buffer.from(piece.subarray(take.length)));
+    }
   }
 
-  finish(e: ZipEntryInfo): Consumed {
+  finish(): Consumed {
     if (this.head) this.decide();
-    checkSizeAndCrc(this.size, e.size, this.crc, e.crc32);
+    checkSizeAndCrc(this.size, this.e.size, this.crc, this.e.crc32);
     const all = this.kept ? Buffer.concat(this.kept, this.size) : null;
     return {
       digest: this.hash.digest('base64url'),
@@ -309,33 +275,97 @@ class EntryData {
     };
   }
 
-  /** Once the first 4 KiB are in: a copy of them, and whether the rest is worth keeping. */
-  private decide(): void {
-    this.first = Buffer.concat(this.head!, Math.min(this.headLength, HEAD));
+  /** Once the first 4 KiB are in (or all there is): a copy of them, and whether the rest is worth keeping. */
+  private decide(): Buffer[] | null {
+    this.first = Buffer.concat(this.head!, this.headLength);
     this.format = this.sniff(this.first);
-    this.kept = this.format || this.wantText ? this.head : null;
+    this.kept = this.format || this.wantText ? [this.first] : null;
     this.head = null;
+    return this.kept;
   }
 }
 
-/** An entry's data read whole, as pieces. */
-function consumeWhole(parts: Buffer[], e: ZipEntryInfo, wantText: boolean, sniff: Sniff): Consumed {
-  const data = new EntryData(wantText, sniff);
-  for (const p of parts) data.add(p);
-  return data.finish(e);
+function checkSizeAndCrc(size: number, expectedSize: number, crc: number, expectedCrc: number): void {
+  if (size !== expectedSize) throw new Error(`${size} bytes of data, the header declares ${expectedSize}`);
+  // Installers (zipfile) check the CRC, so we do too.
+  if (crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${expectedCrc.toString(16)}, data ${(crc >>> 0).toString(16)})`);
 }
 
-/** An entry's data as a stream, stopped at the declared size: a lying header must not make us inflate a bomb. */
-async function consume(stream: Readable, e: ZipEntryInfo, wantText: boolean, sniff: Sniff): Promise<Consumed> {
-  const data = new EntryData(wantText, sniff);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (data.size + chunk.length > e.size) {
-      stream.destroy();
-      throw new Error(`more data than the declared ${e.size} bytes`);
-    }
-    data.add(chunk);
+/**
+ * Reads `length` stored bytes from `start` a block at a time into the thread's read buffer (each block valid
+ * until `each` returns), feeding the whole-file hash as it goes; stops early when `each` returns false.
+ */
+function readBlocks(fd: number, start: number, length: number, fileHasher: FileHasher | null, each: (block: Buffer, last: boolean) => boolean): void {
+  const buf = (readBuffer ??= Buffer.allocUnsafe(READ_BLOCK));
+  for (let done = 0; done < length; ) {
+    const block = buf.subarray(0, Math.min(buf.length, length - done));
+    readFully(fd, block, block.length, start + done);
+    fileHasher?.feed(start + done, block);
+    done += block.length;
+    if (!each(block, done === length)) return;
   }
-  return data.finish(e);
+}
+
+/**
+ * An entry's data, read and decoded synchronously. Stored entries and stored-block deflate (incompressible
+ * data) are hashed in place; other deflate data is inflated piece by piece into the thread's output buffer.
+ * Bytes after the end of the deflate stream are ignored, as zipfile ignores them. (Inflating as a gzip
+ * member to have zlib check the CRC was measured ~3% faster, but gzip's trailer and multi-member rules let
+ * crafted data pass a CRC that zipfile would refuse.)
+ */
+function decodeEntry(fd: number, fileSize: number, e: ZipEntryInfo, fileHasher: FileHasher | null, wantText: boolean): Consumed {
+  const start = dataStart(fd, e);
+  if (start + e.compressedSize > fileSize) throw new Error(`its ${e.compressedSize} stored bytes at offset ${start} run past the end of the file (${fileSize} bytes)`);
+  const data = new EntryData(e, wantText, sniffBinary);
+  if (e.method === 0) {
+    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (data.add(block), true));
+    return data.finish();
+  }
+  // Stored blocks are at least as long as their data; a deflate stream that is not shorter is worth walking.
+  if (e.compressedSize >= e.size && e.compressedSize > 0) {
+    const walker = new StoredBlockWalker();
+    let stored = true;
+    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (stored = walker.feed(block, (piece) => data.add(piece))) && !walker.done);
+    if (stored && walker.done) return data.finish();
+    // A compressed block after all (or a stream cut short): zlib takes it from the start, and has the last word.
+    return inflateEntry(fd, start, e, fileHasher, new EntryData(e, wantText, sniffBinary));
+  }
+  return inflateEntry(fd, start, e, fileHasher, data);
+}
+
+function inflateEntry(fd: number, start: number, e: ZipEntryInfo, fileHasher: FileHasher | null, data: EntryData): Consumed {
+  const z = threadInflater()!;
+  const out = (outBuffer ??= Buffer.allocUnsafe(OUT_BLOCK));
+  z.reset();
+  try {
+    readBlocks(fd, start, e.compressedSize, fileHasher, (block, last) => {
+      for (let inOff = 0; ; ) {
+        const { produced, inputLeft } = z.write(block, inOff, out, last);
+        if (produced) data.add(out.subarray(0, produced));
+        inOff = block.length - inputLeft;
+        // A full output buffer: there may be more. Else zlib took all it could: either it wants the next
+        // block, or the stream has ended and what is left of the stored bytes is ignored.
+        if (produced < out.length) return inputLeft === 0;
+      }
+    });
+  } catch (err) {
+    // After a zlib error the handle is spent; the next entry gets a new one.
+    inflater = undefined;
+    z.close();
+    throw err;
+  }
+  return data.finish();
+}
+
+/** An entry's data as yauzl's stream (the path where SyncInflate is unavailable). */
+async function consume(stream: Readable, e: ZipEntryInfo, wantText: boolean): Promise<Consumed> {
+  const data = new EntryData(e, wantText, sniffBinary);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) data.add(chunk);
+  } finally {
+    stream.destroy();
+  }
+  return data.finish();
 }
 
 async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promise<WheelShardResult> {
@@ -350,7 +380,9 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
   let fd = -1;
   try {
     fd = openSync(task.file, 'r');
-    const fileHasher = task.hashFile && task.shards <= 1 ? new FileHasher(fd) : null;
+    const fileSize = fstatSync(fd).size;
+    const sync = syncDecoding && threadInflater() !== null;
+    const fileHasher = task.hashFile && task.shards <= 1 && sync ? new FileHasher(fd) : null;
     if (task.shard === 0) result.entries = zip.entries;
     const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
     // In file order: reads go forward, and the whole-file hash can take each entry's bytes as they pass.
@@ -358,17 +390,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     for (const e of mine) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        // Both sizes bound what is read into memory: the declared size alone does not bound the stored bytes.
-        const whole = e.compressedSize <= WHOLE_ENTRY_MAX + 4096 && (e.size <= WHOLE_INFLATE_MAX || (e.size <= WHOLE_ENTRY_MAX && e.compressedSize >= e.size));
-        let got: Consumed;
-        if (whole) {
-          const start = dataStart(fd, e);
-          const stored = readStored(fd, e, start);
-          fileHasher?.feed(start, stored);
-          got = consumeWhole(decodeStored(stored, e), e, wantText, sniffBinary);
-        } else {
-          got = await consume(await zip.open(e), e, wantText, sniffBinary);
-        }
+        const got = sync ? decodeEntry(fd, fileSize, e, fileHasher, wantText) : await consume(await zip.open(e), e, wantText);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.binary) {

@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyArtifacts } from '../../src/verify/artifacts.js';
-import { runScanTask, storedBlocks, type WheelShardResult } from '../../src/verify/scan.js';
+import { StoredBlockWalker, SyncInflate } from '../../src/verify/inflate.js';
+import { runScanTask, setSyncDecoding, type WheelShardResult } from '../../src/verify/scan.js';
 import { writeZip, type ZipEntrySpec } from '../fixtures/broken/zip-writer.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ww-scan-'));
@@ -18,8 +19,9 @@ function text(size: number): Buffer {
   return Buffer.concat(Array.from({ length: Math.ceil(size / line.length) }, () => line)).subarray(0, size);
 }
 
+/** Within one 1 MiB read block, over one 256 KiB output piece. */
 const SMALL = 300 * 1024;
-/** Above the 16 MiB whole-entry limit, so this one streams. */
+/** Many read blocks and output pieces. */
 const LARGE = 17 * 1024 * 1024;
 
 let n = 0;
@@ -32,28 +34,65 @@ async function scan(entries: ZipEntrySpec[]): Promise<WheelShardResult> {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('base64url');
 
-describe('storedBlocks', () => {
-  it('reads what zlib writes for incompressible data in place, and declines anything compressed or malformed', () => {
-    const random = randomBytes(200_000);
-    const stored = deflateRawSync(random, { level: 1 });
-    const blocks = storedBlocks(stored);
-    expect(blocks).not.toBeNull();
-    expect(Buffer.concat(blocks!).equals(random)).toBe(true);
-    expect(storedBlocks(deflateRawSync(text(200_000)))).toBeNull();
+/** What the walker makes of `stored` fed in pieces of `split` bytes: the data, or null where it declines. */
+function walk(stored: Buffer, split: number): Buffer | null {
+  const walker = new StoredBlockWalker();
+  const out: Buffer[] = [];
+  for (let at = 0; at < stored.length; at += split) {
+    if (!walker.feed(stored.subarray(at, at + split), (d) => out.push(Buffer.from(d)))) return null;
+  }
+  return walker.done ? Buffer.concat(out) : null;
+}
+
+describe('SyncInflate', () => {
+  it("drives this Node's zlib handle, so verify's workers never fall back to the stream", () => {
+    const z = SyncInflate.create();
+    expect(z).not.toBeNull();
+    const prose = text(100_000);
+    const packed = deflateRawSync(prose);
+    const out = Buffer.alloc(64 * 1024);
+    const pieces: Buffer[] = [];
+    for (let inOff = 0; ; ) {
+      const { produced, inputLeft } = z!.write(packed, inOff, out, true);
+      pieces.push(Buffer.from(out.subarray(0, produced)));
+      inOff = packed.length - inputLeft;
+      if (produced < out.length) break;
+    }
+    expect(Buffer.concat(pieces).equals(prose)).toBe(true);
+    z!.reset();
+    expect(() => z!.write(packed.subarray(0, 100), 0, out, true)).toThrow(/unexpected end of file/);
+    z!.close();
+  });
+});
+
+describe('StoredBlockWalker', () => {
+  const random = randomBytes(200_000);
+  const stored = deflateRawSync(random, { level: 1 });
+
+  it.each([1, 3, 5, 7, 4096, 65_540, 1 << 20])('reads what zlib writes for incompressible data in place, fed %i bytes at a time', (split) => {
+    expect(walk(stored, split)?.equals(random)).toBe(true);
+  });
+
+  it('declines anything compressed, malformed or cut short', () => {
+    expect(walk(deflateRawSync(text(200_000)), 4096)).toBeNull();
     // Stored blocks first, then a compressed block: zlib has to decode it.
-    expect(storedBlocks(deflateRawSync(Buffer.concat([random, text(200_000)]), { level: 1 }))).toBeNull();
+    expect(walk(deflateRawSync(Buffer.concat([random, text(200_000)]), { level: 1 }), 4096)).toBeNull();
     const badComplement = Buffer.from(stored);
     badComplement[3] = badComplement[3]! ^ 0x01;
-    expect(storedBlocks(badComplement)).toBeNull();
-    expect(storedBlocks(stored.subarray(0, stored.length - 10))).toBeNull();
-    expect(storedBlocks(Buffer.alloc(0))).toBeNull();
+    expect(walk(badComplement, 4096)).toBeNull();
+    expect(walk(stored.subarray(0, stored.length - 10), 4096)).toBeNull();
+    expect(walk(Buffer.alloc(0), 4096)).toBeNull();
   });
 });
 
 describe.each([
-  ['read whole', SMALL],
-  ['streamed', LARGE],
-])('an entry %s', (_label, size) => {
+  ['of 300 KiB, read and inflated synchronously', SMALL, true],
+  ['of 17 MiB, read and inflated synchronously block by block', LARGE, true],
+  ['of 300 KiB, through the stream fallback', SMALL, false],
+  ['of 17 MiB, through the stream fallback', LARGE, false],
+])('an entry %s', (_label, size, sync) => {
+  beforeAll(() => setSyncDecoding(sync));
+  afterAll(() => setSyncDecoding(true));
   const random = randomBytes(size);
   const prose = text(size);
 
@@ -128,6 +167,26 @@ describe.each([
   });
 });
 
+describe('entries at the edges of the read and output buffers', () => {
+  it.each([0, 1, 256 * 1024 - 1, 256 * 1024, 256 * 1024 + 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024])('hash %i bytes right whichever way they are packed', async (size) => {
+    const prose = text(size);
+    const random = randomBytes(size);
+    const r = await scan([
+      { name: 'pkg/text.py', data: prose },
+      { name: 'pkg/random.bin', data: random },
+      { name: 'pkg/stored.bin', data: random, method: 0 },
+      { name: 'pkg/level0.py', data: prose, packed: deflateRawSync(prose, { level: 0 }) },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.hashed.map((h) => [h.name, h.digest, h.size])).toEqual([
+      ['pkg/text.py', sha(prose), size],
+      ['pkg/random.bin', sha(random), size],
+      ['pkg/stored.bin', sha(random), size],
+      ['pkg/level0.py', sha(prose), size],
+    ]);
+  });
+});
+
 describe('crafted deflate data', () => {
   it('is judged by what a raw inflate (zipfile, pip, uv) yields, whatever follows the end of the stream', async () => {
     const d = text(100_000);
@@ -148,9 +207,16 @@ describe('crafted deflate data', () => {
   });
 
   it('does not read stored bytes the declared size cannot account for into memory', async () => {
-    // 1 KiB declared, 3 GiB of stored bytes claimed in a tiny file: streamed, so the file bounds check answers.
+    // 1 KiB declared, 3 GiB of stored bytes claimed in a tiny file: the file's size answers before any read.
     const r = await scan([{ name: 'pkg/liar.py', data: text(1024), declaredCompressedSize: 3 * 1024 ** 3 }]);
-    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/overflows file bounds/)]);
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/3221225472 stored bytes at offset \d+ run past the end of the file/)]);
+    setSyncDecoding(false);
+    try {
+      const streamed = await scan([{ name: 'pkg/liar.py', data: text(1024), declaredCompressedSize: 3 * 1024 ** 3 }]);
+      expect(streamed.errors.map((e) => e.message)).toEqual([expect.stringMatching(/overflows file bounds/)]);
+    } finally {
+      setSyncDecoding(true);
+    }
   });
 
   it('stops at the declared size however many stored bytes an entry claims', async () => {
@@ -181,7 +247,7 @@ describe('the whole-file sha256 taken while reading', () => {
     expect(without.fileHash).toBeNull();
   });
 
-  it('gives up when two entries share their bytes, and verify then hashes the file on its own', async () => {
+  it('is right when two entries share their bytes (each byte is hashed once)', async () => {
     const zip = writeZip([
       { name: 'pkg/a.py', data: text(SMALL) },
       { name: 'pkg/b.py', data: text(SMALL) },
@@ -193,7 +259,8 @@ describe('the whole-file sha256 taken while reading', () => {
     const file = path.join(dir, 'overlap.whl');
     writeFileSync(file, zip);
     const r = (await runScanTask({ kind: 'wheel', file, shard: 0, shards: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, platformTags: ['any'], pure: true, hashFile: true })) as WheelShardResult;
-    expect(r.fileHash).toBeNull();
+    expect(r.hashed.map((h) => h.name)).toEqual(['pkg/a.py', 'pkg/b.py']);
+    expect(r.fileHash).toEqual({ sha256: fileSha(file), size: statSync(file).size });
     const [result] = await verifyArtifacts([file], { jobs: 1, limits: { maxUncompressed: 2 ** 40, maxRatio: 1e6 }, releaseVersion: null });
     expect(result!.sha256).toBe(fileSha(file));
   });
