@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import console from 'node:console';
 import process from 'node:process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,22 @@ function measureOnce(cmd, args) {
 
 const best = (a, b) => (!a || b.seconds < a.seconds ? b : a);
 
+/**
+ * Reads the files once, untimed: this VM's memory manager (DAMON reclaim) evicts page cache that sat idle,
+ * so without this whichever contender runs first after a pause would also time the disk.
+ */
+function warm(files) {
+  const buf = Buffer.allocUnsafe(MB);
+  for (const f of files) {
+    const fd = openSync(f, 'r');
+    try {
+      for (let at = 0, n; (n = readSync(fd, buf, 0, MB, at)) > 0; at += n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 function scenario(label, dir) {
   const wheels = readdirSync(dir).filter((f) => f.endsWith('.whl')).map((f) => path.join(dir, f));
   const compressed = wheels.reduce((n, f) => n + statSync(f).size, 0);
@@ -60,8 +76,11 @@ function scenario(label, dir) {
   let ours = null;
   let peer = null;
   for (let i = 0; i < repeat; i++) {
+    warm(wheels);
     floor = best(floor, measureOnce('taskset', ['-c', '0', process.execPath, path.join(here, 'floor.mjs'), ...wheels]));
+    warm(wheels);
     ours = best(ours, measureOnce(process.execPath, [release, 'verify', '--dist', dir, '--jobs', '2', '--json']));
+    warm(wheels);
     peer = best(peer, measureOnce('/usr/bin/python3', [path.join(here, 'peer.py'), ...wheels]));
   }
   if (ours.status !== 0) console.log(`  warning: release verify exited ${ours.status}`);

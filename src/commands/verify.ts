@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { actions } from '../log.js';
-import { findFragments, mergeFragments, readFragment, readManifest, serializeManifest, type ReleaseManifest } from '../manifest.js';
+import type { ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
 import { createPool, defaultJobs, type ScanPool } from '../verify/pool.js';
 import { readVersionFile } from '../version/file.js';
@@ -13,7 +13,6 @@ import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/arti
 import { describe } from '../verify/findings.js';
 import { jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
 import type { Limits } from '../verify/scan.js';
-import { checkBuilt, checkSet } from '../verify/set.js';
 import { str, type CommandDefinition } from './types.js';
 
 interface VerifyContext extends Context {
@@ -50,6 +49,9 @@ async function loadManifest(ctx: VerifyContext): Promise<void> {
     ctx.log.warn(`no release manifest at ${ctx.manifestFile}: the set check is skipped (run \`release plan\` first)`);
     return;
   }
+  // The manifest's schema (and the set checks) load only when there is a manifest: the workers are
+  // waiting for their first wheel, and a directory of wheels without a plan needs neither.
+  const { findFragments, mergeFragments, readFragment, readManifest } = await import('../manifest.js');
   const m = await readManifest(ctx.manifestFile);
   const fragments = await Promise.all((await findFragments(ctx.dist)).map(readFragment));
   ctx.manifest = fragments.length ? mergeFragments(m, fragments) : m;
@@ -117,6 +119,7 @@ const steps: Step<VerifyContext>[] = [
   {
     name: 'check the set against the plan',
     async run(ctx) {
+      const { checkBuilt, checkSet } = await import('../verify/set.js');
       const set = ctx.manifest ? [...checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.manifest.built, ctx.artifacts)] : null;
       const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
       ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
@@ -134,6 +137,7 @@ const steps: Step<VerifyContext>[] = [
     name: 'record the results in the manifest',
     skip: (ctx) => (ctx.manifest ? false : 'no release manifest'),
     async run(ctx) {
+      const { serializeManifest } = await import('../manifest.js');
       await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.manifest!, verify: verifyRecord(ctx.outcome!, ctx.now()) }));
     },
   },

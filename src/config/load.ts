@@ -200,12 +200,19 @@ async function writeCached(key: string, config: ReleaseConfig): Promise<void> {
 
 export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const found = await findRoot(cwd);
+  const { toolVersion } = await import('../tool.js');
   if (found.kind === 'none' || !found.file) {
+    // The defaults are cached too: a command run outside a project (verify on a directory of wheels) then
+    // loads no schema library either.
+    const key = createHash('sha256').update(`${toolVersion()}\0none`).digest('hex');
+    const cached = await readCached(key);
+    if (cached) return { root: found.root, file: null, config: cached };
     const { configSchema } = await import('./schema.js');
-    return { root: found.root, file: null, config: configSchema.parse({}) };
+    const config = configSchema.parse({});
+    await writeCached(key, config);
+    return { root: found.root, file: null, config };
   }
   const text = (await readText(found.file)) ?? '';
-  const { toolVersion } = await import('../tool.js');
   const key = createHash('sha256').update(`${toolVersion()}\0${found.kind}\0${text}`).digest('hex');
   const cached = await readCached(key);
   if (cached) return { root: found.root, file: found.file, config: cached };

@@ -3,13 +3,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isSdistFilename, parseWheelFilename } from '../wheel/filename.js';
-import { readSdist } from '../wheel/sdist.js';
 import type { ZipEntryInfo } from '../wheel/zip.js';
 import type { Finding } from './findings.js';
 import { createPool, type ScanPool } from './pool.js';
 import type { HashResult, Limits, ScanTask, WheelShardResult } from './scan.js';
 import { checkSdist, checkSdistFormat } from './sdist-checks.js';
-import { checkWheel } from './wheel-checks.js';
 
 export interface ArtifactResult {
   filename: string;
@@ -60,6 +58,8 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
   const tasks: ScanTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: 'wheel', file, shard, shards, limits: opts.limits, platformTags, pure, hashFile: shards === 1 }));
   const [hashed, ...parts] = await Promise.all([shards === 1 ? null : pool.run({ kind: 'hash', file }), ...tasks.map((t) => pool.run(t))]);
   const shardResults = parts as WheelShardResult[];
+  // Loaded once the first results are in, so this thread hands out the work before it loads the checks.
+  const { checkWheel } = await import('./wheel-checks.js');
   const first = shardResults[0]!;
   const h = (hashed as HashResult | null) ?? first.fileHash ?? ((await pool.run({ kind: 'hash', file })) as HashResult);
   const findings = checkWheel(
@@ -93,6 +93,7 @@ async function verifySdist(pool: ScanPool, file: string, opts: VerifyOptions): P
     const h = (await pool.run({ kind: 'hash', file })) as HashResult;
     return { filename, path: file, kind: 'sdist', sha256: h.sha256, size: h.size, findings: format };
   }
+  const { readSdist } = await import('../wheel/sdist.js');
   const sd = await readSdist(file);
   return { filename, path: file, kind: 'sdist', sha256: sd.sha256, size: sd.size, findings: checkSdist(filename, sd, opts.releaseVersion) };
 }

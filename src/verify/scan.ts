@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFileSync } from '../wheel/hash.js';
-import { checkBinary, sniffBinary, type BinaryFinding } from './binary/index.js';
+import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from './binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
 export interface Limits {
@@ -134,7 +134,7 @@ interface Consumed {
   text: string | null;
   /** The first bytes (up to 4 KiB). */
   head: Uint8Array;
-  binary: { format: 'elf' | 'macho' | 'pe'; bytes: Uint8Array } | null;
+  binary: { format: 'elf' | 'macho' | 'pe'; bytes: Uint8Array | SparseBytes } | null;
 }
 
 /**
@@ -222,12 +222,51 @@ class FileHasher {
   }
 }
 
-type Sniff = (head: Uint8Array) => 'elf' | 'macho' | 'pe' | null;
+/**
+ * Binaries up to `wholeMax` are kept whole for the binary checks. A larger one (a 400 MB libtorch) keeps
+ * its first 16 MiB and last 1 MiB (ELF program and section headers, dynamic symbols and strings; Mach-O
+ * load commands), the ranges its head points at, and any range the checks then ask for.
+ */
+const binaryKeep = { wholeMax: 32 * 1024 * 1024, head: 16 * 1024 * 1024, tail: 1024 * 1024, maxRefetch: 4 };
+/** What the binary keeping did in this thread (for tests). */
+export const binaryStats = { refetches: 0, wholeFallbacks: 0 };
+
+/** Tests only: keep less of each binary, so that small real binaries take the path of a 400 MB one. */
+export function setBinaryKeep(opts: Partial<typeof binaryKeep>): void {
+  Object.assign(binaryKeep, opts);
+}
+
+interface Range {
+  offset: number;
+  size: number;
+}
+
+/** Ranges clamped to [0, length), sorted, with overlapping and touching ones merged. */
+function mergeRanges(ranges: Range[], length: number): Range[] {
+  const out: Range[] = [];
+  const sorted = ranges
+    .map((r) => ({ start: Math.max(0, r.offset), end: Math.min(length, r.offset + r.size) }))
+    .filter((r) => r.start < r.end)
+    .sort((x, y) => x.start - y.start);
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.offset + last.size) last.size = Math.max(last.size, r.end - last.offset);
+    else out.push({ offset: r.start, size: r.end - r.start });
+  }
+  return out;
+}
+
+/** What an entry's bytes are kept for: the binary checks (with the ranges they asked for, or all of it). */
+interface Keep {
+  binaries: boolean;
+  wanted: Range[] | 'whole';
+}
 
 /**
  * An entry's data fed in pieces (views into reused buffers, or stream chunks): its sha256, CRC-32 and size,
- * its first bytes, and a copy of all of it when it is text we read or a binary we check. Stops at the
- * declared size: a lying header must not make us inflate a bomb.
+ * its first bytes, and a copy of what the checks read: all of a text we parse, and all of a binary (or the
+ * ranges of a large one, see binaryKeep). Stops at the declared size: a lying header must not make
+ * us inflate a bomb.
  */
 class EntryData {
   private readonly hash = createHash('sha256');
@@ -235,53 +274,75 @@ class EntryData {
   size = 0;
   private head: Buffer[] | null = [];
   private headLength = 0;
-  private kept: Buffer[] | null = null;
   private first = Buffer.alloc(0);
   private format: 'elf' | 'macho' | 'pe' | null = null;
+  /** Where kept bytes are copied to, by offset in the entry; null when nothing is kept. */
+  private kept: Array<{ offset: number; bytes: Buffer }> | null = null;
 
   constructor(
     private readonly e: ZipEntryInfo,
     private readonly wantText: boolean,
-    private readonly sniff: Sniff,
+    private readonly keep: Keep,
   ) {}
 
   add(piece: Buffer): void {
     if (this.size + piece.length > this.e.size) throw new Error(`more data than the declared ${this.e.size} bytes`);
+    const at = this.size;
     this.hash.update(piece);
     this.crc = crc32(piece, this.crc);
     this.size += piece.length;
-    if (this.kept) this.kept.push(Buffer.from(piece));
+    if (this.kept) this.copyKept(piece, at);
     else if (this.head) {
-      // Only the first 4 KiB are copied until the sniff says whether the rest is kept.
+      // Only the first 4 KiB are copied until the sniff says what else is kept.
       const take = piece.subarray(0, HEAD - this.headLength);
       this.head.push(Buffer.from(take));
       this.headLength += take.length;
       if (this.headLength < HEAD) return;
-      const kept = this.decide();
-      if (kept && take.length < piece.length) kept.push(Buffer.from(piece.subarray(take.length)));
+      this.decide();
+      if (this.kept && take.length < piece.length) this.copyKept(piece.subarray(take.length), at + take.length);
     }
   }
 
   finish(): Consumed {
     if (this.head) this.decide();
     checkSizeAndCrc(this.size, this.e.size, this.crc, this.e.crc32);
-    const all = this.kept ? Buffer.concat(this.kept, this.size) : null;
+    const only = this.kept?.length === 1 ? this.kept[0]! : null;
+    const all = only && only.offset === 0 && only.bytes.length === this.size ? only.bytes : null;
     return {
       digest: this.hash.digest('base64url'),
       size: this.size,
       text: this.wantText && all ? all.toString('utf8') : null,
       head: new Uint8Array(this.first.buffer, this.first.byteOffset, this.first.length),
-      binary: this.format && all ? { format: this.format, bytes: new Uint8Array(all.buffer, all.byteOffset, all.length) } : null,
+      binary:
+        this.format && this.kept
+          ? { format: this.format, bytes: all ? new Uint8Array(all.buffer, all.byteOffset, all.length) : new SparseBytes(this.size, this.kept) }
+          : null,
     };
   }
 
-  /** Once the first 4 KiB are in (or all there is): a copy of them, and whether the rest is worth keeping. */
-  private decide(): Buffer[] | null {
+  private copyKept(piece: Buffer, at: number): void {
+    for (const k of this.kept!) {
+      const from = Math.max(at, k.offset);
+      const to = Math.min(at + piece.length, k.offset + k.bytes.length);
+      if (from < to) piece.copy(k.bytes, from - k.offset, from - at, to - at);
+    }
+  }
+
+  /** Once the first 4 KiB are in (or all there is): a copy of them, and what else to keep. */
+  private decide(): void {
     this.first = Buffer.concat(this.head!, this.headLength);
-    this.format = this.sniff(this.first);
-    this.kept = this.format || this.wantText ? [this.first] : null;
     this.head = null;
-    return this.kept;
+    this.format = sniffBinary(this.first);
+    const size = this.e.size;
+    const binary = this.format !== null && this.keep.binaries;
+    if (this.wantText || (binary && (this.keep.wanted === 'whole' || size <= binaryKeep.wholeMax))) {
+      this.kept = [{ offset: 0, bytes: Buffer.allocUnsafe(size) }];
+    } else if (binary) {
+      const wanted = this.keep.wanted === 'whole' ? [] : this.keep.wanted;
+      const ranges = [{ offset: 0, size: binaryKeep.head }, { offset: size - binaryKeep.tail, size: binaryKeep.tail }, ...rangesOfInterest(this.first), ...wanted];
+      this.kept = mergeRanges(ranges, size).map((r) => ({ offset: r.offset, bytes: Buffer.allocUnsafe(r.size) }));
+    }
+    if (this.kept) this.copyKept(this.first, 0);
   }
 }
 
@@ -313,10 +374,10 @@ function readBlocks(fd: number, start: number, length: number, fileHasher: FileH
  * member to have zlib check the CRC was measured ~3% faster, but gzip's trailer and multi-member rules let
  * crafted data pass a CRC that zipfile would refuse.)
  */
-function decodeEntry(fd: number, fileSize: number, e: ZipEntryInfo, fileHasher: FileHasher | null, wantText: boolean): Consumed {
+function decodeEntry(fd: number, fileSize: number, e: ZipEntryInfo, fileHasher: FileHasher | null, newData: () => EntryData): Consumed {
   const start = dataStart(fd, e);
   if (start + e.compressedSize > fileSize) throw new Error(`its ${e.compressedSize} stored bytes at offset ${start} run past the end of the file (${fileSize} bytes)`);
-  const data = new EntryData(e, wantText, sniffBinary);
+  const data = newData();
   if (e.method === 0) {
     readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (data.add(block), true));
     return data.finish();
@@ -328,7 +389,7 @@ function decodeEntry(fd: number, fileSize: number, e: ZipEntryInfo, fileHasher: 
     readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (stored = walker.feed(block, (piece) => data.add(piece))) && !walker.done);
     if (stored && walker.done) return data.finish();
     // A compressed block after all (or a stream cut short): zlib takes it from the start, and has the last word.
-    return inflateEntry(fd, start, e, fileHasher, new EntryData(e, wantText, sniffBinary));
+    return inflateEntry(fd, start, e, fileHasher, newData());
   }
   return inflateEntry(fd, start, e, fileHasher, data);
 }
@@ -357,9 +418,36 @@ function inflateEntry(fd: number, start: number, e: ZipEntryInfo, fileHasher: Fi
   return data.finish();
 }
 
+/**
+ * The binary checks of one entry. A large binary is held in part (SparseBytes); when the checks need a
+ * range that is not at hand, the entry is decoded again keeping that range too, and after a few such
+ * passes, kept whole.
+ */
+async function checkBinaryEntry(
+  name: string,
+  bytes: Uint8Array | SparseBytes,
+  platformTags: string[],
+  options: CheckOptions,
+  decode: (keep: Keep, hasher: null) => Promise<Consumed>,
+): Promise<BinaryFinding[]> {
+  const wanted: Range[] = [];
+  for (;;) {
+    try {
+      return checkBinary(name, bytes, platformTags, options);
+    } catch (err) {
+      if (!(err instanceof MissingBytes)) throw err;
+      wanted.push({ offset: err.offset, size: Math.max(err.size, 64 * 1024) });
+      const whole = wanted.length > binaryKeep.maxRefetch;
+      binaryStats.refetches++;
+      if (whole) binaryStats.wholeFallbacks++;
+      const again = await decode({ binaries: true, wanted: whole ? 'whole' : wanted }, null);
+      bytes = again.binary!.bytes;
+    }
+  }
+}
+
 /** An entry's data as yauzl's stream (the path where SyncInflate is unavailable). */
-async function consume(stream: Readable, e: ZipEntryInfo, wantText: boolean): Promise<Consumed> {
-  const data = new EntryData(e, wantText, sniffBinary);
+async function consume(stream: Readable, data: EntryData): Promise<Consumed> {
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) data.add(chunk);
   } finally {
@@ -390,13 +478,19 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     for (const e of mine) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
-        const got = sync ? decodeEntry(fd, fileSize, e, fileHasher, wantText) : await consume(await zip.open(e), e, wantText);
+        // A pure wheel's binary is one defect (W-PURE-HAS-BINARY); its arch against `any` is not a second one,
+        // so its bytes are not kept for the binary checks.
+        const decode = async (keep: Keep, hasher: FileHasher | null) => {
+          const newData = () => new EntryData(e, wantText, keep);
+          return sync ? decodeEntry(fd, fileSize, e, hasher, newData) : await consume(await zip.open(e), newData());
+        };
+        const got = await decode({ binaries: !task.pure, wanted: [] }, fileHasher);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
-        if (got.binary) {
-          // A pure wheel's binary is one defect (W-PURE-HAS-BINARY); its arch against `any` is not a second one.
-          const findings = task.pure ? [] : checkBinary(e.name, got.binary.bytes, task.platformTags, { bundledLibraries });
-          result.binaries.push({ name: e.name, format: got.binary.format, findings });
+        const format = sniffBinary(got.head);
+        if (format && task.pure) result.binaries.push({ name: e.name, format, findings: [] });
+        else if (got.binary) {
+          result.binaries.push({ name: e.name, format: got.binary.format, findings: await checkBinaryEntry(e.name, got.binary.bytes, task.platformTags, { bundledLibraries }, decode) });
         } else if (LIBRARY_NAME.test(e.name) && !task.pure) {
           // Named like a shared library but not one: the binary checks report it from the name and head.
           const findings = checkBinary(e.name, got.head, task.platformTags, { bundledLibraries });

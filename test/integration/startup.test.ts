@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildWheel } from '../fixtures/broken/corpus.js';
 import { releaseBin, repoRoot } from '../helpers/cli.js';
 
 function loadedModules(args: string[], env: Record<string, string> = {}): string[] {
@@ -36,5 +37,24 @@ describe('start-up stays small', () => {
     const mods = loadedModules(['version', 'show'], env);
     expect(mods.filter((m) => m.includes('node_modules/yaml') || m.includes('node_modules/zod'))).toEqual([]);
     rmSync(env.WHEELWRIGHT_CACHE_DIR, { recursive: true, force: true });
+  });
+
+  it('`release verify` without a plan loads no schema library once the config is cached, and its main thread loads the wheel checks only after handing out the work', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-verify-startup-'));
+    try {
+      const dist = path.join(dir, 'dist');
+      mkdirSync(dist);
+      writeFileSync(path.join(dist, 'demo_core-0.3.0-py3-none-any.whl'), buildWheel({ filename: 'demo_core-0.3.0-py3-none-any.whl' }));
+      const env = { WHEELWRIGHT_CACHE_DIR: path.join(dir, 'cache') };
+      loadedModules(['verify', '--dist', dist, '--jobs', '1'], env);
+      const mods = loadedModules(['verify', '--dist', dist, '--jobs', '1'], env);
+      expect(mods.filter((m) => m.includes('node_modules/zod') || m.includes('node_modules/yaml'))).toEqual([]);
+      const at = (name: string) => mods.findIndex((m) => m.endsWith(name));
+      // With one job the scan runs in this thread: the pool is loaded before the checks, which follow it.
+      expect(at('/verify/wheel-checks.js')).toBeGreaterThan(at('/verify/scan.js'));
+      expect(at('/verify/scan.js')).toBeGreaterThan(at('/verify/pool.js'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

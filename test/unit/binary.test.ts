@@ -95,6 +95,12 @@ describe.skipIf(!ok)('checkBinary on real binaries built by test/fixtures/binari
       expect(codes('x86_64/needs_foo.so', M2014_X64, { bundledLibraries: ['libfoo.so.1'] })).toEqual([]);
     });
 
+    it('does not count the dynamic loader in DT_NEEDED as an external library, as auditwheel does not', () => {
+      expect(readElf(fixture('x86_64/needs_loader.so')).needed).toContain('ld-linux-x86-64.so.2');
+      expect(codes('x86_64/needs_loader.so', M2014_X64)).toEqual([]);
+      expect(codes('x86_64/needs_loader.so', ['manylinux_2_28_x86_64'])).toEqual([]);
+    });
+
     it('flags uncompress2 from libz.so.1 where the policy blacklists it, and not where it does not', () => {
       expect(codes('x86_64/uses_zlib.so', ['manylinux_2_28_x86_64'])).toEqual(['W-MANYLINUX-BLACKLIST']);
       expect(codes('x86_64/uses_zlib.so', ['manylinux_2_34_x86_64'])).toEqual([]);

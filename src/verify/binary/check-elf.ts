@@ -59,10 +59,18 @@ function libcFinding(entry: string, info: ElfInfo, target: LinuxTarget): BinaryF
   return null;
 }
 
+/**
+ * The dynamic loader, which a binary may name in DT_NEEDED (glibc 2.34+ toolchains do, for TLS): auditwheel
+ * never counts it as an external library (`"ld-linux" in lib`, `ld64.so.1`, `ld64.so.2`), so neither do we.
+ */
+export function isDynamicLoader(lib: string): boolean {
+  return lib.includes('ld-linux') || lib === 'ld64.so.1' || lib === 'ld64.so.2';
+}
+
 function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
   const code = policy.name.startsWith('musllinux') ? 'W-MUSLLINUX-LIB' : 'W-MANYLINUX-LIB';
   return info.needed
-    .filter((lib) => !policy.lib_whitelist.includes(lib) && !bundled.has(lib))
+    .filter((lib) => !isDynamicLoader(lib) && !policy.lib_whitelist.includes(lib) && !bundled.has(lib))
     .map((lib) => ({
       code,
       message: `\`${entry}\` needs ${lib} (DT_NEEDED), which is neither in the ${policy.name} library whitelist nor bundled in the wheel; bundle it (auditwheel repair) or drop the dependency`,

@@ -1,4 +1,4 @@
-import { ByteView, TruncatedError } from './bytes.js';
+import { ByteView, headBytes, TruncatedError, type SparseBytes } from './bytes.js';
 
 /** A `.gnu.version_r` entry: the library (`vn_file`) and the version nodes needed from it (`vna_name`). */
 export interface ElfVersionNeed {
@@ -67,8 +67,29 @@ export function isElf(head: Uint8Array): boolean {
 }
 
 /** Parses the parts of an ELF file that the platform checks need. Throws TruncatedError/Error on malformed input. */
-export function readElf(bytes: Uint8Array): ElfInfo {
-  if (!isElf(bytes)) throw new Error('not an ELF file (no \\x7fELF magic)');
+export function readElf(bytes: Uint8Array | SparseBytes): ElfInfo {
+  const { v, header, data, machine, flags } = readHeader(bytes);
+  const info: ElfInfo = {
+    format: 'elf',
+    elfClass: header.is64 ? 64 : 32,
+    littleEndian: data === 1,
+    machine,
+    flags,
+    interpreter: null,
+    needed: [],
+    versionNeeds: [],
+    undefinedSymbols: [],
+  };
+  const segments = listSegments(v, header);
+  for (const s of segments) if (s.type === PT_INTERP) info.interpreter = v.slice(s.offset, s.filesz, 'PT_INTERP').cstring(0, 'PT_INTERP path');
+  const hadDynamicSection = readSections(v, header, info);
+  // Section headers are optional at run time: without them, read the same tables through PT_DYNAMIC.
+  if (!hadDynamicSection) readDynamicSegment(v, segments, header.is64, info);
+  return info;
+}
+
+function readHeader(bytes: Uint8Array | SparseBytes): { v: ByteView; header: Header; data: number; machine: number; flags: number } {
+  if (!isElf(headBytes(bytes))) throw new Error('not an ELF file (no \\x7fELF magic)');
   const raw = new ByteView(bytes);
   const cls = raw.u8(4, 'EI_CLASS');
   const data = raw.u8(5, 'EI_DATA');
@@ -81,22 +102,23 @@ export function readElf(bytes: Uint8Array): ElfInfo {
   const header: Header = is64
     ? { is64, phoff: v.u64(32), shoff: v.u64(40), phentsize: v.u16(54), phnum: v.u16(56), shentsize: v.u16(58), shnum: v.u16(60) }
     : { is64, phoff: v.u32(28), shoff: v.u32(32), phentsize: v.u16(42), phnum: v.u16(44), shentsize: v.u16(46), shnum: v.u16(48) };
-  const info: ElfInfo = {
-    format: 'elf',
-    elfClass: is64 ? 64 : 32,
-    littleEndian: data === 1,
-    machine,
-    flags,
-    interpreter: null,
-    needed: [],
-    versionNeeds: [],
-    undefinedSymbols: [],
-  };
-  const segments = readProgramHeaders(v, header, info);
-  const hadDynamicSection = readSections(v, header, info);
-  // Section headers are optional at run time: without them, read the same tables through PT_DYNAMIC.
-  if (!hadDynamicSection) readDynamicSegment(v, segments, header.is64, info);
-  return info;
+  return { v, header, data, machine, flags };
+}
+
+/**
+ * Where a large ELF file keeps what readElf reads besides its first and last bytes, as far as its first
+ * bytes tell: PT_INTERP and PT_DYNAMIC (the dynamic table sits in the data segment, mid-file). Empty when
+ * the head does not parse; the reader then asks for what it misses.
+ */
+export function elfRangesOfInterest(head: Uint8Array): Array<{ offset: number; size: number }> {
+  try {
+    const { v, header } = readHeader(head);
+    return listSegments(v, header)
+      .filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)
+      .map((s) => ({ offset: s.offset, size: s.filesz }));
+  } catch {
+    return [];
+  }
 }
 
 interface Segment {
@@ -106,7 +128,7 @@ interface Segment {
   filesz: number;
 }
 
-function readProgramHeaders(v: ByteView, h: Header, info: ElfInfo): Segment[] {
+function listSegments(v: ByteView, h: Header): Segment[] {
   const segments: Segment[] = [];
   if (h.phnum === 0) return segments;
   if (h.phentsize < (h.is64 ? 56 : 32)) throw new Error(`e_phentsize ${h.phentsize} is too small`);
@@ -117,7 +139,6 @@ function readProgramHeaders(v: ByteView, h: Header, info: ElfInfo): Segment[] {
     const offset = h.is64 ? v.u64(at + 8, 'p_offset') : v.u32(at + 4, 'p_offset');
     const vaddr = h.is64 ? v.u64(at + 16, 'p_vaddr') : v.u32(at + 8, 'p_vaddr');
     const filesz = h.is64 ? v.u64(at + 32, 'p_filesz') : v.u32(at + 16, 'p_filesz');
-    if (type === PT_INTERP) info.interpreter = v.slice(offset, filesz, 'PT_INTERP').cstring(0, 'PT_INTERP path');
     segments.push({ type, offset, vaddr, filesz });
   }
   return segments;
@@ -239,7 +260,8 @@ function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, inf
   const verneed = tags.get(DT_VERNEED);
   if (verneed !== undefined) {
     const start = fileOffset(segments, verneed, 'DT_VERNEED');
-    info.versionNeeds = walkVerneed(v.slice(start, v.length - start, 'DT_VERNEED'), tags.get(DT_VERNEEDNUM) ?? 0, strings, new Map());
+    // The table's size is not recorded; 1 MiB holds far more entries than any real file has.
+    info.versionNeeds = walkVerneed(v.slice(start, Math.min(v.length - start, 1 << 20), 'DT_VERNEED'), tags.get(DT_VERNEEDNUM) ?? 0, strings, new Map());
   }
 }
 

@@ -13,10 +13,11 @@
  * - W-PE-MACHINE: PE Machine does not match win32 / win_amd64 / win_arm64.
  * An identity failure (arch, class, byte order, libc) stops the policy checks for that tag: one defect, one code.
  */
+import { headBytes, MissingBytes, type SparseBytes } from './bytes.js';
 import { checkElfAgainst } from './check-elf.js';
 import { checkMachOAgainst } from './check-macho.js';
-import { isElf, readElf, type ElfInfo } from './elf.js';
-import { isMachO, readMachO, type MachOInfo } from './macho.js';
+import { elfRangesOfInterest, isElf, readElf, type ElfInfo } from './elf.js';
+import { isMachO, machORangesOfInterest, readMachO, type MachOInfo } from './macho.js';
 import { isPe, peMachineName, readPe, type PeInfo } from './pe.js';
 import { parsePlatformTag, type PlatformTarget } from './tags.js';
 import type { BinaryFinding, CheckOptions } from './types.js';
@@ -27,6 +28,7 @@ export type { MachOInfo, MachOSlice, MachOVersion } from './macho.js';
 export type { PeInfo } from './pe.js';
 export type { PlatformTarget } from './tags.js';
 export { readElf } from './elf.js';
+export { MissingBytes, SparseBytes } from './bytes.js';
 export { readMachO } from './macho.js';
 export { machODeploymentTarget } from './check-macho.js';
 export { readPe } from './pe.js';
@@ -95,7 +97,17 @@ function checkAgainst(entry: string, info: Parsed, target: PlatformTarget, all: 
   return [];
 }
 
-function parse(kind: 'elf' | 'macho' | 'pe', bytes: Uint8Array): Parsed {
+/**
+ * For a binary too large to hold whole: the ranges beyond its first and last bytes that the checks will
+ * read, as far as its first 4 KiB tell (ELF: PT_INTERP and PT_DYNAMIC; fat Mach-O: each slice's headers).
+ */
+export function rangesOfInterest(head: Uint8Array): Array<{ offset: number; size: number }> {
+  if (isElf(head)) return elfRangesOfInterest(head);
+  if (isMachO(head)) return machORangesOfInterest(head);
+  return [];
+}
+
+function parse(kind: 'elf' | 'macho' | 'pe', bytes: Uint8Array | SparseBytes): Parsed {
   if (kind === 'elf') return readElf(bytes);
   if (kind === 'macho') return readMachO(bytes);
   return readPe(bytes);
@@ -103,11 +115,11 @@ function parse(kind: 'elf' | 'macho' | 'pe', bytes: Uint8Array): Parsed {
 
 /**
  * Checks one wheel entry against the wheel's expanded platform tags. Returns [] for non-binaries.
- * Never throws: malformed input becomes W-BIN-CORRUPT. Findings are de-duplicated (aliases such as
+ * Throws only MissingBytes (for a SparseBytes lacking a range it needs): malformed input becomes W-BIN-CORRUPT. Findings are de-duplicated (aliases such as
  * manylinux_2_17 + manylinux2014 give one finding per defect).
  */
-export function checkBinary(entryName: string, bytes: Uint8Array, platformTags: string[], options: CheckOptions = {}): BinaryFinding[] {
-  const kind = sniffBinary(bytes);
+export function checkBinary(entryName: string, bytes: Uint8Array | SparseBytes, platformTags: string[], options: CheckOptions = {}): BinaryFinding[] {
+  const kind = sniffBinary(headBytes(bytes));
   if (kind === null) {
     return BINARY_NAME.test(entryName) ? [corrupt(entryName, 'is named like a shared library but is not an ELF, Mach-O or PE file')] : [];
   }
@@ -115,6 +127,8 @@ export function checkBinary(entryName: string, bytes: Uint8Array, platformTags: 
   try {
     info = parse(kind, bytes);
   } catch (err) {
+    // Part of a sparse file the reader needs is not at hand: the caller fetches it, this is no defect.
+    if (err instanceof MissingBytes) throw err;
     // "MZ" alone is weak evidence: only files named as Windows binaries must be valid PE.
     if (kind === 'pe' && !/\.(pyd|dll|exe)$/i.test(entryName)) return [];
     return [corrupt(entryName, `corrupt ${FORMAT_NAME[kind]} file: ${err instanceof Error ? err.message : String(err)}`)];

@@ -1,4 +1,4 @@
-import { ByteView } from './bytes.js';
+import { ByteView, type SparseBytes } from './bytes.js';
 
 export type MachOVersion = [major: number, minor: number, patch: number];
 
@@ -59,7 +59,7 @@ export function isMachO(head: Uint8Array): boolean {
   return n > 0 && n < MAX_FAT_ARCHS;
 }
 
-export function readMachO(bytes: Uint8Array): MachOInfo {
+export function readMachO(bytes: Uint8Array | SparseBytes): MachOInfo {
   const be = new ByteView(bytes, false);
   const magic = be.u32(0, 'Mach-O magic');
   if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return { format: 'macho', fat: true, slices: readFat(be, magic === FAT_MAGIC_64) };
@@ -76,13 +76,47 @@ function readFat(be: ByteView, wide: boolean): MachOSlice[] {
     const cputype = be.u32(at, 'fat_arch.cputype');
     const offset = wide ? be.u64(at + 8, 'fat_arch.offset') : be.u32(at + 8, 'fat_arch.offset');
     const size = wide ? be.u64(at + 16, 'fat_arch.size') : be.u32(at + 12, 'fat_arch.size');
-    const slice = readThin(be.slice(offset, size, `fat slice ${i}`));
+    const slice = readThin(sliceHeaders(be, offset, size, i));
     if (slice.cputype !== cputype) {
       throw new Error(`fat slice ${i} says cputype 0x${cputype.toString(16)} but its header says 0x${slice.cputype.toString(16)}`);
     }
     slices.push(slice);
   }
   return slices;
+}
+
+/**
+ * The part of a fat slice that readThin reads: its header and load commands (sizeofcmds, read in either
+ * byte order; a bad magic is readThin's to report). A large file need not be held whole for this.
+ */
+function sliceHeaders(be: ByteView, offset: number, size: number, i: number): ByteView {
+  const what = `fat slice ${i}`;
+  be.need(offset, size, what);
+  if (size < 32) return be.slice(offset, size, what);
+  const magicLE = be.withEndian(true).u32(offset, 'Mach-O magic');
+  if (![MH_MAGIC, MH_MAGIC_64, MH_CIGAM, MH_CIGAM_64].includes(magicLE)) return be.slice(offset, 32, what);
+  const littleEndian = magicLE === MH_MAGIC || magicLE === MH_MAGIC_64;
+  const sizeofcmds = be.withEndian(littleEndian).u32(offset + 20, 'sizeofcmds');
+  return be.slice(offset, Math.min(size, 32 + sizeofcmds), what);
+}
+
+/** Where a large fat Mach-O file keeps its slices' headers (each slice's first 1 MiB, as its fat header says). */
+export function machORangesOfInterest(head: Uint8Array): Array<{ offset: number; size: number }> {
+  try {
+    const be = new ByteView(head, false);
+    const magic = be.u32(0);
+    if (magic !== FAT_MAGIC && magic !== FAT_MAGIC_64) return [];
+    const wide = magic === FAT_MAGIC_64;
+    const n = Math.min(be.u32(4), MAX_FAT_ARCHS);
+    return Array.from({ length: n }, (_, i) => {
+      const at = 8 + i * (wide ? 32 : 20);
+      const offset = wide ? be.u64(at + 8) : be.u32(at + 8);
+      const size = wide ? be.u64(at + 16) : be.u32(at + 12);
+      return { offset, size: Math.min(size, 1 << 20) };
+    });
+  } catch {
+    return [];
+  }
 }
 
 function readThin(region: ByteView): MachOSlice {

@@ -1,4 +1,4 @@
-import { ByteView } from './bytes.js';
+import { ByteView, headBytes, type SparseBytes } from './bytes.js';
 
 export interface PeInfo {
   format: 'pe';
@@ -20,9 +20,9 @@ export function isPe(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a;
 }
 
-export function readPe(bytes: Uint8Array): PeInfo {
+export function readPe(bytes: Uint8Array | SparseBytes): PeInfo {
   const v = new ByteView(bytes, true);
-  if (!isPe(bytes)) throw new Error('not a PE file (no MZ header)');
+  if (!isPe(headBytes(bytes))) throw new Error('not a PE file (no MZ header)');
   const lfanew = v.u32(0x3c, 'e_lfanew');
   const sig = v.u32(lfanew, 'PE signature');
   if (sig !== 0x00004550) throw new Error(`no PE\\0\\0 signature at e_lfanew 0x${lfanew.toString(16)}`);
