@@ -119,8 +119,11 @@ const steps: Step<VerifyContext>[] = [
   {
     name: 'check the set against the plan',
     async run(ctx) {
-      const { checkBuilt, checkSet } = await import('../verify/set.js');
-      const set = ctx.manifest ? [...checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.manifest.built, ctx.artifacts)] : null;
+      let set: VerifyOutcome['set'] = null;
+      if (ctx.manifest) {
+        const { checkBuilt, checkSet } = await import('../verify/set.js');
+        set = [...checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.manifest.built, ctx.artifacts)];
+      }
       const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
       ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
     },

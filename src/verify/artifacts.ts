@@ -7,7 +7,6 @@ import type { ZipEntryInfo } from '../wheel/zip.js';
 import type { Finding } from './findings.js';
 import { createPool, type ScanPool } from './pool.js';
 import type { HashResult, Limits, ScanTask, WheelShardResult } from './scan.js';
-import { checkSdist, checkSdistFormat } from './sdist-checks.js';
 
 export interface ArtifactResult {
   filename: string;
@@ -88,6 +87,7 @@ function platformTagsOf(filename: string): string[] {
 
 async function verifySdist(pool: ScanPool, file: string, opts: VerifyOptions): Promise<ArtifactResult> {
   const filename = path.basename(file);
+  const { checkSdist, checkSdistFormat } = await import('./sdist-checks.js');
   const format = checkSdistFormat(filename);
   if (format.length) {
     const h = (await pool.run({ kind: 'hash', file })) as HashResult;

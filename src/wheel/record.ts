@@ -35,6 +35,15 @@ export function parseCsv(text: string): Array<{ fields: string[]; line: number }
     field = '';
     rowHasContent = false;
   };
+  // Unquoted runs are taken as slices of the text, not a character at a time (a wheel of 12,000 files has
+  // a RECORD of a million characters).
+  let run = -1;
+  const flush = (i: number) => {
+    if (run >= 0) {
+      field += text.slice(run, i);
+      run = -1;
+    }
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (inQuotes) {
@@ -49,6 +58,7 @@ export function parseCsv(text: string): Array<{ fields: string[]; line: number }
       }
       continue;
     }
+    if (c === '"' || c === ',' || c === '\r' || c === '\n') flush(i);
     if (c === '"' && field === '' && !quoted) {
       inQuotes = true;
       quoted = true;
@@ -62,10 +72,11 @@ export function parseCsv(text: string): Array<{ fields: string[]; line: number }
       line++;
       rowLine = line;
     } else {
-      field += c;
+      if (run < 0) run = i;
       rowHasContent = true;
     }
   }
+  flush(text.length);
   endRow();
   return rows;
 }

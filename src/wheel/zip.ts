@@ -1,5 +1,5 @@
 // Streaming zip access through yauzl: the central directory as data, and one entry at a time as a stream.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -76,14 +76,82 @@ function toInfo(e: yauzl.Entry, index: number): ZipEntryInfo {
   };
 }
 
+/**
+ * yauzl's reads, served synchronously from a 1 MiB window of the file and answered in a microtask. yauzl
+ * reads each central-directory record with two reads; through its own fd reader each is a hop to libuv's
+ * thread pool and back, which for a wheel of 12,000 files (torch) cost seconds of futex and epoll churn.
+ */
+class WindowReader extends yauzl.RandomAccessReader {
+  private readonly window = Buffer.allocUnsafe(1 << 20);
+  private start = 0;
+  private length = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly file: string,
+  ) {
+    super();
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    let n: number;
+    try {
+      n = this.readNow(buffer, offset, length, position);
+    } catch (err) {
+      queueMicrotask(() => callback(err as Error));
+      return;
+    }
+    queueMicrotask(() => callback(null, n));
+  }
+
+  private readNow(buffer: Buffer, offset: number, length: number, position: number): number {
+    if (length > this.window.length) return readSync(this.fd, buffer, offset, length, position);
+    if (position < this.start || position + length > this.start + this.length) {
+      this.start = position;
+      this.length = readSync(this.fd, this.window, 0, this.window.length, position);
+    }
+    const n = Math.max(0, Math.min(length, this.start + this.length - position));
+    this.window.copy(buffer, offset, position - this.start, position - this.start + n);
+    return n;
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return createReadStream(this.file, { start, end: end - 1, highWaterMark: CHUNK });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    try {
+      closeSync(this.fd);
+    } catch (err) {
+      setImmediate(() => callback(err as Error));
+      return;
+    }
+    setImmediate(() => callback(null));
+  }
+}
+
 /** Open a zip and read its central directory (names are not validated here: that is policy). */
 export function openZip(file: string): Promise<ZipReader> {
   return new Promise((resolve, reject) => {
-    yauzl.open(
-      file,
+    let fd: number;
+    let size: number;
+    try {
+      fd = openSync(file, 'r');
+      size = fstatSync(fd).size;
+    } catch (err) {
+      reject(err as Error);
+      return;
+    }
+    yauzl.fromRandomAccessReader(
+      new WindowReader(fd, file),
+      size,
       { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false },
       (err, zip) => {
-        if (err || !zip) return reject(err ?? new Error('cannot open'));
+        if (err || !zip) {
+          // No ZipFile took the reader, so nothing else closes its descriptor.
+          closeSync(fd);
+          return reject(err ?? new Error('cannot open'));
+        }
         const raw: yauzl.Entry[] = [];
         zip.on('entry', (e: yauzl.Entry) => {
           raw.push(e);
