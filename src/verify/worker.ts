@@ -1,4 +1,5 @@
-// Worker-thread entry: run scan tasks sent by the pool, one at a time. Whole-file hashes need only node:crypto,
+// Worker-thread entry: run scan tasks sent by the pool (up to two at once, interleaved only at awaits: the
+// thread's read and inflate buffers are used in synchronous stretches). Whole-file hashes need only node:crypto,
 // so the wheel checks (and their policy data) load on the first wheel task: a pool that only hashes stays small.
 import { parentPort, workerData } from 'node:worker_threads';
 import { hashFileSync } from '../wheel/hash.js';

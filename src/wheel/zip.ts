@@ -107,6 +107,8 @@ class WindowReader extends yauzl.RandomAccessReader {
   private readNow(buffer: Buffer, offset: number, length: number, position: number): number {
     if (length > this.window.length) return readSync(this.fd, buffer, offset, length, position);
     if (position < this.start || position + length > this.start + this.length) {
+      // Emptied first: a read that throws must not leave the old bytes labelled with the new position.
+      this.length = 0;
       this.start = position;
       this.length = readSync(this.fd, this.window, 0, this.window.length, position);
     }

@@ -115,7 +115,8 @@ export function elfRangesOfInterest(head: Uint8Array): Array<{ offset: number; s
     const { v, header } = readHeader(head);
     return listSegments(v, header)
       .filter((s) => s.type === PT_INTERP || s.type === PT_DYNAMIC)
-      .map((s) => ({ offset: s.offset, size: s.filesz }));
+      // At most 1 MiB each (a real .dynamic is a few KiB): the sizes come from the file, not from us.
+      .map((s) => ({ offset: s.offset, size: Math.min(s.filesz, 1 << 20) }));
   } catch {
     return [];
   }
@@ -260,8 +261,7 @@ function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, inf
   const verneed = tags.get(DT_VERNEED);
   if (verneed !== undefined) {
     const start = fileOffset(segments, verneed, 'DT_VERNEED');
-    // The table's size is not recorded; 1 MiB holds far more entries than any real file has.
-    info.versionNeeds = walkVerneed(v.slice(start, Math.min(v.length - start, 1 << 20), 'DT_VERNEED'), tags.get(DT_VERNEEDNUM) ?? 0, strings, new Map());
+    info.versionNeeds = walkVerneed(v.slice(start, v.length - start, 'DT_VERNEED'), tags.get(DT_VERNEEDNUM) ?? 0, strings, new Map());
   }
 }
 
