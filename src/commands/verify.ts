@@ -6,7 +6,7 @@ import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { actions } from '../log.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
-import { createPool, defaultJobs, type ScanPool } from '../verify/pool.js';
+import { createPool, jobsValue, type ScanPool } from '../verify/pool.js';
 import { readVersionFile } from '../version/file.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
@@ -164,9 +164,8 @@ const steps: Step<VerifyContext>[] = [
 ];
 
 function parseJobs(value: string | undefined): number {
-  if (value === undefined) return defaultJobs();
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, not \`${value}\``, { hint: 'e.g. --jobs 2' });
+  const n = jobsValue(value);
+  if (n === null) throw new UsageError(`--jobs must be a whole number from 1 to 256, not \`${value}\``, { hint: 'e.g. --jobs 2' });
   return n;
 }
 

@@ -31,6 +31,7 @@ import type { GithubDestinationOptions } from './github.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
 import { createPool, type ScanPool } from '../verify/pool.js';
 import type { HashResult } from '../verify/scan.js';
+import type { FileHash } from '../wheel/hash.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
 export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
@@ -89,9 +90,8 @@ interface State {
   summary: DestinationSummary[];
   /** Serializes manifest writes. */
   writing: Promise<void>;
-  /** The gate's re-hash of the files on disk, running on worker threads while the read-only steps go on. */
-  /** sha256 and size by path; awaited by checkRehash. */
-  rehash: Promise<Map<string, { sha256: string; size: number }>> | null;
+  /** The gate's re-hash of the files on disk (by path), on worker threads while the read-only steps go on; awaited by checkRehash. */
+  rehash: Promise<Map<string, FileHash>> | null;
   pool: ScanPool | null;
 }
 
@@ -250,7 +250,7 @@ async function filesByName(dir: string, skip: string[]): Promise<Map<string, str
 }
 
 /** sha256 and size of every file, all at once on the pool's worker threads (every byte is read before any upload). */
-function hashAll(pool: ScanPool, files: string[]): Promise<Map<string, { sha256: string; size: number }>> {
+function hashAll(pool: ScanPool, files: string[]): Promise<Map<string, FileHash>> {
   const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then((results) => new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }])));
   // Awaited by checkRehash; a failure before then is reported there or dropped with the failed run.
   done.catch(() => undefined);

@@ -54,12 +54,18 @@ export function spareCount(): number {
   return spares.length;
 }
 
+/** A `--jobs` value: the default when absent, null when it is not a whole number from 1 to 256. */
+export function jobsValue(value: string | undefined): number | null {
+  if (value === undefined) return defaultJobs();
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : null;
+}
+
 /** `--jobs` as given to `release verify`, for `prestart` (a bad value is left for the command to report). */
 export function jobsFromArgs(args: string[]): number {
   const at = args.findIndex((a) => a === '--jobs' || a.startsWith('--jobs='));
   const value = at < 0 ? undefined : args[at]!.startsWith('--jobs=') ? args[at]!.slice('--jobs='.length) : args[at + 1];
-  const n = Number(value);
-  return value !== undefined && Number.isInteger(n) && n >= 1 && n <= 256 ? n : defaultJobs();
+  return jobsValue(value) ?? defaultJobs();
 }
 
 /** A live spare for a preloading pool, ready for the pool's own listeners; else null. */

@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
-import { hashFileSync } from '../wheel/hash.js';
+import { hashFileSync, type FileHash } from '../wheel/hash.js';
 import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from './binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
@@ -65,13 +65,11 @@ export interface WheelShardResult {
   /** The archive could not be opened at all. */
   openError: string | null;
   /** The whole file's sha256 when the task asked for it and it could be had in the same read; else null. */
-  fileHash: { sha256: string; size: number } | null;
+  fileHash: FileHash | null;
 }
 
-export interface HashResult {
+export interface HashResult extends FileHash {
   kind: 'hash';
-  sha256: string;
-  size: number;
 }
 
 export type ScanResult = WheelShardResult | HashResult;
@@ -134,7 +132,10 @@ interface Consumed {
   text: string | null;
   /** The first bytes (up to 4 KiB). */
   head: Uint8Array;
-  binary: { format: 'elf' | 'macho' | 'pe'; bytes: Uint8Array | SparseBytes } | null;
+  /** The binary format the first bytes announce. */
+  format: 'elf' | 'macho' | 'pe' | null;
+  /** The bytes the binary checks read, when they are kept. */
+  binary: Uint8Array | SparseBytes | null;
 }
 
 /**
@@ -182,15 +183,15 @@ function dataStart(fd: number, e: ZipEntryInfo): number {
   return e.offset + 30 + localHeader.readUInt16LE(26) + localHeader.readUInt16LE(28);
 }
 
+/** The read buffer for the bytes between entries: one per thread (reads are synchronous), never garbage. */
+let gapBuffer: Buffer | null = null;
+
 /**
  * The whole file's sha256, fed with each block of stored bytes as it is read (in file order) and with the
  * bytes between them (headers, skipped entries, the central directory) read as needed: one read of the wheel
  * instead of two. Bytes already hashed (entries that share bytes, an entry read twice) are skipped. Null if
  * the file changes size while it is read; the caller then hashes the file on its own.
  */
-/** The read buffer for the bytes between entries: one per thread (reads are synchronous), never garbage. */
-let gapBuffer: Buffer | null = null;
-
 class FileHasher {
   private readonly hash = createHash('sha256');
   private at = 0;
@@ -204,7 +205,7 @@ class FileHasher {
     this.at = start + bytes.length;
   }
 
-  finish(): { sha256: string; size: number } | null {
+  finish(): FileHash | null {
     const size = fstatSync(this.fd).size;
     if (this.ok) this.readTo(size);
     if (!this.ok || this.at !== size || readSync(this.fd, Buffer.alloc(1), 0, 1, size) !== 0) return null;
@@ -271,7 +272,7 @@ interface Keep {
 class EntryData {
   private readonly hash = createHash('sha256');
   private crc = 0;
-  size = 0;
+  private size = 0;
   private head: Buffer[] | null = [];
   private headLength = 0;
   private first = Buffer.alloc(0);
@@ -313,10 +314,8 @@ class EntryData {
       size: this.size,
       text: this.wantText && all ? all.toString('utf8') : null,
       head: new Uint8Array(this.first.buffer, this.first.byteOffset, this.first.length),
-      binary:
-        this.format && this.kept
-          ? { format: this.format, bytes: all ? new Uint8Array(all.buffer, all.byteOffset, all.length) : new SparseBytes(this.size, this.kept) }
-          : null,
+      format: this.format,
+      binary: this.format && this.kept ? (all ? new Uint8Array(all.buffer, all.byteOffset, all.length) : new SparseBytes(this.size, this.kept)) : null,
     };
   }
 
@@ -441,7 +440,7 @@ async function checkBinaryEntry(
       binaryStats.refetches++;
       if (whole) binaryStats.wholeFallbacks++;
       const again = await decode({ binaries: true, wanted: whole ? 'whole' : wanted }, null);
-      bytes = again.binary!.bytes;
+      bytes = again.binary!;
     }
   }
 }
@@ -487,10 +486,9 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
         const got = await decode({ binaries: !task.pure, wanted: [] }, fileHasher);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
         if (got.text !== null) result.texts[e.name] = got.text;
-        const format = sniffBinary(got.head);
-        if (format && task.pure) result.binaries.push({ name: e.name, format, findings: [] });
-        else if (got.binary) {
-          result.binaries.push({ name: e.name, format: got.binary.format, findings: await checkBinaryEntry(e.name, got.binary.bytes, task.platformTags, { bundledLibraries }, decode) });
+        if (got.format && task.pure) result.binaries.push({ name: e.name, format: got.format, findings: [] });
+        else if (got.format && got.binary) {
+          result.binaries.push({ name: e.name, format: got.format, findings: await checkBinaryEntry(e.name, got.binary, task.platformTags, { bundledLibraries }, decode) });
         } else if (LIBRARY_NAME.test(e.name) && !task.pure) {
           // Named like a shared library but not one: the binary checks report it from the name and head.
           const findings = checkBinary(e.name, got.head, task.platformTags, { bundledLibraries });
