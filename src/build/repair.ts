@@ -3,7 +3,7 @@ import { readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { BuildError } from '../errors.js';
-import { checkBinary } from '../verify/binary/index.js';
+import { checkBinary } from '../binary/index.js';
 import { openZip } from '../wheel/zip.js';
 import { parseSdistFilename } from '../wheel/filename.js';
 import { RENAME_SDIST, RETAG_WHEEL } from './python-scripts.js';

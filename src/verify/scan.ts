@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFileSync, type FileHash } from '../wheel/hash.js';
-import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from './binary/index.js';
+import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from '../binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
 export interface Limits {

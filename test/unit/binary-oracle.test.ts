@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readElf, readMachO } from '../../src/verify/binary/index.js';
+import { readElf, readMachO } from '../../src/binary/index.js';
 import { hasCommand, requireTools } from '../helpers/tools.js';
 import { binaryToolsAvailable, ensureBinaryFixtures, fixture, FIXTURE_DIR } from '../fixtures/binaries/fixtures.js';
 

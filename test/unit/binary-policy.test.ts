@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { findPolicy, manylinuxPolicies, musllinuxPolicies, parsePlatformTag } from '../../src/verify/binary/index.js';
-import manylinuxFile from '../../src/verify/data/manylinux-policy.json' with { type: 'json' };
+import { findPolicy, manylinuxPolicies, musllinuxPolicies, parsePlatformTag } from '../../src/binary/index.js';
+import manylinuxFile from '../../src/binary/data/manylinux-policy.json' with { type: 'json' };
 
 function versions(policy: string, arch: string, prefix: string): string[] {
   const [major, minor] = policy.replace('manylinux_', '').split('_').map(Number);
   return findPolicy('manylinux', [major!, minor!])!.symbol_versions[arch]![prefix]!;
 }
 
-describe('auditwheel policy data (src/verify/data)', () => {
+describe('auditwheel policy data (src/binary/data)', () => {
   it('records where it came from', () => {
     expect(manylinuxFile.source.repo).toBe('pypa/auditwheel');
     expect(manylinuxFile.source.path).toBe('src/auditwheel/policy/manylinux-policy.json');

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBinary, sniffBinary } from '../../src/verify/binary/index.js';
+import { checkBinary, sniffBinary } from '../../src/binary/index.js';
 import { binaryToolsAvailable, ensureBinaryFixtures, fixture, FIXTURE_DIR } from '../fixtures/binaries/fixtures.js';
 import { rng } from '../helpers/rng.js';
 

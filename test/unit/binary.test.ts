@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBinary, readElf, readMachO, readPe } from '../../src/verify/binary/index.js';
+import { checkBinary, readElf, readMachO, readPe } from '../../src/binary/index.js';
 import { binaryToolsAvailable, ensureBinaryFixtures, fixture } from '../fixtures/binaries/fixtures.js';
 
 const ok = binaryToolsAvailable();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-/** One auditwheel policy, trimmed to the fields the checks use (src/verify/data/manylinux-policy.json). */
+/** One auditwheel policy, trimmed to the fields the checks use (src/binary/data/manylinux-policy.json). */
 export interface LinuxPolicy {
   name: string;
   aliases: string[];
@@ -18,11 +18,11 @@ interface PolicyFile {
 
 const cache = new Map<string, PolicyFile>();
 
-/** Data files live in src/verify/data; from dist-js/verify/binary they are three levels up. */
+/** Data files live in src/binary/data; from dist-js/binary they are two levels up. */
 function loadPolicyFile(name: string): PolicyFile {
   const hit = cache.get(name);
   if (hit) return hit;
-  const candidates = [new URL(`../data/${name}`, import.meta.url), new URL(`../../../src/verify/data/${name}`, import.meta.url)];
+  const candidates = [new URL(`./data/${name}`, import.meta.url), new URL(`../../src/binary/data/${name}`, import.meta.url)];
   const found = candidates.find((u) => existsSync(u));
   if (!found) throw new Error(`policy data ${name} not found (looked in ${candidates.map((u) => u.pathname).join(', ')})`);
   const parsed = JSON.parse(readFileSync(found, 'utf8')) as PolicyFile;
