@@ -47,8 +47,8 @@ export const COMMANDS: Record<string, Entry> = {
     name: 'verify',
     // Its worker threads boot while the command loads. Best effort: the command starts any that are missing.
     warm: (args) =>
-      void import('./verify/pool.js').then(
-        (m) => m.prestart(m.jobsFromArgs(args)),
+      void Promise.all([import('./workers/pool.js'), import('./verify/tasks.js')]).then(
+        ([m, t]) => m.prestart(m.jobsFromArgs(args), t.VERIFY_POOL),
         () => undefined,
       ),
   },

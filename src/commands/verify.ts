@@ -6,7 +6,10 @@ import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { actions } from '../log.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
-import { createPool, jobsValue, type ScanPool } from '../verify/pool.js';
+import { createPool, jobsValue } from '../workers/pool.js';
+import type { ScanPool } from '../verify/artifacts.js';
+import type { ScanResult, ScanTask } from '../verify/scan.js';
+import { VERIFY_POOL } from '../verify/tasks.js';
 import { readVersionFile } from '../version/file.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
@@ -195,7 +198,7 @@ const verify: CommandDefinition = {
       files: [],
       artifacts: [],
     };
-    vctx.pool = createPool(vctx.jobs, { preload: true });
+    vctx.pool = createPool<ScanTask, ScanResult>(vctx.jobs, VERIFY_POOL);
     try {
       await runSteps(vctx, steps);
     } finally {

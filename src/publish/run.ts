@@ -29,8 +29,8 @@ import { runSteps, type Step } from '../pipeline.js';
 import { normalizeName } from '../version/pep440.js';
 import type { GithubDestinationOptions } from './github.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
-import { createPool, type ScanPool } from '../verify/pool.js';
-import type { HashResult } from '../verify/scan.js';
+import { createPool, type Pool } from '../workers/pool.js';
+import { HASH_TASK, type HashResult, type HashTask } from '../wheel/hash-task.js';
 import type { FileHash } from '../wheel/hash.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
@@ -92,7 +92,7 @@ interface State {
   writing: Promise<void>;
   /** The gate's re-hash of the files on disk (by path), on worker threads while the read-only steps go on; awaited by checkRehash. */
   rehash: Promise<Map<string, FileHash>> | null;
-  pool: ScanPool | null;
+  pool: Pool<HashTask, HashResult> | null;
 }
 
 type PublishContext = Context & { state: State };
@@ -250,8 +250,8 @@ async function filesByName(dir: string, skip: string[]): Promise<Map<string, str
 }
 
 /** sha256 and size of every file, all at once on the pool's worker threads (every byte is read before any upload). */
-function hashAll(pool: ScanPool, files: string[]): Promise<Map<string, FileHash>> {
-  const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }) as Promise<HashResult>)).then((results) => new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }])));
+function hashAll(pool: Pool<HashTask, HashResult>, files: string[]): Promise<Map<string, FileHash>> {
+  const done = Promise.all(files.map((file) => pool.run({ kind: 'hash', file }))).then((results) => new Map(files.map((f, i) => [f, { sha256: results[i]!.sha256, size: results[i]!.size }])));
   // Awaited by checkRehash; a failure before then is reported there or dropped with the failed run.
   done.catch(() => undefined);
   return done;
@@ -296,7 +296,7 @@ async function checkGate(c: PublishContext): Promise<void> {
   };
   const chosen = m.built.map((b) => ({ b, ...candidatesOf(b) }));
   const paths = chosen.flatMap((x) => x.candidates);
-  s.pool = createPool(Math.min(availableParallelism(), paths.length));
+  s.pool = createPool<HashTask, HashResult>(Math.min(availableParallelism(), paths.length), { tasks: { hash: HASH_TASK } });
   s.rehash = hashAll(s.pool, paths);
   // Usually one file per name: it is the one to publish, confirmed by checkRehash. With several copies the
   // hashes decide which one, so wait for them now.

@@ -5,8 +5,13 @@ import path from 'node:path';
 import { isSdistFilename, parseWheelFilename } from '../wheel/filename.js';
 import type { ZipEntryInfo } from '../wheel/zip.js';
 import type { Finding } from './findings.js';
-import { createPool, type ScanPool } from './pool.js';
-import type { HashResult, Limits, ScanTask, WheelShardResult } from './scan.js';
+import { createPool, type Pool } from '../workers/pool.js';
+import type { HashResult } from '../wheel/hash-task.js';
+import type { Limits, ScanResult, ScanTask, WheelShardResult } from './scan.js';
+import { VERIFY_POOL } from './tasks.js';
+
+/** Verify's worker pool (see tasks.ts). */
+export type ScanPool = Pool<ScanTask, ScanResult>;
 
 export interface ArtifactResult {
   filename: string;
@@ -37,7 +42,7 @@ export function isArtifact(filename: string): boolean {
 }
 
 export async function verifyArtifacts(files: string[], opts: VerifyOptions): Promise<ArtifactResult[]> {
-  const pool = opts.pool ?? createPool(opts.jobs, { preload: true });
+  const pool = opts.pool ?? createPool<ScanTask, ScanResult>(opts.jobs, VERIFY_POOL);
   try {
     return await Promise.all(files.map((f) => verifyOne(pool, f, opts)));
   } finally {

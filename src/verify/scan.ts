@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFileSync, type FileHash } from '../wheel/hash.js';
+import type { HashResult, HashTask } from '../wheel/hash-task.js';
 import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from '../binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
@@ -28,7 +29,7 @@ export type ScanTask =
       /** Also hash the whole file while reading it (one read instead of two); for a wheel read in one shard. */
       hashFile?: boolean;
     }
-  | { kind: 'hash'; file: string };
+  | HashTask;
 
 export interface HashedEntry {
   index: number;
@@ -68,9 +69,6 @@ export interface WheelShardResult {
   fileHash: FileHash | null;
 }
 
-export interface HashResult extends FileHash {
-  kind: 'hash';
-}
 
 export type ScanResult = WheelShardResult | HashResult;
 
@@ -510,3 +508,6 @@ export async function runScanTask(task: ScanTask): Promise<ScanResult> {
   if (task.kind === 'hash') return { kind: 'hash', ...hashFileSync(task.file) };
   return scanWheelShard(task);
 }
+
+/** The worker pool's entry for verify's `wheel` tasks (see verify/tasks.ts). */
+export const runTask = runScanTask;

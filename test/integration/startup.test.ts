@@ -52,7 +52,7 @@ describe('start-up stays small', () => {
       const at = (name: string) => mods.findIndex((m) => m.endsWith(name));
       // With one job the scan runs in this thread: the pool is loaded before the checks, which follow it.
       expect(at('/verify/wheel-checks.js')).toBeGreaterThan(at('/verify/scan.js'));
-      expect(at('/verify/scan.js')).toBeGreaterThan(at('/verify/pool.js'));
+      expect(at('/verify/scan.js')).toBeGreaterThan(at('/workers/pool.js'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,18 +8,21 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
-const poolUrl = pathToFileURL(path.join(repoRoot, 'dist-js/verify/pool.js')).href;
-type PoolModule = typeof import('../../src/verify/pool.js');
+const poolUrl = pathToFileURL(path.join(repoRoot, 'dist-js/workers/pool.js')).href;
+const tasksUrl = pathToFileURL(path.join(repoRoot, 'dist-js/verify/tasks.js')).href;
+type PoolModule = typeof import('../../src/workers/pool.js');
+type TasksModule = typeof import('../../src/verify/tasks.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'ww-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('prestarted verify workers', () => {
   it('are claimed by the pool, run its tasks, and extra ones are stopped', async () => {
     const { createPool, prestart, spareCount } = (await import(poolUrl)) as PoolModule;
-    const started = prestart(3);
+    const { VERIFY_POOL } = (await import(tasksUrl)) as TasksModule;
+    const started = prestart(3, VERIFY_POOL);
     expect(started).toHaveLength(3);
     expect(spareCount()).toBe(3);
-    const pool = createPool(2, { preload: true });
+    const pool = createPool<{ kind: 'hash'; file: string }, unknown>(2, VERIFY_POOL);
     expect(pool.threads).toEqual(started.slice(0, 2));
     expect(spareCount()).toBe(0);
     const file = path.join(dir, 'data.bin');
@@ -31,7 +34,7 @@ describe('prestarted verify workers', () => {
   });
 
   it('do not keep a process alive when nothing claims them', () => {
-    const script = `const m = await import(${JSON.stringify(poolUrl)}); m.prestart(2); console.log(m.spareCount());`;
+    const script = `const m = await import(${JSON.stringify(poolUrl)}); const t = await import(${JSON.stringify(tasksUrl)}); m.prestart(2, t.VERIFY_POOL); console.log(m.spareCount());`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);

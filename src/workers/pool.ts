@@ -1,18 +1,56 @@
-// A small pool of worker threads for scan tasks; with one job (or no compiled worker) tasks run in this thread.
+// A small pool of worker threads for tasks of any kind; with one job (or no compiled worker) tasks run in this
+// thread. Each kind of task names the module that runs it (its `runTask` export), so the pool knows no task.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ScanResult, ScanTask } from './scan.js';
 
-export interface ScanPool {
+/** A unit of work: plain data (it crosses to a worker thread), told apart by `kind`. */
+export interface Task {
+  kind: string;
+}
+
+/** What a task kind's module exports. */
+export interface TaskRunner<T extends Task = Task, R = unknown> {
+  runTask(task: T): R | Promise<R>;
+}
+
+/**
+ * The code of one task kind: the module's URL (a worker thread imports it) and the same module loaded in this
+ * thread (a literal `import()`, so bundlers and test runners see it) for when tasks run here.
+ */
+export interface TaskModule<T extends Task = Task, R = unknown> {
+  url: string;
+  load: () => Promise<TaskRunner<T, R>>;
+}
+
+export interface PoolOptions {
+  /** The code of every task kind the pool runs, by kind. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own task and result types
+  tasks: Record<string, TaskModule<any, any>>;
+  /** Kinds whose code loads as each worker starts (while the caller still reads its inputs), not on their first task. */
+  preload?: string[];
+}
+
+/** What a worker thread is started with. */
+export interface WorkerData {
+  tasks: Record<string, string>;
+  preload: string[];
+}
+
+export interface Pool<T extends Task = Task, R = unknown> {
   /** The worker threads' ids (none when tasks run in this thread). */
   readonly threads: number[];
-  run(task: ScanTask): Promise<ScanResult>;
+  run(task: T): Promise<R>;
   close(): Promise<void>;
 }
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+function workerData(opts: PoolOptions): WorkerData {
+  const tasks = Object.fromEntries(Object.entries(opts.tasks).map(([kind, m]) => [kind, m.url]));
+  return { tasks, preload: (opts.preload ?? []).map((kind) => tasks[kind]!) };
+}
 
 /**
  * Tasks a worker holds at once while there is plenty of work queued: while one waits on I/O (opening a zip,
@@ -27,24 +65,26 @@ export function defaultJobs(): number {
 }
 
 /** Workers started by `prestart` and not yet taken by a pool, with the listener that drops one that dies. */
-const spares: Array<{ worker: Worker; gone: () => void }> = [];
+const spares: Array<{ worker: Worker; gone: () => void; key: string }> = [];
 
 /**
- * Starts `jobs` preloading workers now, for the pool the caller is about to create: they boot (Node, the
- * wheel checks, the policy data) on the other cores while this thread still loads the command. Unclaimed
- * spares do not keep the process alive.
+ * Starts `jobs` workers now, for the pool (with the same options) the caller is about to create: they boot
+ * (Node, and the code of the preloaded kinds) on the other cores while this thread still loads the command.
+ * Unclaimed spares do not keep the process alive.
  */
-export function prestart(jobs: number): number[] {
+export function prestart(jobs: number, opts: PoolOptions): number[] {
   if (jobs <= 1 || spares.length || !existsSync(workerFile)) return [];
+  const data = workerData(opts);
+  const key = JSON.stringify(data);
   for (let i = 0; i < jobs; i++) {
-    const worker = new Worker(workerFile, { workerData: { preload: true } });
+    const worker = new Worker(workerFile, { workerData: data });
     worker.unref();
     const gone = () => {
       const at = spares.findIndex((s) => s.worker === worker);
       if (at >= 0) spares.splice(at, 1);
     };
     worker.on('error', gone).on('exit', gone);
-    spares.push({ worker, gone });
+    spares.push({ worker, gone, key });
   }
   return spares.map((s) => s.worker.threadId);
 }
@@ -68,33 +108,32 @@ export function jobsFromArgs(args: string[]): number {
   return jobsValue(value) ?? defaultJobs();
 }
 
-/** A live spare for a preloading pool, ready for the pool's own listeners; else null. */
-function claimSpare(preload: boolean): Worker | null {
-  const spare = preload ? spares.shift() : undefined;
+/** A live spare started with the same worker data, ready for the pool's own listeners; else null. */
+function claimSpare(key: string): Worker | null {
+  const spare = spares[0]?.key === key ? spares.shift() : undefined;
   if (!spare) return null;
   spare.worker.off('error', spare.gone).off('exit', spare.gone);
   spare.worker.ref();
   return spare.worker;
 }
 
-/**
- * `jobs` workers (spares from `prestart` first); tasks queue and run as workers free up. `preload`: the workers load the wheel checks as
- * they start (while the caller is still reading its inputs), not on their first wheel.
- */
-export function createPool(jobs: number, opts: { preload?: boolean } = {}): ScanPool {
-  if (jobs <= 1 || !existsSync(workerFile)) return inlinePool(jobs);
-  type Job = { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void };
+/** `jobs` workers (spares from `prestart` first); tasks queue and run as workers free up. */
+export function createPool<T extends Task, R>(jobs: number, opts: PoolOptions): Pool<T, R> {
+  if (jobs <= 1 || !existsSync(workerFile)) return inlinePool(jobs, opts);
+  type Job = { task: T; resolve: (r: R) => void; reject: (e: Error) => void };
+  const data = workerData(opts);
+  const key = JSON.stringify(data);
   const queue: Job[] = [];
   const held = new Map<Worker, Map<number, Job>>();
   let nextId = 0;
   const dead = new Set<Worker>();
   let closing = false;
-  const workers = Array.from({ length: jobs }, () => claimSpare(opts.preload === true) ?? new Worker(workerFile, { workerData: { preload: opts.preload === true } }));
+  const workers = Array.from({ length: jobs }, () => claimSpare(key) ?? new Worker(workerFile, { workerData: data }));
   // Spares the pool does not need (a smaller --jobs than guessed) are stopped.
   for (const { worker } of spares.splice(0)) void worker.terminate();
   const pump = () => {
     if (dead.size === workers.length) {
-      for (const job of queue.splice(0)) job.reject(new Error('every verify worker thread has stopped'));
+      for (const job of queue.splice(0)) job.reject(new Error('every worker thread has stopped'));
       return;
     }
     const live = workers.length - dead.size;
@@ -111,7 +150,7 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
       }
     }
   };
-  const settle = (w: Worker, id: number, msg: { result?: ScanResult; error?: string }) => {
+  const settle = (w: Worker, id: number, msg: { result?: R; error?: string }) => {
     const job = held.get(w)!.get(id);
     if (!job) return;
     held.get(w)!.delete(id);
@@ -121,7 +160,7 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
   };
   for (const w of workers) {
     held.set(w, new Map());
-    w.on('message', (msg: { id: number; result?: ScanResult; error?: string }) => settle(w, msg.id, msg));
+    w.on('message', (msg: { id: number; result?: R; error?: string }) => settle(w, msg.id, msg));
     // A worker that dies fails every task it held; the others take the rest.
     const died = (message: string) => {
       dead.add(w);
@@ -130,7 +169,7 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
     };
     w.on('error', (err) => died(err.message));
     w.on('exit', (code) => {
-      if (!closing) died(`a verify worker thread stopped (exit code ${code})`);
+      if (!closing) died(`a worker thread stopped (exit code ${code})`);
     });
   }
   return {
@@ -145,25 +184,26 @@ export function createPool(jobs: number, opts: { preload?: boolean } = {}): Scan
       // Nothing is left waiting forever: whatever had not finished fails.
       const unfinished = [...queue.splice(0), ...[...held.values()].flatMap((m) => [...m.values()])];
       for (const m of held.values()) m.clear();
-      for (const job of unfinished) job.reject(new Error('the verify worker pool was closed'));
+      for (const job of unfinished) job.reject(new Error('the worker pool was closed'));
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
 
 /** In-thread execution, with at most `jobs` tasks in flight (I/O still overlaps). */
-function inlinePool(jobs: number): ScanPool {
+function inlinePool<T extends Task, R>(jobs: number, opts: PoolOptions): Pool<T, R> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return {
     threads: [],
     async run(task) {
+      const code = opts.tasks[task.kind];
+      if (!code) throw new Error(`no worker code for task kind "${task.kind}"`);
       if (active >= Math.max(1, jobs)) await new Promise<void>((r) => waiting.push(r));
       active++;
       try {
         // Loaded on first use: a caller that only hashes on worker threads never loads the wheel checks.
-        const { runScanTask } = await import('./scan.js');
-        return await runScanTask(task);
+        return (await (await code.load()).runTask(task)) as R;
       } finally {
         active--;
         waiting.shift()?.();
