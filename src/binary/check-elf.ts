@@ -1,7 +1,7 @@
 import type { ElfInfo } from './elf.js';
 import { EF_ARM_ABI_FLOAT_HARD, EF_ARM_EABI_VER5, EF_ARM_EABIMASK, ELF_IDENTITY, elfMachineName } from './identity.js';
 import { findPolicy, type LinuxPolicy } from './policy.js';
-import type { PlatformTarget } from './tags.js';
+import type { PlatformTarget } from '../platforms/tags.js';
 import type { BinaryFinding, CheckOptions } from './types.js';
 
 type LinuxTarget = Extract<PlatformTarget, { kind: 'linux' | 'android' }>;

@@ -1,5 +1,5 @@
 import type { MachOInfo, MachOVersion } from './macho.js';
-import type { PlatformTarget } from './tags.js';
+import type { PlatformTarget } from '../platforms/tags.js';
 import type { BinaryFinding } from './types.js';
 
 type AppleTarget = Extract<PlatformTarget, { kind: 'macos' | 'ios' }>;

@@ -19,20 +19,20 @@ import { checkMachOAgainst } from './check-macho.js';
 import { elfRangesOfInterest, isElf, readElf, type ElfInfo } from './elf.js';
 import { isMachO, machORangesOfInterest, readMachO, type MachOInfo } from './macho.js';
 import { isPe, peMachineName, readPe, type PeInfo } from './pe.js';
-import { parsePlatformTag, type PlatformTarget } from './tags.js';
+import { parsePlatformTag, type PlatformTarget } from '../platforms/tags.js';
 import type { BinaryFinding, CheckOptions } from './types.js';
 
 export type { BinaryFinding, CheckOptions } from './types.js';
 export type { ElfInfo, ElfVersionNeed, ElfUndefinedSymbol } from './elf.js';
 export type { MachOInfo, MachOSlice, MachOVersion } from './macho.js';
 export type { PeInfo } from './pe.js';
-export type { PlatformTarget } from './tags.js';
+export type { PlatformTarget } from '../platforms/tags.js';
 export { readElf } from './elf.js';
 export { MissingBytes, SparseBytes } from './bytes.js';
 export { readMachO } from './macho.js';
 export { machODeploymentTarget } from './check-macho.js';
 export { readPe } from './pe.js';
-export { parsePlatformTag } from './tags.js';
+export { parsePlatformTag } from '../platforms/tags.js';
 export { findPolicy, manylinuxPolicies, musllinuxPolicies, type LinuxPolicy } from './policy.js';
 
 /** How many leading bytes sniffBinary needs to decide (pass at least this much of an entry's start). */

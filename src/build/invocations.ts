@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { BuildError } from '../errors.js';
 import type { BuildJob, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
-import { cibwSelector, comparePythons, parsePython } from '../plan/pythons.js';
-import type { Recipe } from '../plan/recipes.js';
+import { cibwSelector, comparePythons, parsePython } from '../platforms/pythons.js';
+import type { Recipe } from '../platforms/recipes.js';
 
 export interface BuildOptions {
   /** The Python that drives the builders (`python -m build`, `python -m cibuildwheel`). */

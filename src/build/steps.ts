@@ -7,7 +7,7 @@ import { BuildError, ConfigError, suggestion } from '../errors.js';
 import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, serializeManifest, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import type { Step } from '../pipeline.js';
 import { planFromConfig } from '../plan/from-config.js';
-import { getRecipe, loadRecipes, type Recipe } from '../plan/recipes.js';
+import { getRecipe, loadRecipes, type Recipe } from '../platforms/recipes.js';
 import { hashFile } from '../wheel/hash.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
 import { jobExpected, jobInvocations, type Invocation } from './invocations.js';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { shippedRecipesDir } from '../plan/recipes.js';
+import { shippedRecipesDir } from '../platforms/recipes.js';
 
 export interface PinnedAction {
   /** `actions/checkout` */

@@ -1,6 +1,7 @@
 // Wheel tag selection as pip does it: the ordered list of tags a (platform, CPython version) supports,
 // generated like packaging.tags.sys_tags (cpython_tags, then compatible_tags) for an explicit platform.
 import { CompatError } from '../errors.js';
+import { LEGACY_MANYLINUX, legacyManylinuxName, LINUX_ARCHS } from '../platforms/tags.js';
 
 /** A machine a set is installed on: its platform tags, most specific first. */
 export interface PlatformSpec {
@@ -15,13 +16,11 @@ export const DEFAULT_GLIBC: [number, number] = [2, 28];
 export const DEFAULT_MUSL: [number, number] = [1, 2];
 export const DEFAULT_MACOS: Record<string, [number, number]> = { x86_64: [10, 13], arm64: [11, 0] };
 
-const LINUX_ARCHS = ['x86_64', 'i686', 'aarch64', 'armv7l', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'loongarch64'];
 const WINDOWS: Record<string, string> = { amd64: 'win_amd64', x86_64: 'win_amd64', x86: 'win32', win32: 'win32', arm64: 'win_arm64' };
 const MACOS_ARCH: Record<string, string> = { x86_64: 'x86_64', arm64: 'arm64', aarch64: 'arm64' };
 
 // packaging._manylinux: the last minor of each glibc major, to walk across majors.
 const LAST_GLIBC_MINOR: Record<number, number> = { 1: 0, 2: 50 };
-const LEGACY_MANYLINUX: Record<string, string> = { '2,17': 'manylinux2014', '2,12': 'manylinux2010', '2,5': 'manylinux1' };
 
 /** packaging._manylinux.platform_tags for a machine with glibc `glibc` (every level assumed compatible). */
 export function manylinuxPlatforms(arch: string, glibc: [number, number]): string[] {
@@ -33,7 +32,7 @@ export function manylinuxPlatforms(arch: string, glibc: [number, number]): strin
     const minMinor = major === tooOld[0] ? tooOld[1] : -1;
     for (let minor = maxMinor; minor > minMinor; minor--) {
       out.push(`manylinux_${major}_${minor}_${arch}`);
-      const legacy = LEGACY_MANYLINUX[`${major},${minor}`];
+      const legacy = legacyManylinuxName(major, minor);
       if (legacy) out.push(`${legacy}_${arch}`);
     }
   }
@@ -122,8 +121,7 @@ export function parsePlatform(input: string): PlatformSpec {
   if ((m = /^musllinux-(\w+)$/.exec(s))) return linux(linuxArch(m[1]!, s), null, DEFAULT_MUSL);
   if ((m = /^manylinux_(\d+)_(\d+)_(\w+)$/.exec(s))) return linux(linuxArch(m[3]!, s), [+m[1]!, +m[2]!], null);
   if ((m = /^(manylinux1|manylinux2010|manylinux2014)_(\w+)$/.exec(s))) {
-    const glibc: Record<string, [number, number]> = { manylinux1: [2, 5], manylinux2010: [2, 12], manylinux2014: [2, 17] };
-    return linux(linuxArch(m[2]!, s), glibc[m[1]!]!, null);
+    return linux(linuxArch(m[2]!, s), LEGACY_MANYLINUX[m[1]!]!, null);
   }
   if ((m = /^musllinux_(\d+)_(\d+)_(\w+)$/.exec(s))) return linux(linuxArch(m[3]!, s), null, [+m[1]!, +m[2]!]);
   if ((m = /^linux_(\w+)$/.exec(s))) return linux(linuxArch(m[1]!, s), null, null);

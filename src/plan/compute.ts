@@ -2,8 +2,8 @@
 import { ConfigError } from '../errors.js';
 import type { BuildJob, BuilderName, ExpectedArtifact, ManifestPackage, PackageKind, ReleaseManifest } from '../manifest.js';
 import { SCHEMA_VERSION } from '../manifest.js';
-import { ANY_TARGET, getRecipe, type Recipe, type RecipeSet } from './recipes.js';
-import { allowsPython, comparePythons, parsePython } from './pythons.js';
+import { ANY_TARGET, getRecipe, type Recipe, type RecipeSet } from '../platforms/recipes.js';
+import { allowsPython, comparePythons, parsePython } from '../platforms/pythons.js';
 
 /** What the plan needs of a package (a subset of the discovered package). */
 export interface PlanPackage {

@@ -8,7 +8,7 @@ import type { ReleaseManifest } from '../manifest.js';
 import { toolVersion } from '../tool.js';
 import { readVersionFile } from '../version/file.js';
 import { computePlan } from './compute.js';
-import { loadRecipes, type RecipeSet } from './recipes.js';
+import { loadRecipes, type RecipeSet } from '../platforms/recipes.js';
 
 async function readText(p: string): Promise<string | null> {
   try {

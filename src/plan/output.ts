@@ -1,8 +1,8 @@
 // Ways to show a plan: the GitHub Actions matrix and a packages × targets × Pythons table.
 import type { ReleaseManifest } from '../manifest.js';
-import type { RecipeSet } from './recipes.js';
-import { ANY_TARGET } from './recipes.js';
-import { comparePythons } from './pythons.js';
+import type { RecipeSet } from '../platforms/recipes.js';
+import { ANY_TARGET } from '../platforms/recipes.js';
+import { comparePythons } from '../platforms/pythons.js';
 
 export interface MatrixEntry {
   job: string;

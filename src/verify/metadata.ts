@@ -2,7 +2,9 @@
 import { getAllFields, getField, type HeaderBlock } from '../wheel/headers.js';
 import { isValidVersion } from '../version/pep440.js';
 import type { Finding } from './findings.js';
-import { ACCEPTED_METADATA_VERSIONS } from './platform.js';
+
+/** Metadata-Version values PyPI accepts (2.0 is rejected). */
+const ACCEPTED_METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
 
 const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];

@@ -7,7 +7,7 @@ import { compareVersions, filenameName, normalizeName, parseVersion } from '../v
 import type { Finding } from './findings.js';
 import { checkEntryPoints } from './entry-points.js';
 import { checkCoreMetadata } from './metadata.js';
-import { isAllowedPlatformTag, isMacosNonZeroMinor } from './platform.js';
+import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../platforms/pypi.js';
 import { isBomb, isDirectoryEntry, type BinaryEntry, type EntryError, type HashedEntry, type Limits } from './scan.js';
 
 export interface WheelEvidence {

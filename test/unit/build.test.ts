@@ -5,7 +5,7 @@ import { cibwEnvironment, jobInvocations, type BuildOptions } from '../../src/bu
 import { hostMachine } from '../../src/build/steps.js';
 import { BuildError } from '../../src/errors.js';
 import { computePlan, type PlanPackage } from '../../src/plan/compute.js';
-import { loadRecipes } from '../../src/plan/recipes.js';
+import { loadRecipes } from '../../src/platforms/recipes.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const base = { version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00.000Z', tool: { name: 'wheelwright', version: '0' } };

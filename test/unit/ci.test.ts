@@ -8,7 +8,7 @@ import { renderWorkflow, tagGlob } from '../../src/ci/workflow.js';
 import { ConfigError } from '../../src/errors.js';
 import { computePlan } from '../../src/plan/compute.js';
 import { githubMatrix } from '../../src/plan/output.js';
-import { loadRecipes } from '../../src/plan/recipes.js';
+import { loadRecipes } from '../../src/platforms/recipes.js';
 import path from 'node:path';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

@@ -8,7 +8,7 @@ import { manifestSchema, matchesExpected, type ReleaseManifest } from '../../src
 import { computePlan, type PlanPackage } from '../../src/plan/compute.js';
 import { planFromConfig } from '../../src/plan/from-config.js';
 import { githubMatrix, githubOutputLines, markdownTable, terminalTable } from '../../src/plan/output.js';
-import { loadRecipes } from '../../src/plan/recipes.js';
+import { loadRecipes } from '../../src/platforms/recipes.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const temps: string[] = [];

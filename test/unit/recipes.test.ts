@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { getRecipe, loadRecipes, parseRecipe, shippedRecipesDir } from '../../src/plan/recipes.js';
+import { getRecipe, loadRecipes, parseRecipe, shippedRecipesDir } from '../../src/platforms/recipes.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const temps: string[] = [];

@@ -3,7 +3,7 @@ import type { ExpectedArtifact } from '../../src/manifest.js';
 import { parseHeaders } from '../../src/wheel/headers.js';
 import { checkEntryPoints } from '../../src/verify/entry-points.js';
 import { checkCoreMetadata } from '../../src/verify/metadata.js';
-import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../../src/verify/platform.js';
+import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../../src/platforms/pypi.js';
 import { checkBuilt, checkSet } from '../../src/verify/set.js';
 import { sha256sums, verifyRecord, type VerifyOutcome } from '../../src/verify/report.js';
 

@@ -1,11 +1,10 @@
-// PyPI's platform-tag allow-list (PROTOCOLS §4.2, warehouse legacy.py `_valid_platform_tag`).
+// PyPI's platform-tag allow-list (PROTOCOLS §4.2, warehouse legacy.py `_valid_platform_tag`). It is narrower
+// than what a machine can be (no loongarch64, no fat32, no linux_x86_64), so its arch lists are its own.
+import { WINDOWS_MACHINE } from './tags.js';
 
 const EXACT = new Set([
   'any',
-  'win32',
-  'win_amd64',
-  'win_arm64',
-  'win_ia64',
+  ...Object.keys(WINDOWS_MACHINE),
   'manylinux1_x86_64',
   'manylinux1_i686',
   'manylinux2010_x86_64',
@@ -44,6 +43,3 @@ export function isMacosNonZeroMinor(tag: string): boolean {
   const m = /^macosx_(\d+)_(\d+)_(.+)$/.exec(tag);
   return m !== null && Number(m[1]) >= 11 && Number(m[2]) !== 0 && new RegExp(`^(${MACOS_ARCHES})$`).test(m[3]!);
 }
-
-/** Metadata-Version values PyPI accepts (2.0 is rejected). */
-export const ACCEPTED_METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];

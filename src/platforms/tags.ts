@@ -1,3 +1,7 @@
+// Platform tags: the one set of tables (legacy manylinux names, architectures, macOS multi-arch names, Windows
+// machines) and the parse of a tag into what it promises. compat (pip's tag order), verify and the binary
+// checks (what a tag promises, PyPI's allow-list) read them from here.
+
 /** What a platform tag promises about the binaries in a wheel (PROTOCOLS §4.1). */
 export type PlatformTarget =
   | { kind: 'any'; tag: string }
@@ -8,12 +12,20 @@ export type PlatformTarget =
   | { kind: 'windows'; tag: string; machine: number }
   | { kind: 'other'; tag: string };
 
-/** PEP 600 legacy aliases (packaging `_LEGACY_MANYLINUX_MAP`). */
-const LEGACY_MANYLINUX: Record<string, [number, number]> = {
+/** PEP 600 legacy aliases and the glibc each stands for (packaging `_LEGACY_MANYLINUX_MAP`). */
+export const LEGACY_MANYLINUX: Readonly<Record<string, [number, number]>> = {
   manylinux1: [2, 5],
   manylinux2010: [2, 12],
   manylinux2014: [2, 17],
 };
+
+/** The legacy alias of a glibc level, if it has one: `2.17` → `manylinux2014`. */
+export function legacyManylinuxName(major: number, minor: number): string | undefined {
+  return Object.keys(LEGACY_MANYLINUX).find((name) => LEGACY_MANYLINUX[name]![0] === major && LEGACY_MANYLINUX[name]![1] === minor);
+}
+
+/** Linux architectures a machine can be (uname -m as wheel tags spell it); PyPI accepts fewer (see pypi.ts). */
+export const LINUX_ARCHS: readonly string[] = ['x86_64', 'i686', 'aarch64', 'armv7l', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'loongarch64'];
 
 /** Multi-architecture macOS names (PUG platform-compatibility-tags). */
 export const MACOS_MULTI_ARCH: Record<string, string[]> = {
@@ -33,7 +45,7 @@ export const WINDOWS_MACHINE: Record<string, number> = {
   win_ia64: 0x200,
 };
 
-const ANDROID_ABI: Record<string, string> = {
+export const ANDROID_ABI: Record<string, string> = {
   armeabi_v7a: 'android_arm',
   arm64_v8a: 'aarch64',
   x86: 'i686',
