@@ -1,5 +1,5 @@
 // `release build --target T`: build one target's wheels on a runner and record them in a manifest fragment.
-import { buildSteps, cleanScratch, type BuildContext } from '../build/steps.js';
+import { buildSteps, cleanScratch, type BuildContext } from '../builders/steps.js';
 import { UsageError } from '../errors.js';
 import { runSteps } from '../pipeline.js';
 import { bool, str, type CommandDefinition } from './types.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchProduced, packageOfFilename } from '../../src/build/check-produced.js';
-import { cibwEnvironment, jobInvocations, type BuildOptions } from '../../src/build/invocations.js';
-import { hostMachine } from '../../src/build/steps.js';
+import { matchProduced, packageOfFilename } from '../../src/builders/check-produced.js';
+import { cibwEnvironment, jobInvocations, type BuildOptions } from '../../src/builders/invocations.js';
+import { hostMachine } from '../../src/builders/steps.js';
 import { BuildError } from '../../src/errors.js';
 import { computePlan, type PlanPackage } from '../../src/plan/compute.js';
 import { loadRecipes } from '../../src/platforms/recipes.js';

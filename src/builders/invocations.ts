@@ -1,7 +1,7 @@
 // The exact builder commands for one build job: what `release build` runs, and what --dry-run prints.
 import path from 'node:path';
 import { BuildError } from '../errors.js';
-import type { BuildJob, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
+import type { BuilderName, BuildJob, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
 import { cibwSelector, comparePythons, parsePython } from '../platforms/pythons.js';
 import type { Recipe } from '../platforms/recipes.js';
 
@@ -48,7 +48,39 @@ export function cibwEnvironment(env: Record<string, string>): string {
     .join(' ');
 }
 
-function cibuildwheel(recipe: Recipe, pkg: ManifestPackage, pythons: string[], opts: BuildOptions, dir: string, outDir: string): Invocation {
+/** One package on one target, as a builder sees it. */
+export interface BuilderInput {
+  recipe: Recipe;
+  pkg: ManifestPackage;
+  /** The Pythons the plan expects, oldest first. */
+  pythons: string[];
+  opts: BuildOptions;
+  /** The package's folder. */
+  dir: string;
+  outDir: string;
+  /** The job's target, for messages. */
+  target: string;
+}
+
+/** A wheel builder: how it is run for one package on one (non-`any`) target. */
+export interface Builder {
+  invocation(input: BuilderInput): Invocation;
+}
+
+/** The `any` job: sdists (and pure wheels) with `python -m build`, whatever the package's builder. */
+function sdistAndPure({ pkg, opts, dir, outDir }: BuilderInput): Invocation {
+  const what: Array<'sdist' | 'wheel'> = pkg.kind === 'pure' ? ['sdist', 'wheel'] : ['sdist'];
+  return { package: pkg.name, produces: what, file: opts.python, args: buildArgs(opts, what, outDir, dir), env: {}, cwd: opts.root, outDir, repair: false };
+}
+
+/** --native: a host build with `python -m build`, retagged to the recipe's tag afterwards. */
+function hostBuild({ pkg, opts, dir, outDir }: BuilderInput): Invocation {
+  return { package: pkg.name, produces: ['wheel'], file: opts.python, args: buildArgs(opts, ['wheel'], outDir, dir), env: {}, cwd: opts.root, outDir, repair: true };
+}
+
+function cibuildwheel(input: BuilderInput): Invocation {
+  if (input.opts.native) return hostBuild(input);
+  const { recipe, pkg, pythons, opts, dir, outDir } = input;
   const cibw = recipe.cibuildwheel;
   if (!cibw) throw new BuildError(`recipe ${recipe.target} has no \`cibuildwheel\` section (package ${pkg.name})`, { hint: 'use a recipe with a cibuildwheel section, or another builder' });
   const imageEnv = Object.fromEntries(Object.entries(cibw.env).filter(([k]) => k.startsWith('CIBW_')));
@@ -66,7 +98,7 @@ function cibuildwheel(recipe: Recipe, pkg: ManifestPackage, pythons: string[], o
   return { package: pkg.name, produces: ['wheel'], file: opts.python, args: ['-m', 'cibuildwheel', '--output-dir', outDir, dir], env, cwd: opts.root, outDir, repair: false };
 }
 
-function maturin(recipe: Recipe, pkg: ManifestPackage, pythons: string[], dir: string, outDir: string): Invocation {
+function maturin({ recipe, pkg, pythons, dir, outDir }: BuilderInput): Invocation {
   const m = recipe.maturin;
   if (!m) throw new BuildError(`recipe ${recipe.target} has no \`maturin\` section (package ${pkg.name})`, { hint: 'add a maturin section with the Rust target triple' });
   const interpreters = pythons.map((p) => `python${p}`);
@@ -74,6 +106,17 @@ function maturin(recipe: Recipe, pkg: ManifestPackage, pythons: string[], dir: s
   if (m.compatibility) args.push('--compatibility', m.compatibility);
   return { package: pkg.name, produces: ['wheel'], file: 'maturin', args, env: {}, cwd: dir, outDir, repair: false };
 }
+
+/** Every builder a package can name (`builder:` in release.yaml), by name. */
+export const BUILDERS: Record<BuilderName, Builder> = {
+  cibuildwheel: { invocation: cibuildwheel },
+  maturin: { invocation: maturin },
+  build: {
+    invocation({ pkg, target }) {
+      throw new BuildError(`package ${pkg.name} uses \`build\`, which cannot make ${target} wheels`, { hint: 'use cibuildwheel or maturin for native packages' });
+    },
+  },
+};
 
 /** Every builder run of one job, in package order. */
 export function jobInvocations(m: ReleaseManifest, job: BuildJob, recipe: Recipe, opts: BuildOptions): Invocation[] {
@@ -83,21 +126,8 @@ export function jobInvocations(m: ReleaseManifest, job: BuildJob, recipe: Recipe
     if (!pkg) throw new BuildError(`job ${job.id} names package ${name}, which the manifest does not list`, { hint: 'regenerate the manifest with `release plan`' });
     const dir = path.resolve(opts.root, pkg.path);
     const outDir = path.join(opts.workDir, pkg.name);
-    if (recipe.os === 'any') {
-      const what: Array<'sdist' | 'wheel'> = pkg.kind === 'pure' ? ['sdist', 'wheel'] : ['sdist'];
-      out.push({ package: pkg.name, produces: what, file: opts.python, args: buildArgs(opts, what, outDir, dir), env: {}, cwd: opts.root, outDir, repair: false });
-      continue;
-    }
-    const pythons = expectedPythons(m, pkg.name, job.target);
-    if (opts.native && pkg.builder === 'cibuildwheel') {
-      out.push({ package: pkg.name, produces: ['wheel'], file: opts.python, args: buildArgs(opts, ['wheel'], outDir, dir), env: {}, cwd: opts.root, outDir, repair: true });
-    } else if (pkg.builder === 'cibuildwheel') {
-      out.push(cibuildwheel(recipe, pkg, pythons, opts, dir, outDir));
-    } else if (pkg.builder === 'maturin') {
-      out.push(maturin(recipe, pkg, pythons, dir, outDir));
-    } else {
-      throw new BuildError(`package ${pkg.name} uses \`build\`, which cannot make ${job.target} wheels`, { hint: 'use cibuildwheel or maturin for native packages' });
-    }
+    const input: BuilderInput = { recipe, pkg, pythons: expectedPythons(m, pkg.name, job.target), opts, dir, outDir, target: job.target };
+    out.push(recipe.os === 'any' ? sdistAndPure(input) : BUILDERS[pkg.builder].invocation(input));
   }
   return out;
 }
