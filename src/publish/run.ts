@@ -461,7 +461,7 @@ async function loadDestination(c: PublishContext, name: DestinationName): Promis
     return createGithubDestination(s.opts.github);
   }
   if (name === 'index') {
-    const { createIndexDestination } = await import('./index.js');
+    const { createIndexDestination } = await import('./static-index.js');
     const cfg = s.loaded.config.publish.index;
     return createIndexDestination({ dir: path.resolve(s.loaded.root, cfg.dir), url: cfg.url });
   }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishError } from '../../src/errors.js';
 import type { BuiltArtifact, ReleaseManifest } from '../../src/manifest.js';
-import { createIndexDestination } from '../../src/publish/index.js';
+import { createIndexDestination } from '../../src/publish/static-index.js';
 import { requireTools } from '../helpers/tools.js';
 import {
   buildExamples,
