@@ -1,0 +1,102 @@
+// The import rules of src/ (issue #12): a stage folder never imports another stage folder; stages and shared
+// parts import only shared parts and top-level modules; only commands/ and cli.ts put stages together.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+/** Folders that are one stage of a release (or one command's own work). */
+const STAGES = ['prepare', 'notes', 'git', 'plan', 'ci', 'builders', 'verify', 'publish', 'compat'];
+/** Folders any stage may use. */
+const SHARED = ['config', 'version', 'platforms', 'binary', 'workers', 'wheel'];
+/** Folders that put stages together (as cli.ts does). */
+const ENTRY = ['commands'];
+
+/**
+ * Imports that break the rules today and are being removed by the `line` part of #12. Each names its file
+ * pair and why it is still here; an entry that no longer matches an import fails the test, so it is
+ * deleted with the import.
+ */
+const ALLOWED: Record<string, string> = {
+  // versions.json and SHA256SUMS are made once at the end of verify and listed in the manifest; publish
+  // then uploads what the manifest lists and no longer builds the version set.
+  'publish/run.ts -> compat/versionset.ts': 'line: compat work leaves publish',
+  'publish/static-index.ts -> compat/versionset.ts': 'line: compat work leaves publish',
+  // A missing manifest in `release build` becomes an error with a hint instead of a silent re-plan.
+  'builders/steps.ts -> plan/from-config.ts': 'line: build never re-plans',
+};
+
+type Kind = 'stage' | 'shared' | 'entry' | 'top' | 'cli';
+
+function kindOf(file: string): { kind: Kind; folder: string } {
+  const folder = file.includes('/') ? file.split('/')[0]! : '';
+  if (folder === '') return { kind: file === 'cli.ts' ? 'cli' : 'top', folder };
+  if (STAGES.includes(folder)) return { kind: 'stage', folder };
+  if (SHARED.includes(folder)) return { kind: 'shared', folder };
+  if (ENTRY.includes(folder)) return { kind: 'entry', folder };
+  throw new Error(`src/${folder}/ is in no list of test/unit/import-rules.test.ts: add it to STAGES, SHARED or ENTRY`);
+}
+
+/** Every relative import (static, re-export, type-only and dynamic) of every .ts file under src/, as src-relative paths. */
+export function importGraph(src: string): Array<{ from: string; to: string }> {
+  const edges: Array<{ from: string; to: string }> = [];
+  const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'));
+  for (const from of files) {
+    const info = ts.preProcessFile(readFileSync(path.join(src, from), 'utf8'), true, true);
+    for (const { fileName } of info.importedFiles) {
+      if (!fileName.startsWith('.')) continue;
+      const to = path.posix.normalize(path.posix.join(path.posix.dirname(from), fileName)).replace(/\.js$/, '.ts');
+      edges.push({ from, to });
+    }
+  }
+  return edges;
+}
+
+/** Why an import breaks the rules, or null when it keeps them. */
+export function violation(from: string, to: string): string | null {
+  const a = kindOf(from);
+  const b = kindOf(to);
+  if (a.kind === 'cli' || a.kind === 'entry') return null;
+  if (b.kind === 'cli' || b.kind === 'entry') return `only cli.ts imports ${b.folder || 'cli.ts'}`;
+  if (a.kind === 'stage' && b.kind === 'stage' && a.folder !== b.folder) return `stage ${a.folder}/ imports stage ${b.folder}/`;
+  if (a.kind !== 'stage' && b.kind === 'stage') return `${a.folder ? `shared ${a.folder}/` : 'top-level ' + from} imports stage ${b.folder}/`;
+  return null;
+}
+
+const graph = importGraph(SRC);
+
+describe('import rules of src/', () => {
+  it('reads the import graph (static, type-only and dynamic imports)', () => {
+    // Guards the parser: known edges of each form must be found, or the rules below would pass on nothing.
+    const has = (from: string, to: string) => graph.some((e) => e.from === from && e.to === to);
+    expect(has('commands/verify.ts', 'workers/pool.ts')).toBe(true);
+    expect(has('binary/check-elf.ts', 'platforms/tags.ts')).toBe(true); // import type
+    expect(has('context.ts', 'config/load.ts')).toBe(true); // import()
+    expect(graph.length).toBeGreaterThan(300);
+  });
+
+  it('no stage imports another stage, and no shared part or top-level module imports a stage', () => {
+    const broken = graph
+      .map(({ from, to }) => ({ key: `${from} -> ${to}`, why: violation(from, to) }))
+      .filter((e) => e.why !== null && !(e.key in ALLOWED))
+      .map((e) => `${e.key}: ${e.why}`);
+    expect(broken).toEqual([]);
+  });
+
+  it('every allow-listed import still exists (delete the entry with the import)', () => {
+    const keys = new Set(graph.map((e) => `${e.from} -> ${e.to}`));
+    expect(Object.keys(ALLOWED).filter((k) => !keys.has(k))).toEqual([]);
+  });
+
+  it('the rules reject what they are meant to reject', () => {
+    expect(violation('publish/run.ts', 'verify/scan.ts')).toMatch(/stage publish\/ imports stage verify/);
+    expect(violation('wheel/hash-task.ts', 'verify/scan.ts')).toMatch(/shared wheel\/ imports stage verify/);
+    expect(violation('manifest.ts', 'plan/compute.ts')).toMatch(/top-level manifest.ts imports stage plan/);
+    expect(violation('verify/scan.ts', 'commands/verify.ts')).toMatch(/only cli.ts imports commands/);
+    expect(violation('commands/verify.ts', 'verify/scan.ts')).toBeNull();
+    expect(violation('verify/scan.ts', 'binary/index.ts')).toBeNull();
+    expect(() => violation('attic/x.ts', 'verify/scan.ts')).toThrow(/src\/attic\/ is in no list/);
+  });
+});
