@@ -19,6 +19,7 @@ import {
   statusOf,
 } from './github/client.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
+import { eachLimited } from '../workers/each.js';
 
 export { githubAssetName } from './github/assets.js';
 
@@ -79,24 +80,6 @@ function isPrerelease(version: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Run `fn` over `items`, `limit` at a time; the first failure stops new work and is thrown. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failed !== undefined) throw failed;
-}
 
 function fail(what: string, err: unknown, hint?: string): PublishError {
   if (err instanceof PublishError || err instanceof ConfigError) return err;
@@ -304,7 +287,7 @@ async function publishRelease(s: Session): Promise<DestinationResult> {
       { hint: 'pass --replace to replace them, or publish a new version' },
     );
   }
-  await pool(todo, s.concurrency, async ({ file, verdict }) => {
+  await eachLimited(todo, s.concurrency, async ({ file, verdict }) => {
     if (verdict.kind === 'unfinished' || verdict.kind === 'different') {
       const why =
         verdict.kind === 'unfinished'

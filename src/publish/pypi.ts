@@ -12,6 +12,7 @@ import { metadataForm, pyversionOf, readCoreMetadata } from './pypi/metadata.js'
 import { FileChangedError, multipartBody } from './pypi/multipart.js';
 import { oidcAvailable, TrustedPublisher } from './pypi/oidc.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
+import { eachLimited } from '../workers/each.js';
 
 export interface PypiOptions {
   /** Upload endpoint; default publish.pypi.repository_url (which `--repository-url` overrides). */
@@ -92,24 +93,6 @@ function parseRetryAfter(value: string | string[] | undefined, now: number): num
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-/** Run `work` on every item, `limit` at a time; stops taking new items after the first failure. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | null = null;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw (failure as { err: unknown }).err;
 }
 
 export function createPypiDestination(opts: PypiOptions = {}): Destination {
@@ -438,8 +421,8 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     // The first file of a version creates the release on PyPI: send it alone, then the rest at once.
     const fresh = todo.filter((f) => (remote.get(`${f.package}\0${f.version}`)?.size ?? 0) === 0);
     const firsts = [...new Map(fresh.map((f) => [`${f.package}\0${f.version}`, f])).values()];
-    await pool(firsts, s.concurrency, send1);
-    await pool(todo.filter((f) => !firsts.includes(f)), s.concurrency, send1);
+    await eachLimited(firsts, s.concurrency, send1);
+    await eachLimited(todo.filter((f) => !firsts.includes(f)), s.concurrency, send1);
     return result;
   }
 
