@@ -7,6 +7,7 @@ import type { ReleaseManifest } from '../manifest.js';
 import { normalizeName } from '../version/pep440.js';
 import { wheelTags } from './tags.js';
 import { hashFile } from '../wheel/hash.js';
+import { artifactKind } from '../wheel/filename.js';
 
 export const VERSIONS_FILE = 'versions.json';
 export const VERSION_SET_SCHEMA = 1;
@@ -52,18 +53,12 @@ export interface SetInputFile {
   size: number;
 }
 
-function fileType(filename: string): 'wheel' | 'sdist' | null {
-  if (filename.endsWith('.whl')) return 'wheel';
-  if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return 'sdist';
-  return null;
-}
-
 /** The version set of a manifest's release, from files already known (name, digest, size). */
 export function versionSetFromFiles(manifest: ReleaseManifest, files: SetInputFile[]): VersionSet {
   const packages: SetPackage[] = manifest.packages.map((p) => {
     const name = normalizeName(p.name);
     const own = files
-      .filter((f) => normalizeName(f.package) === name && fileType(f.filename) !== null)
+      .filter((f) => normalizeName(f.package) === name && artifactKind(f.filename) !== null)
       .sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
     return {
       name,
@@ -71,7 +66,7 @@ export function versionSetFromFiles(manifest: ReleaseManifest, files: SetInputFi
       requiresPython: p.requiresPython,
       files: own.map((f) => ({
         filename: f.filename,
-        type: fileType(f.filename)!,
+        type: artifactKind(f.filename)!,
         sha256: f.sha256,
         size: f.size,
         tags: wheelTags(f.filename) ?? [],
@@ -99,7 +94,7 @@ export async function sha256File(file: string): Promise<string> {
 export async function buildVersionSet(manifest: ReleaseManifest, distDir: string): Promise<VersionSet> {
   const files: SetInputFile[] = [];
   for (const b of manifest.built) {
-    if (!fileType(b.filename)) continue;
+    if (!artifactKind(b.filename)) continue;
     const file = path.join(distDir, b.filename);
     let size: number;
     try {

@@ -32,6 +32,7 @@ import type { Destination, DestinationName, DestinationResult, PublishFile, Publ
 import { createPool, type Pool } from '../workers/pool.js';
 import { HASH_TASK, type HashResult, type HashTask } from '../wheel/hash-task.js';
 import type { FileHash } from '../wheel/hash.js';
+import { artifactKind } from '../wheel/filename.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
 export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
@@ -232,12 +233,6 @@ function chooseDestinations(c: PublishContext): void {
   }
 }
 
-function fileType(filename: string): PublishFile['type'] {
-  if (filename.endsWith('.whl')) return 'wheel';
-  if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return 'sdist';
-  return 'extra';
-}
-
 /** Every file below `dir` by name, skipping our own outputs. */
 async function filesByName(dir: string, skip: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -304,7 +299,7 @@ async function checkGate(c: PublishContext): Promise<void> {
   for (const { b, rec, candidates } of chosen) {
     const p = hashes ? candidates.find((x) => hashes.get(x)?.sha256 === rec.sha256 && hashes.get(x)?.size === rec.size) : candidates[0];
     if (!p) throw changedAfterVerify(b.filename, rec.sha256, candidates[0]!);
-    s.files.push({ path: p, filename: b.filename, sha256: rec.sha256, size: rec.size, package: normalizeName(b.package), version: m.version, type: fileType(b.filename) });
+    s.files.push({ path: p, filename: b.filename, sha256: rec.sha256, size: rec.size, package: normalizeName(b.package), version: m.version, type: artifactKind(b.filename) ?? 'extra' });
   }
   c.log.info(`${s.files.length} file(s) passed \`release verify\` (${v.at}); re-hashing them`);
 }

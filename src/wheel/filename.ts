@@ -111,6 +111,13 @@ export function isSdistFilename(filename: string): boolean {
   return SDIST_EXTENSIONS.some((e) => filename.endsWith(e));
 }
 
+/** What a release file is as PyPI takes it: a wheel, an sdist (`.tar.gz`, or a legacy `.zip`), else null. */
+export function artifactKind(filename: string): 'wheel' | 'sdist' | null {
+  if (filename.endsWith('.whl')) return 'wheel';
+  if (filename.endsWith('.tar.gz') || filename.endsWith('.zip')) return 'sdist';
+  return null;
+}
+
 /** Split `{name}-{version}.tar.gz` at its last `-` (legacy sdist names may hold `-` in the name). */
 export function parseSdistFilename(filename: string): SdistFilename {
   const extension = SDIST_EXTENSIONS.find((e) => filename.endsWith(e));
