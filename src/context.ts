@@ -109,6 +109,28 @@ export async function execProcess(file: string, args: string[], opts: ExecOption
   return out;
 }
 
+/**
+ * Where a file is written before it is renamed into place: a hidden name in the same directory,
+ * `.<name>.tmp-<pid>-<random>`, so that a reader never sees it half-written and a killed run's leftovers
+ * can be recognised (the index destination removes those of dead processes).
+ */
+export function tempPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+}
+
+/** Write a file atomically: a temp file in the same directory, then a rename over the target. A failed write or rename removes the temp file. */
+async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempPath(file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
@@ -127,16 +149,7 @@ export function createWorld(opts: { dryRun: boolean; log: Logger; distDir: strin
     dryRun,
     mutate,
     async writeFile(file, data) {
-      const write = async () => {
-        await mkdir(path.dirname(file), { recursive: true });
-        const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-        await writeFile(tmp, data);
-        // A failed rename (read-only or immutable target) must not leave the temp file behind.
-        await rename(tmp, file).catch(async (err: unknown) => {
-          await rm(tmp, { force: true });
-          throw err;
-        });
-      };
+      const write = () => atomicWrite(file, data);
       if (isInside(path.resolve(file), path.resolve(distDir))) return write();
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       return mutate(`write ${file} (${size} bytes)`, write, undefined);

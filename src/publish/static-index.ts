@@ -15,9 +15,10 @@
 // plus `types { application/vnd.pypi.simple.v1+json json; }`. `_sets` can never clash with a
 // project: normalised names start with a letter or digit.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tempPath } from '../context.js';
 import { PublishError } from '../errors.js';
 import type { PublishedFile } from '../manifest.js';
 import { compareVersions, normalizeName } from '../version/pep440.js';
@@ -61,23 +62,10 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Write atomically: a temp file in the same directory, then rename over the target. */
-async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** Copy a file in atomically, checking the copy's digest before it becomes visible. */
 async function atomicCopy(src: string, dest: string, sha256: string): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const tmp = tempPath(dest);
   try {
     await copyFile(src, tmp);
     const digest = await sha256File(tmp);
@@ -195,7 +183,7 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       entry['core-metadata'] = { sha256: digest };
       const metaFile = `${target}.metadata`;
       if (!(await exists(metaFile)) || (await sha256File(metaFile)) !== digest) {
-        await run.ctx.world.mutate(`write ${metaFile}`, () => atomicWrite(metaFile, metadata), undefined);
+        await run.ctx.world.mutate(`write ${metaFile}`, () => run.ctx.world.writeFile(metaFile, metadata), undefined);
       }
     }
     if (requiresPython) entry['requires-python'] = requiresPython;
@@ -224,8 +212,8 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
     });
     const next: ProjectPage = { meta: { 'api-version': API_VERSION }, name: project, files, versions };
     await run.ctx.world.mutate(`write ${path.join(root, project)}/index.json and index.html`, async () => {
-      await atomicWrite(file, renderJson(next));
-      await atomicWrite(path.join(root, project, 'index.html'), renderProjectHtml(next));
+      await run.ctx.world.writeFile(file, renderJson(next));
+      await run.ctx.world.writeFile(path.join(root, project, 'index.html'), renderProjectHtml(next));
     }, undefined);
   }
 
@@ -237,8 +225,8 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
     }
     const page: RootPage = { meta: { 'api-version': API_VERSION }, projects: [...projects].sort().map((name) => ({ name })) };
     await run.ctx.world.mutate(`write ${root}/index.json and index.html`, async () => {
-      await atomicWrite(path.join(root, 'index.json'), renderJson(page));
-      await atomicWrite(path.join(root, 'index.html'), renderRootHtml(page));
+      await run.ctx.world.writeFile(path.join(root, 'index.json'), renderJson(page));
+      await run.ctx.world.writeFile(path.join(root, 'index.html'), renderRootHtml(page));
     }, undefined);
   }
 
@@ -261,8 +249,8 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
     const entry = { version: set.version, tag: set.tag, commit: set.commit, createdAt: set.createdAt, path: rel, sha256: digest };
     const list = [...sets.sets.filter((s) => s.version !== set.version), entry].sort((a, b) => compareVersions(b.version, a.version));
     await run.ctx.world.mutate(`write ${file} and ${indexFile}`, async () => {
-      if (prior === null) await atomicWrite(file, text);
-      await atomicWrite(indexFile, JSON.stringify({ schemaVersion: 1, sets: list }, null, 2) + '\n');
+      if (prior === null) await run.ctx.world.writeFile(file, text);
+      await run.ctx.world.writeFile(indexFile, JSON.stringify({ schemaVersion: 1, sets: list }, null, 2) + '\n');
     }, undefined);
   }
 
