@@ -21,6 +21,8 @@ export interface ExecResult {
   stderr: string;
   exitCode: number;
   command: string;
+  /** With `stream`: stdout and stderr interleaved as they came (what the user saw). */
+  all?: string;
 }
 
 /**
@@ -83,9 +85,9 @@ export async function execProcess(file: string, args: string[], opts: ExecOption
     reject: false,
     timeout: opts.timeoutMs,
     // Streamed output goes to our stderr: stdout is kept for --json results.
-    stdout: opts.stream ? ['pipe', process.stderr] : 'pipe',
-    stderr: opts.stream ? ['pipe', 'inherit'] : 'pipe',
-    all: false,
+    stdout: opts.stream ? ['pipe', 2] : 'pipe',
+    stderr: opts.stream ? ['pipe', 2] : 'pipe',
+    all: opts.stream === true,
   });
   if (result.failed && result.exitCode === undefined) {
     // Could not start at all (missing binary) or was killed by the timeout.
@@ -97,9 +99,10 @@ export async function execProcess(file: string, args: string[], opts: ExecOption
     stderr: String(result.stderr ?? ''),
     exitCode: result.exitCode ?? 1,
     command,
+    ...(opts.stream ? { all: String(result.all ?? '') } : {}),
   };
   if (out.exitCode !== 0 && opts.reject !== false) {
-    const tail = (out.stderr || out.stdout).trim().split('\n').slice(-15).join('\n');
+    const tail = outputTail(out);
     throw Object.assign(new Error(`\`${command}\` exited with ${out.exitCode}${tail ? `:\n${tail}` : ''}`), {
       exitCode: out.exitCode,
       stdout: out.stdout,
@@ -129,6 +132,11 @@ async function atomicWrite(file: string, data: string | Uint8Array): Promise<voi
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** The last 15 lines of what a process printed, for an error message. */
+export function outputTail(r: ExecResult): string {
+  return (r.all ?? (r.stderr || r.stdout)).trim().split('\n').slice(-15).join('\n');
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -2,7 +2,7 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import { outputTail, type Context } from '../context.js';
 import { BuildError, ConfigError, suggestion } from '../errors.js';
 import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, serializeManifest, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import type { Step } from '../pipeline.js';
@@ -12,7 +12,6 @@ import { hashFile } from '../wheel/hash.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
 import { jobExpected, jobInvocations, type Invocation } from './invocations.js';
 import { PYTHON_VERSION } from './python-scripts.js';
-import { runStreaming } from './stream.js';
 import { normalizeSdist, retagWheel } from './repair.js';
 
 export interface BuildRequest {
@@ -105,7 +104,8 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
     if (ctx.dryRun) for (const [k, v] of Object.entries(inv.env)) ctx.log.info(`  ${k}=${v}`);
     let result;
     try {
-      result = await runStreaming(ctx, inv.file, inv.args, { cwd: inv.cwd, env: inv.env });
+      // Streamed: the builder's output goes to our stderr as it runs (stdout is for results).
+      result = await ctx.world.run(inv.file, inv.args, { cwd: inv.cwd, env: inv.env, stream: true, reject: false });
     } catch (err) {
       throw new BuildError(`the builder for package ${inv.package} on target ${ctx.job!.target} could not start: ${(err as Error).message}`, {
         hint: `install it, or pass --python with a Python that has it (e.g. --python /usr/bin/python3)`,
@@ -113,7 +113,7 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
       });
     }
     if (result.exitCode !== 0) {
-      const missing = /No module named '?(build|cibuildwheel)'?/.exec(result.tail)?.[1];
+      const missing = /No module named '?(build|cibuildwheel)'?/.exec(outputTail(result))?.[1];
       throw new BuildError(`the builder failed for package ${inv.package} on target ${ctx.job!.target}: \`${[inv.file, ...inv.args].join(' ')}\` exited with ${result.exitCode}`, {
         hint: missing
           ? `\`${missing}\` is not available to ${inv.file}: install it, or pass --python with a Python that has it (e.g. --python /usr/bin/python3)`
