@@ -53,6 +53,18 @@ export class WheelwrightError extends Error {
   }
 }
 
+/**
+ * Prefix an error's message with `where: ` once (a pipeline step, a publish destination), keeping its
+ * class and exit code; `describe()` puts the file and field after every such prefix.
+ */
+export function prefixError<E extends WheelwrightError>(where: string, err: E): E {
+  if (!err.message.startsWith(`${where}: `)) {
+    err.message = `${where}: ${err.message}`;
+    err.stepPrefix = `${where}: ${err.stepPrefix}`;
+  }
+  return err;
+}
+
 /** Bad release config, bad VERSION file, bad recipe, bad fragment: anything the user wrote. */
 export class ConfigError extends WheelwrightError {
   constructor(message: string, details: ErrorDetails = {}) {

@@ -1,6 +1,6 @@
 // Step contract and runner: a command is an ordered array of small steps.
 import type { Context } from './context.js';
-import { InternalError, WheelwrightError } from './errors.js';
+import { InternalError, prefixError, WheelwrightError } from './errors.js';
 
 export interface Step<C extends Context = Context> {
   /** Short, imperative: "check the working tree". Prefixes any error the step throws. */
@@ -19,13 +19,7 @@ export interface StepOutcome {
 
 /** Prefix an error with the step name, keeping its class and exit code. */
 function prefixed(step: string, err: unknown): WheelwrightError {
-  if (err instanceof WheelwrightError) {
-    if (!err.message.startsWith(`${step}: `)) {
-      err.message = `${step}: ${err.message}`;
-      err.stepPrefix = `${step}: ${err.stepPrefix}`;
-    }
-    return err;
-  }
+  if (err instanceof WheelwrightError) return prefixError(step, err);
   const message = err instanceof Error ? err.message : String(err);
   return new InternalError(`${step}: ${message}`, { cause: err });
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
-import { ConfigError, GitError, InternalError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
+import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
 import {
   FRAGMENT_DIR,
   MANIFEST_FILE,
@@ -517,7 +517,7 @@ async function preflight(c: PublishContext): Promise<void> {
 
 function prefix(name: string, err: unknown): unknown {
   if (err instanceof PublishError || err instanceof ConfigError || err instanceof GitError) {
-    if (!err.message.startsWith(`${name}: `)) err.message = `${name}: ${err.message}`;
+    prefixError(name, err);
   }
   return err;
 }
