@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
 import type { ReleaseConfig } from './schema.js';
+import { yamlLine } from './yaml-line.js';
 
 export interface LoadedConfig {
   /** The repository root: the directory holding the config (or VERSION, or .git). */
@@ -80,19 +81,7 @@ function keysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
 
 /** 1-based line of a dot-path in YAML or TOML text, best effort. */
 async function lineOf(file: string, text: string, at: PropertyKey[], kind: 'yaml' | 'pyproject'): Promise<number | undefined> {
-  if (kind === 'yaml') {
-    const { parseDocument, LineCounter } = await import('yaml');
-    const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc });
-    for (let n = at.length; n > 0; n--) {
-      const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      // A scalar gives its value; for an unknown key look the key up in its parent map.
-      const pair = n === at.length ? findPairKey(doc, at) : undefined;
-      const range = pair ?? node?.range;
-      if (range) return lc.linePos(range[0]).line;
-    }
-    return undefined;
-  }
+  if (kind === 'yaml') return yamlLine(text, at);
   const last = [...at].reverse().find((k) => typeof k === 'string');
   if (typeof last !== 'string') return undefined;
   const lines = text.split('\n');
@@ -104,13 +93,6 @@ async function lineOf(file: string, text: string, at: PropertyKey[], kind: 'yaml
     if (inTool && (re.test(l) || new RegExp(`^\\s*\\[\\[?tool\\.wheelwright.*\\b${last}\\]`).test(l))) return i + 1;
   }
   return undefined;
-}
-
-function findPairKey(doc: import('yaml').Document, at: PropertyKey[]): [number, number, number] | undefined {
-  const parent = at.length > 1 ? doc.getIn(at.slice(0, -1), true) : doc.contents;
-  const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items;
-  const key = at[at.length - 1];
-  return items?.find((p) => p.key?.value === key)?.key?.range;
 }
 
 type Issue = z.core.$ZodIssue;

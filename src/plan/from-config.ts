@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { discoverPackages } from '../config/packages.js';
+import { yamlLine } from '../config/yaml-line.js';
 import { ConfigError } from '../errors.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { toolVersion } from '../tool.js';
@@ -48,12 +49,9 @@ async function withLine<T>(loaded: LoadedConfig, fn: () => T): Promise<T> {
     return fn();
   } catch (err) {
     if (!(err instanceof ConfigError) || !err.field || !loaded.file || err.file !== loaded.file || !/\.ya?ml$/.test(loaded.file)) throw err;
-    const { parseDocument, LineCounter } = await import('yaml');
-    const lc = new LineCounter();
-    const doc = parseDocument((await readText(loaded.file)) ?? '', { lineCounter: lc });
     const at = err.field.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) (err as { file?: string }).file = `${loaded.file}:${lc.linePos(node.range[0]).line}`;
+    const line = await yamlLine((await readText(loaded.file)) ?? '', at);
+    if (line) (err as { file?: string }).file = `${loaded.file}:${line}`;
     throw err;
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
+import { yamlLine } from '../config/yaml-line.js';
 
 /** A CPython version a recipe can build: `3.12`, or `3.13t` for the free-threaded build. */
 export const PYTHON_VERSION = /^3\.\d+t?$/;
@@ -84,19 +85,6 @@ export interface RecipeSet {
   files: Map<string, string>;
 }
 
-async function lineOfKey(text: string, at: PropertyKey[]): Promise<number | undefined> {
-  const { parseDocument, LineCounter } = await import('yaml');
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  for (let n = at.length; n > 0; n--) {
-    const parent = n > 1 ? doc.getIn(at.slice(0, n - 1), true) : doc.contents;
-    const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items;
-    const key = items?.find((p) => p.key?.value === at[n - 1])?.key;
-    if (key?.range) return lc.linePos(key.range[0]).line;
-  }
-  return undefined;
-}
-
 function allowedKeys(at: PropertyKey[]): string[] {
   let shape: Record<string, unknown> | undefined = recipeSchema.shape;
   for (const k of at) {
@@ -129,7 +117,7 @@ export async function parseRecipe(text: string, file: string): Promise<Recipe> {
       message = `unknown key \`${key}\`${suggestion(key, allowed)}`;
       hint = `allowed here: ${allowed.join(', ')}`;
     }
-    const line = await lineOfKey(text, at);
+    const line = await yamlLine(text, at);
     throw new ConfigError(`invalid recipe: ${message}`, { file: line ? `${file}:${line}` : file, field: at.join('.') || undefined, hint });
   }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
