@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { checkVersionSources, discoverPackages, type DiscoveredPackage } from '../config/packages.js';
 import { ConfigError, GitError, InternalError, UsageError, WheelwrightError } from '../errors.js';
+import { resolveRepository } from '../github/repository.js';
 import { GitRepo, Snapshot, tokenPushEnv } from '../git/index.js';
 import { openPullRequest, type OpenedPullRequest } from '../git/pull-request.js';
 import { renderRelease, type RenderedRelease } from '../notes/release.js';
@@ -522,14 +523,7 @@ async function plannedPinFiles(packages: DiscoveredPackage[], from: string, to: 
 
 function githubTarget(ctx: PrepareContext): { apiUrl: string; owner: string; repo: string; token: string } {
   const gh = need(ctx, 'loaded').config.publish.github;
-  const full = gh.repository ?? ctx.env.GITHUB_REPOSITORY;
-  if (!full || !/^[\w.-]+\/[\w.-]+$/.test(full)) {
-    throw new ConfigError('--pr needs the GitHub repository (owner/name)', {
-      field: 'publish.github.repository',
-      hint: 'set publish.github.repository in the release config, or GITHUB_REPOSITORY',
-    });
-  }
-  const [owner, repo] = full.split('/') as [string, string];
+  const { owner, repo } = resolveRepository([gh.repository, ctx.env.GITHUB_REPOSITORY], '--pr needs the GitHub repository (owner/name)');
   return { apiUrl: gh.api_url, owner, repo, token: (ctx.env.RELEASE_TOKEN || ctx.env.GITHUB_TOKEN)! };
 }
 

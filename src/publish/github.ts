@@ -18,6 +18,7 @@ import {
   isRetryable,
   statusOf,
 } from './github/client.js';
+import { resolveRepository } from '../github/repository.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
 import { eachLimited } from '../workers/each.js';
 
@@ -98,14 +99,7 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     const { config } = await run.ctx.config();
     const gh = config.publish.github;
     const env = run.ctx.env;
-    const repository = opts.repository ?? gh.repository ?? env.GITHUB_REPOSITORY;
-    if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
-      throw new ConfigError(repository ? `\`${repository}\` is not an owner/name repository` : 'no GitHub repository to publish to', {
-        field: 'publish.github.repository',
-        hint: 'set publish.github.repository: owner/name in the release config (GitHub Actions sets GITHUB_REPOSITORY)',
-      });
-    }
-    const [owner, repo] = repository.split('/') as [string, string];
+    const { owner, repo } = resolveRepository([opts.repository, gh.repository, env.GITHUB_REPOSITORY], 'no GitHub repository to publish to');
     const apiUrl = (opts.apiUrl ?? (gh.api_url === DEFAULT_API && env.GITHUB_API_URL ? env.GITHUB_API_URL : gh.api_url)).replace(/\/+$/, '');
     const token = opts.token ?? env.GITHUB_TOKEN ?? env.GH_TOKEN;
     registerSecret(token);
