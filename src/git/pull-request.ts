@@ -39,8 +39,8 @@ export async function openPullRequest(ctx: Context, target: GithubTarget, spec: 
   return ctx.world.mutate(
     description,
     async () => {
-      const { Octokit } = await import('@octokit/rest');
-      const octokit = new Octokit({ auth: target.token, baseUrl: target.apiUrl.replace(/\/+$/, ''), userAgent: 'wheelwright' });
+      const { createGithubClient } = await import('../github/client.js');
+      const octokit = createGithubClient({ token: target.token, apiUrl: target.apiUrl, log: ctx.log });
       try {
         const res = await octokit.rest.pulls.create({ owner: target.owner, repo: target.repo, ...spec });
         return { number: res.data.number, url: res.data.html_url };

@@ -17,7 +17,7 @@ import {
   githubMessage,
   isRetryable,
   statusOf,
-} from './github/client.js';
+} from '../github/client.js';
 import { resolveRepository } from '../github/repository.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
 import { eachLimited } from '../workers/each.js';

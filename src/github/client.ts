@@ -1,9 +1,9 @@
-// The octokit client for the GitHub destination: retry and throttling plugins, a per-attempt timeout, quiet logs.
+// The octokit client for every GitHub call (publish, the release pull request): retry and throttling plugins, a per-attempt timeout, quiet logs.
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { Logger } from '../../log.js';
-import { toolVersion } from '../../tool.js';
+import type { Logger } from '../log.js';
+import { toolVersion } from '../tool.js';
 
 export interface GithubClientOptions {
   token: string;
