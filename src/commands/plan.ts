@@ -1,7 +1,7 @@
 // `release plan`: compute the expected artifacts and build jobs, write the release manifest.
-import { appendFile } from 'node:fs/promises';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { appendRunnerFile } from '../github/runner-files.js';
 import { serializeManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
 import { planFromConfig, type PlanResult } from '../plan/from-config.js';
@@ -14,11 +14,6 @@ type Format = (typeof FORMATS)[number];
 interface PlanContext extends Context {
   plan?: PlanResult;
   format: Format;
-}
-
-/** Append to a file GitHub Actions gives us ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY); through the world so dry run prints it. */
-async function appendGithubFile(ctx: Context, file: string, text: string): Promise<void> {
-  await ctx.world.mutate(`append ${text.length} bytes to ${file}`, () => appendFile(file, text), undefined);
 }
 
 const steps: Step<PlanContext>[] = [
@@ -41,7 +36,7 @@ const steps: Step<PlanContext>[] = [
     name: 'write the matrix to $GITHUB_OUTPUT',
     skip: (ctx) => (ctx.format !== 'github' ? 'not --format github' : !ctx.env.GITHUB_OUTPUT ? 'GITHUB_OUTPUT is not set' : false),
     async run(ctx) {
-      await appendGithubFile(ctx, ctx.env.GITHUB_OUTPUT!, githubOutputLines(ctx.plan!.manifest, ctx.plan!.recipes));
+      await appendRunnerFile(ctx.world, ctx.env.GITHUB_OUTPUT!, githubOutputLines(ctx.plan!.manifest, ctx.plan!.recipes));
     },
   },
   // The run's summary page shows the same table as the terminal.
@@ -49,7 +44,7 @@ const steps: Step<PlanContext>[] = [
     name: 'write the table to $GITHUB_STEP_SUMMARY',
     skip: (ctx) => (ctx.format !== 'table' ? 'not --format table' : !ctx.env.GITHUB_STEP_SUMMARY ? 'GITHUB_STEP_SUMMARY is not set' : false),
     async run(ctx) {
-      await appendGithubFile(ctx, ctx.env.GITHUB_STEP_SUMMARY!, markdownTable(ctx.plan!.manifest));
+      await appendRunnerFile(ctx.world, ctx.env.GITHUB_STEP_SUMMARY!, markdownTable(ctx.plan!.manifest));
     },
   },
 ];

@@ -1,8 +1,9 @@
 // `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS.
-import { appendFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
+import { appendRunnerFile } from '../github/runner-files.js';
 import { actions } from '../log.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
@@ -100,10 +101,6 @@ async function listArtifacts(ctx: VerifyContext): Promise<void> {
   ctx.files = files;
 }
 
-async function appendSummary(ctx: Context, file: string, text: string): Promise<void> {
-  await ctx.world.mutate(`append ${text.length} bytes to ${file}`, () => appendFile(file, text), undefined);
-}
-
 const steps: Step<VerifyContext>[] = [
   // The plan and the build fragments define the set we must find.
   { name: 'read the release manifest', run: loadManifest },
@@ -161,7 +158,7 @@ const steps: Step<VerifyContext>[] = [
     name: 'write the summary to $GITHUB_STEP_SUMMARY',
     skip: (ctx) => (ctx.env.GITHUB_STEP_SUMMARY ? false : 'GITHUB_STEP_SUMMARY is not set'),
     async run(ctx) {
-      await appendSummary(ctx, ctx.env.GITHUB_STEP_SUMMARY!, markdownReport(ctx.outcome!));
+      await appendRunnerFile(ctx.world, ctx.env.GITHUB_STEP_SUMMARY!, markdownReport(ctx.outcome!));
     },
   },
 ];
