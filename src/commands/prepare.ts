@@ -1,5 +1,4 @@
 // `release prepare`: preflight, then VERSION + pins + changelog + fragments → one commit and an annotated tag; all or nothing.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -14,7 +13,7 @@ import { registerSecret } from '../secrets.js';
 import { BUMP_PARTS, bumpVersion, PRE_PHASES, type BumpPart, type PrePhase } from '../version/bump.js';
 import { readVersionFile, writeVersionFile, type VersionFile } from '../version/file.js';
 import { compareVersions, normalizeVersion, parseVersion } from '../version/pep440.js';
-import { rewritePins, syncInternalPins } from '../version/sync.js';
+import { planPinRewrites, syncInternalPins } from '../version/sync.js';
 import { bool, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
 export interface PrepareOptions {
@@ -513,12 +512,7 @@ function dateOf(text: string): Date | undefined {
 /** The pyproject.toml files whose sibling pins will change (computed without writing). */
 async function plannedPinFiles(packages: DiscoveredPackage[], from: string, to: string): Promise<string[]> {
   if (from === to) return [];
-  const siblings = new Set(packages.map((p) => p.name));
-  const files: string[] = [];
-  for (const p of packages) {
-    if (rewritePins(await readFile(p.pyproject, 'utf8'), siblings, from, to).changes.length) files.push(p.pyproject);
-  }
-  return files;
+  return (await planPinRewrites(packages, from, to)).map((r) => r.file);
 }
 
 function githubTarget(ctx: PrepareContext): { apiUrl: string; owner: string; repo: string; token: string } {
