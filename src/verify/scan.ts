@@ -154,13 +154,6 @@ function threadInflater(): SyncInflate | null {
   return inflater;
 }
 
-/**
- * Tests only: decode every entry through yauzl's stream, the path taken where `SyncInflate` is unavailable,
- * so that both paths are held to the same verdicts.
- */
-export function setSyncDecoding(on: boolean): void {
-  syncDecoding = on;
-}
 
 function readFully(fd: number, into: Buffer, length: number, position: number): void {
   let done = 0;
@@ -227,13 +220,28 @@ class FileHasher {
  * load commands), the ranges its head points at, and any range the checks then ask for.
  */
 const binaryKeep = { wholeMax: 32 * 1024 * 1024, head: 16 * 1024 * 1024, tail: 1024 * 1024, maxRefetch: 4 };
-/** What the binary keeping did in this thread (for tests). */
-export const binaryStats = { refetches: 0, wholeFallbacks: 0 };
+/** What the binary keeping did in this thread (read by tests through `scanTestSeam`). */
+const binaryStats = { refetches: 0, wholeFallbacks: 0 };
 
-/** Tests only: keep less of each binary, so that small real binaries take the path of a 400 MB one. */
-export function setBinaryKeep(opts: Partial<typeof binaryKeep>): void {
-  Object.assign(binaryKeep, opts);
-}
+/**
+ * @internal The one test seam of the scanner: not part of wheelwright's interface, never called by product
+ * code (test/unit/import-rules.test.ts checks that no file under src/ uses it).
+ */
+export const scanTestSeam = {
+  /**
+   * Decode every entry through yauzl's stream, the path taken where `SyncInflate` is unavailable, so that
+   * both paths are held to the same verdicts.
+   */
+  setSyncDecoding(on: boolean): void {
+    syncDecoding = on;
+  },
+  /** Keep less of each binary, so that small real binaries take the path of a 400 MB one. */
+  setBinaryKeep(opts: Partial<typeof binaryKeep>): void {
+    Object.assign(binaryKeep, opts);
+  },
+  /** What the binary keeping did in this thread. */
+  binaryStats,
+};
 
 interface Range {
   offset: number;

@@ -99,4 +99,18 @@ describe('import rules of src/', () => {
     expect(violation('verify/scan.ts', 'binary/index.ts')).toBeNull();
     expect(() => violation('attic/x.ts', 'verify/scan.ts')).toThrow(/src\/attic\/ is in no list/);
   });
+
+  it('no file under src/ uses a test seam (exports named *TestSeam) but the one that defines it', () => {
+    const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const seams = new Map<string, string>();
+    for (const f of files) {
+      for (const m of readFileSync(path.join(SRC, f), 'utf8').matchAll(/^export const (\w+TestSeam)\b/gm)) seams.set(m[1]!, f);
+    }
+    expect(seams.get('scanTestSeam')).toBe(path.join('verify', 'scan.ts'));
+    const users = files.flatMap((f) => {
+      const text = readFileSync(path.join(SRC, f), 'utf8');
+      return [...seams].filter(([name, home]) => home !== f && new RegExp(`\\b${name}\\b`).test(text)).map(([name]) => `${f} uses ${name}`);
+    });
+    expect(users).toEqual([]);
+  });
 });

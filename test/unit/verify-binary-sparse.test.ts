@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryStats, runScanTask, setBinaryKeep, type WheelShardResult } from '../../src/verify/scan.js';
+import { runScanTask, scanTestSeam, type WheelShardResult } from '../../src/verify/scan.js';
 import { binaryToolsAvailable, ensureBinaryFixtures, fixture, FIXTURE_DIR } from '../fixtures/binaries/fixtures.js';
 import { writeZip } from '../fixtures/broken/zip-writer.js';
 
@@ -38,31 +38,31 @@ describe.skipIf(!available)('binaries checked from ranges instead of whole', () 
   it.each(Object.keys(TAGS))('%s: the same findings, every byte fetched as a range', async (arch) => {
     const whole = await scan(arch);
     expect(whole.errors).toEqual([]);
-    setBinaryKeep({ wholeMax: 0, head: 64, tail: 64, maxRefetch: 100 });
-    const before = { ...binaryStats };
+    scanTestSeam.setBinaryKeep({ wholeMax: 0, head: 64, tail: 64, maxRefetch: 100 });
+    const before = { ...scanTestSeam.binaryStats };
     try {
       const sparse = await scan(arch);
       expect(sparse.errors).toEqual([]);
       expect(sparse.binaries).toEqual(whole.binaries);
       expect(sparse.misnamed).toEqual(whole.misnamed);
-      expect(binaryStats.refetches).toBeGreaterThan(before.refetches);
-      expect(binaryStats.wholeFallbacks).toBe(before.wholeFallbacks);
+      expect(scanTestSeam.binaryStats.refetches).toBeGreaterThan(before.refetches);
+      expect(scanTestSeam.binaryStats.wholeFallbacks).toBe(before.wholeFallbacks);
     } finally {
-      setBinaryKeep(DEFAULTS);
+      scanTestSeam.setBinaryKeep(DEFAULTS);
     }
     expect(whole.binaries.length).toBeGreaterThan(0);
   });
 
   it('reads a binary whole after too many ranges, with the same findings', async () => {
     const whole = await scan('x86_64');
-    setBinaryKeep({ wholeMax: 0, head: 64, tail: 64, maxRefetch: 0 });
-    const before = { ...binaryStats };
+    scanTestSeam.setBinaryKeep({ wholeMax: 0, head: 64, tail: 64, maxRefetch: 0 });
+    const before = { ...scanTestSeam.binaryStats };
     try {
       const fallback = await scan('x86_64');
       expect(fallback.binaries).toEqual(whole.binaries);
-      expect(binaryStats.wholeFallbacks).toBeGreaterThan(before.wholeFallbacks);
+      expect(scanTestSeam.binaryStats.wholeFallbacks).toBeGreaterThan(before.wholeFallbacks);
     } finally {
-      setBinaryKeep(DEFAULTS);
+      scanTestSeam.setBinaryKeep(DEFAULTS);
     }
   });
 });

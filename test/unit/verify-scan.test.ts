@@ -8,7 +8,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyArtifacts } from '../../src/verify/artifacts.js';
 import { StoredBlockWalker, SyncInflate } from '../../src/verify/inflate.js';
-import { runScanTask, setSyncDecoding, type WheelShardResult } from '../../src/verify/scan.js';
+import { runScanTask, scanTestSeam, type WheelShardResult } from '../../src/verify/scan.js';
 import { writeZip, type ZipEntrySpec } from '../fixtures/broken/zip-writer.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ww-scan-'));
@@ -91,8 +91,8 @@ describe.each([
   ['of 300 KiB, through the stream fallback', SMALL, false],
   ['of 17 MiB, through the stream fallback', LARGE, false],
 ])('an entry %s', (_label, size, sync) => {
-  beforeAll(() => setSyncDecoding(sync));
-  afterAll(() => setSyncDecoding(true));
+  beforeAll(() => scanTestSeam.setSyncDecoding(sync));
+  afterAll(() => scanTestSeam.setSyncDecoding(true));
   const random = randomBytes(size);
   const prose = text(size);
 
@@ -210,12 +210,12 @@ describe('crafted deflate data', () => {
     // 1 KiB declared, 3 GiB of stored bytes claimed in a tiny file: the file's size answers before any read.
     const r = await scan([{ name: 'pkg/liar.py', data: text(1024), declaredCompressedSize: 3 * 1024 ** 3 }]);
     expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/3221225472 stored bytes at offset \d+ run past the end of the file/)]);
-    setSyncDecoding(false);
+    scanTestSeam.setSyncDecoding(false);
     try {
       const streamed = await scan([{ name: 'pkg/liar.py', data: text(1024), declaredCompressedSize: 3 * 1024 ** 3 }]);
       expect(streamed.errors.map((e) => e.message)).toEqual([expect.stringMatching(/overflows file bounds/)]);
     } finally {
-      setSyncDecoding(true);
+      scanTestSeam.setSyncDecoding(true);
     }
   });
 
