@@ -8,7 +8,7 @@ import { planFromConfig, type PlanResult } from '../plan/from-config.js';
 import { githubMatrix, githubOutputLines, markdownTable, terminalTable } from '../plan/output.js';
 import { str, type CommandDefinition } from './types.js';
 
-const FORMATS = ['summary', 'table', 'github'] as const;
+const FORMATS = ['summary', 'table', 'github', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface PlanContext extends Context {
@@ -50,11 +50,11 @@ const steps: Step<PlanContext>[] = [
 ];
 
 const plan: CommandDefinition = {
-  usage: 'release plan [--format summary|table|github]',
+  usage: 'release plan [--format summary|table|github|json]',
   description:
     'Compute the release manifest from the config: every expected wheel and sdist (exact filename, or a pattern where the repair step picks the platform tag) and one build job per target. Writes dist/release-manifest.json. Pure computation: no network, no processes.',
   options: {
-    format: { type: 'string', valueName: 'summary|table|github', description: 'table: draw packages × targets × Pythons (and write Markdown to $GITHUB_STEP_SUMMARY); github: write matrix=<json> to $GITHUB_OUTPUT' },
+    format: { type: 'string', valueName: 'summary|table|github|json', description: 'table: draw packages × targets × Pythons (and write Markdown to $GITHUB_STEP_SUMMARY); github: write matrix=<json> to $GITHUB_OUTPUT; json: print the manifest on stdout (as --json)' },
   },
   examples: ['release plan --format table', 'release plan --format github   # in the plan job of the release workflow', 'release plan --json | jq .expected'],
   async run(ctx, args) {
@@ -63,7 +63,14 @@ const plan: CommandDefinition = {
     const pctx: PlanContext = { ...ctx, format };
     await runSteps(pctx, steps);
     const { manifest, recipes } = pctx.plan!;
-    const text = format === 'table' ? terminalTable(manifest) : format === 'github' ? `matrix=${JSON.stringify(githubMatrix(manifest, recipes))}` : terminalTable(manifest).split('\n')[0]!;
+    const text =
+      format === 'table'
+        ? terminalTable(manifest)
+        : format === 'github'
+          ? `matrix=${JSON.stringify(githubMatrix(manifest, recipes))}`
+          : format === 'json'
+            ? JSON.stringify(manifest, null, 2)
+            : terminalTable(manifest).split('\n')[0]!;
     return { json: manifest, text };
   },
 };

@@ -50,6 +50,15 @@ describe('release plan (CLI)', () => {
     expect(md).toContain('| `build-linux-x86_64` | `ubuntu-24.04` | cibuildwheel |  | demo-speedups |');
   });
 
+  it('--format json prints the manifest on stdout, as --json does', async () => {
+    const dir = await copyExamples();
+    const r = await runRelease(['plan', '--format', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const m = parseManifest(r.stdout, 'stdout');
+    expect(m.jobs.map((j) => j.id)).toEqual(['build-any', 'build-linux-x86_64']);
+    expect(r.stdout).toBe(await readFile(path.join(dir, 'dist/release-manifest.json'), 'utf8'));
+  });
+
   it('--json prints the manifest on stdout', async () => {
     const dir = await copyExamples();
     const r = await runRelease(['plan', '--json'], { cwd: dir });
