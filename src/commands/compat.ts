@@ -30,13 +30,13 @@ async function defaultSource(ctx: Context): Promise<string> {
 
 async function openFrom(ctx: Context, from: string | undefined) {
   const { openSource } = await import('../compat/sources.js');
-  const loaded = await ctx.config().catch(() => null);
+  const loaded = await ctx.config();
   const source = from ?? (await defaultSource(ctx));
   return openSource(source, {
     cwd: ctx.cwd,
     env: ctx.env,
-    githubApiUrl: loaded?.file ? loaded.config.publish.github.api_url : undefined,
-    tagPrefix: loaded?.file ? loaded.config.git.tag_prefix : undefined,
+    githubApiUrl: loaded.file ? loaded.config.publish.github.api_url : undefined,
+    tagPrefix: loaded.file ? loaded.config.git.tag_prefix : undefined,
   });
 }
 
@@ -64,8 +64,8 @@ const list: CommandDefinition = {
   async run(ctx, args) {
     const source = await openFrom(ctx, str(args, 'from'));
     const sets = await source.list();
-    const loaded = await ctx.config().catch(() => null);
-    const lines = loaded?.file ? loaded.config.lines : [];
+    const loaded = await ctx.config();
+    const lines = loaded.file ? loaded.config.lines : [];
     const now = ctx.now();
     const rows = sets.map((s) => ({ ...s, line: lineOf(s.version, lines) ?? null }));
     const text = rows.length

@@ -36,15 +36,6 @@ interface VerifyContext extends Context {
 
 const DEFAULT_LIMITS: Limits = { maxUncompressed: 4096 * 1024 * 1024, maxRatio: 200 };
 
-async function readConfigQuietly(ctx: Context) {
-  try {
-    return await ctx.config();
-  } catch (err) {
-    ctx.log.debug(`no release config: ${(err as Error).message}`);
-    return null;
-  }
-}
-
 async function loadManifest(ctx: VerifyContext): Promise<void> {
   try {
     await stat(ctx.manifestFile);
@@ -62,20 +53,17 @@ async function loadManifest(ctx: VerifyContext): Promise<void> {
 }
 
 async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
-  const loaded = await readConfigQuietly(ctx);
-  if (loaded) {
-    const c = loaded.config as unknown as { verify?: { max_uncompressed_mb: number; max_ratio: number } };
-    if (c.verify) ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
-  }
+  // Outside a project this is the defaults; a broken release.yaml is an error (exit 2), not the defaults.
+  const loaded = await ctx.config();
+  const c = loaded.config as unknown as { verify?: { max_uncompressed_mb: number; max_ratio: number } };
+  if (c.verify) ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
   let fromFile: string | null = null;
-  if (loaded) {
-    try {
-      fromFile = (await readVersionFile(loaded.root, loaded.config)).version;
-    } catch (err) {
-      // A project with a config must have its VERSION; a bare directory of wheels may have neither.
-      if (!ctx.manifest && loaded.file !== null) throw err;
-      ctx.log.debug(`VERSION not readable, using the manifest's version: ${(err as Error).message}`);
-    }
+  try {
+    fromFile = (await readVersionFile(loaded.root, loaded.config)).version;
+  } catch (err) {
+    // A project with a config must have its VERSION; a bare directory of wheels may have neither.
+    if (!ctx.manifest && loaded.file !== null) throw err;
+    ctx.log.debug(`VERSION not readable, using the manifest's version: ${(err as Error).message}`);
   }
   const fromManifest = ctx.manifest?.version ?? null;
   if (fromFile && fromManifest && compareVersions(fromFile, fromManifest) !== 0) {
