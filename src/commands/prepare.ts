@@ -252,7 +252,7 @@ const switchToPrBranch: Step<PrepareContext> = {
   },
 };
 
-/** A file the release cannot write (read-only, immutable, a directory in the way) is a repository problem, not a bug. */
+/** A file the release cannot write (read-only, immutable, a directory in the way) is a problem of the project's files (exit 2), not of git or a bug. */
 async function writing<T>(file: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
@@ -261,7 +261,7 @@ async function writing<T>(file: string, action: () => Promise<T>): Promise<T> {
     const e = err as NodeJS.ErrnoException;
     // "EPERM: operation not permitted, rename 'a.tmp' -> 'a'" → "EPERM (operation not permitted)"; the file is named by `file`.
     const reason = e.message.replace(/^[A-Z]+: /, '').replace(/,.*$/s, '');
-    throw new GitError(`could not write it: ${e.code ? `${e.code} (${reason})` : reason}`, {
+    throw new ConfigError(`could not write it: ${e.code ? `${e.code} (${reason})` : reason}`, {
       file,
       hint: 'check the file is writable (permissions, `chattr -i`, a directory in the way), then run again',
       cause: err,
