@@ -100,7 +100,7 @@ Examples:
   release verify && release publish --to pypi,github
 
 Run \`release <command> --help\` for a command's options and examples.
-Exit codes: 0 ok, 2 config or input, 3 nothing to do, 4 verify, 5 publish, 6 git, 7 build, 8 compat, 64 usage, 70 internal.`;
+Exit codes: 0 ok (also when there is nothing to do), 2 config or input, 4 verify, 5 publish, 6 git, 7 build, 8 compat, 64 usage, 70 internal.`;
 }
 
 function commandHelp(key: string, def: CommandDefinition): string {

@@ -4,7 +4,6 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   config: 2,
-  nothingToDo: 3,
   verify: 4,
   publish: 5,
   git: 6,
@@ -76,13 +75,6 @@ export class ConfigError extends WheelwrightError {
 export class UsageError extends WheelwrightError {
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, ExitCode.usage, details);
-  }
-}
-
-/** The command had nothing to do (e.g. no fragments, already published). */
-export class NothingToDoError extends WheelwrightError {
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, ExitCode.nothingToDo, details);
   }
 }
 

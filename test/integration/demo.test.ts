@@ -38,6 +38,7 @@ describe.skipIf(!ok)('the README demo (`release demo`)', () => {
     expect(readFileSync(path.join(out, 'packages/demo-cli/pyproject.toml'), 'utf8')).toContain('"demo-core==0.4.0"');
     // the second publish was a no-op, and pip installed exactly the set; the C extension adds 2^40 + 2^40
     expect(r.stderr).toMatch(/nothing to do: v0\.4\.0 is already published to index/);
+    expect(result.results.publish.nothingToDo).toBe(true);
     expect(result.results.install.output).toBe('2199023255552 0.4.0 0.4.0 0.4.0');
     const constraints = readFileSync(path.join(out, 'dist/constraints.txt'), 'utf8');
     expect(constraints.match(/--hash=sha256:[0-9a-f]{64}/g)).toHaveLength(3);

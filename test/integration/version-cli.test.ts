@@ -171,7 +171,7 @@ describe('help', () => {
     const main = await runRelease(['--help']);
     expect(main.code).toBe(0);
     expect(main.stdout).toMatch(/version bump\s+bump VERSION/);
-    expect(main.stdout).toMatch(/Exit codes: 0 ok, 2 config/);
+    expect(main.stdout).toMatch(/Exit codes: 0 ok \(also when there is nothing to do\), 2 config/);
     const sub = await runRelease(['version', 'bump', '--help']);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/Usage: release version bump major\|minor/);
