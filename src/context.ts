@@ -197,7 +197,7 @@ export function createContext(opts: ContextOptions = {}): Context {
     manifestPath: path.join(distDir, 'release-manifest.json'),
     world: createWorld({ dryRun, log, distDir }),
     config() {
-      configPromise ??= import('./config/load.js').then((m) => m.loadConfig(cwd));
+      configPromise ??= import('./config/load.js').then((m) => m.loadConfig(cwd, { env, dryRun }));
       return configPromise;
     },
     exec: (file, args, execOpts) => execProcess(file, args, { cwd, ...execOpts }),

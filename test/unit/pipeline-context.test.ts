@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { ConfigError, ExitCode, InternalError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
@@ -102,5 +102,33 @@ describe('secrets', () => {
     expect(lines.join('')).not.toContain('s3cr3t-value-123');
     expect(lines.join('')).not.toContain('AgEIcHlwaS5vcmcCJGFiY2RlZmdoaWprbG1ub3A');
     expect(redact('Authorization: Basic X19fdG9rZW5fXzpweXBp')).toBe('Authorization: Basic ***');
+  });
+});
+
+describe('the config cache', () => {
+  async function load(dryRun: boolean) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-cache-'));
+    dirs.push(dir);
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    writeFileSync(path.join(dir, 'release.yaml'), 'version_scheme: calver\n');
+    const cache = path.join(dir, 'cache');
+    // In dry run process.env names the same folder too: only the dry-run rule keeps it empty.
+    const before = process.env.WHEELWRIGHT_CACHE_DIR;
+    if (dryRun) process.env.WHEELWRIGHT_CACHE_DIR = cache;
+    onTestFinished(() => {
+      if (before === undefined) delete process.env.WHEELWRIGHT_CACHE_DIR;
+      else process.env.WHEELWRIGHT_CACHE_DIR = before;
+    });
+    const ctx = createContext({ cwd: dir, dryRun, env: { WHEELWRIGHT_CACHE_DIR: cache }, log: createLogger({ stderr: () => undefined, stdout: () => undefined }) });
+    expect((await ctx.config()).config.version_scheme).toBe('calver');
+    return existsSync(path.join(cache, 'config')) ? readdirSync(path.join(cache, 'config')) : [];
+  }
+
+  it('lives where the context environment says', async () => {
+    expect(await load(false)).toHaveLength(1);
+  });
+
+  it('is not written in dry run', async () => {
+    expect(await load(true)).toEqual([]);
   });
 });
