@@ -241,12 +241,16 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     const creds = await credentialsFor(run, settings);
     const files = pypiFiles(run);
     const log = run.ctx.log;
-    if (run.ctx.dryRun) log.info(`[dry-run] would check the credentials with an empty upload request to ${settings.uploadUrl.href}`);
-    else {
-      // Minting is the acceptance check for trusted publishing; the probe then checks the minted token.
-      if (creds.kind === 'oidc') await creds.publisher.token();
-      await probeCredentials(run, settings, creds);
-    }
+    // Both are POSTs, so they cross the world's dry-run boundary: minting is the acceptance check for
+    // trusted publishing, and the probe (an empty upload request) then checks the credentials.
+    await run.ctx.world.mutate(
+      `${creds.kind === 'oidc' ? 'mint a trusted-publishing token, then ' : ''}check the credentials with an empty upload request to ${settings.uploadUrl.href}`,
+      async () => {
+        if (creds.kind === 'oidc') await creds.publisher.token();
+        await probeCredentials(run, settings, creds);
+      },
+      undefined,
+    );
     const remote = new Map<string, Map<string, RemoteFile> | null>();
     for (const key of new Set(files.map((f) => `${f.package}\0${f.version}`))) {
       const [pkg, version] = key.split('\0') as [string, string];
@@ -409,14 +413,15 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       if (r?.sha256 === file.sha256) await confirm(file, 'existing', r.url);
       else todo.push(file);
     }
-    if (run.ctx.dryRun) {
-      for (const f of todo) log.info(`[dry-run] POST ${s.uploadUrl.href} ${f.filename} (${f.size} bytes, sha256 ${f.sha256})`);
-      return result;
-    }
     const send1 = async (file: PublishFile) => {
       const known = remote.get(`${file.package}\0${file.version}`)?.get(file.filename);
-      const status = await uploadOne(run, s, creds, file, known);
-      await confirm(file, status);
+      const status = await run.ctx.world.mutate(
+        `POST ${s.uploadUrl.href} ${file.filename} (${file.size} bytes, sha256 ${file.sha256})`,
+        () => uploadOne(run, s, creds, file, known),
+        null,
+      );
+      // Dry run: nothing was sent, so nothing is confirmed.
+      if (status) await confirm(file, status);
     };
     // The first file of a version creates the release on PyPI: send it alone, then the rest at once.
     const fresh = todo.filter((f) => (remote.get(`${f.package}\0${f.version}`)?.size ?? 0) === 0);

@@ -182,6 +182,51 @@ describe('PyPI destination against the test PyPI server', () => {
   });
 });
 
+describe('PyPI destination and the dry-run boundary', () => {
+  /** A run whose world refuses every change and lists what it was asked to do. */
+  function refusingRun(opts: Parameters<typeof testRun>[0]) {
+    const run = testRun(opts);
+    const asked: string[] = [];
+    const world = { ...run.ctx.world, mutate: async <T,>(what: string, _action: () => Promise<T>, placeholder: T) => (asked.push(what), placeholder) };
+    return { run: { ...run, ctx: { ...run.ctx, world } }, asked };
+  }
+
+  it('the credential probe and every upload go through world.mutate', async () => {
+    const server = await startPypiServer();
+    try {
+      const files = await release('5.0.0', 1);
+      const { run, asked } = refusingRun({ cwd: dir, files, env: { PYPI_TOKEN: server.token }, repositoryUrl: server.uploadUrl });
+      const dest = createPypiDestination(fast);
+      await dest.preflight(run);
+      const result = await dest.publish(run);
+      expect(server.stats().uploadRequests).toBe(0);
+      expect(result.uploaded).toEqual([]);
+      expect(asked[0]).toBe(`check the credentials with an empty upload request to ${server.uploadUrl}`);
+      expect(asked.slice(1).sort()).toEqual(files.map((f) => `POST ${server.uploadUrl} ${f.filename} (${f.size} bytes, sha256 ${f.sha256})`).sort());
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the trusted-publishing mint goes through world.mutate', async () => {
+    const oidc = await startActionsOidcServer({ repository: 'owner/demo', workflow: 'release.yml' });
+    const server = await startPypiServer({ trustedPublishers: [{ repository: 'owner/demo', workflow: 'release.yml', project: 'demo-core' }], projects: ['demo-core'] });
+    try {
+      const files = await release('5.1.0', 1);
+      const { run, asked } = refusingRun({ cwd: dir, files, env: { ...oidc.env }, repositoryUrl: server.uploadUrl });
+      const dest = createPypiDestination(fast);
+      await dest.preflight(run);
+      await dest.publish(run);
+      expect(server.stats().minted).toBe(0);
+      expect(server.stats().uploadRequests).toBe(0);
+      expect(asked[0]).toMatch(/^mint a trusted-publishing token, then check the credentials/);
+    } finally {
+      await server.close();
+      await oidc.close();
+    }
+  });
+});
+
 describe('PyPI destination under injected faults', () => {
   let server: PypiServer;
   beforeAll(async () => {
