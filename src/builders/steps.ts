@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { outputTail, type Context } from '../context.js';
 import { BuildError, ConfigError, suggestion } from '../errors.js';
-import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, serializeManifest, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
+import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import type { Step } from '../pipeline.js';
-import { planFromConfig } from '../plan/from-config.js';
 import { getRecipe, loadRecipes, type Recipe } from '../platforms/recipes.js';
 import { hashFile } from '../wheel/hash.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
@@ -53,18 +52,14 @@ async function listFiles(dir: string): Promise<string[]> {
   }
 }
 
-/** Read the plan; plan now when there is none (a local run without `release plan`). */
+/**
+ * Read the plan. Build never plans: a plan made here could differ from the one the other jobs build
+ * from, so a missing manifest is an error whose hint says where the plan comes from.
+ */
 async function loadPlan(ctx: BuildContext): Promise<void> {
   const loaded = await ctx.config();
   ctx.root = loaded.root;
-  try {
-    ctx.manifest = await readManifest(ctx.manifestPath);
-  } catch (err) {
-    if (!(err instanceof ConfigError && /not found/.test(err.message))) throw err;
-    ctx.log.info(`no ${path.relative(ctx.cwd, ctx.manifestPath)}; planning now`);
-    ctx.manifest = (await planFromConfig(loaded, { env: ctx.env, now: ctx.now() })).manifest;
-    await ctx.world.writeFile(ctx.manifestPath, serializeManifest(ctx.manifest));
-  }
+  ctx.manifest = await readManifest(ctx.manifestPath);
   const recipes = await loadRecipes(loaded.root, loaded.config.recipes_dir);
   const t = ctx.request.target;
   const jobs = ctx.manifest.jobs.filter((j) => j.target === t);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,12 @@ async function copyExamples(): Promise<string> {
 afterAll(async () => {
   await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
 });
+
+/** Run `release plan` in dir, as the plan job does before any build job. */
+async function plan(dir: string): Promise<void> {
+  const r = await runRelease(['plan'], { cwd: dir });
+  expect(r.code, r.stderr).toBe(0);
+}
 
 function py(code: string, args: string[] = [], cwd?: string): string {
   return execFileSync(PY, ['-c', code, ...args], { encoding: 'utf8', cwd });
@@ -129,6 +136,7 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
   it('a C-extension package that builds a pure wheel fails with exit 7', async () => {
     const dir = await copyExamples();
     await writeFile(path.join(dir, 'packages/demo-speedups/setup.py'), 'from setuptools import setup\nsetup()\n');
+    await plan(dir);
     const r = await runRelease(['build', '--target', 'linux-x86_64', '--python', PY, '--offline', '--native'], { cwd: dir });
     expect(r.code, r.stderr).toBe(7);
     expect(r.stderr).toMatch(/package demo-speedups built a pure wheel demo_speedups-0\.3\.0-py3-none-any\.whl for target linux-x86_64, where a platform wheel was expected/);
@@ -140,6 +148,7 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
     const c = path.join(dir, 'packages/demo-speedups/src/demo_speedups/_speedups.c');
     // dlopen lives in libc with version GLIBC_2.34 on this glibc 2.36 host: too new for manylinux_2_17.
     await writeFile(c, (await readFile(c, 'utf8')).replace('#include <Python.h>', '#include <Python.h>\n#include <dlfcn.h>\nvoid *demo_open(const char *p) { return dlopen(p, RTLD_NOW); }'));
+    await plan(dir);
     const r = await runRelease(['build', '--target', 'linux-x86_64', '--python', PY, '--offline', '--native'], { cwd: dir });
     expect(r.code, r.stderr).toBe(7);
     expect(r.stderr).toMatch(/package demo-speedups: demo_speedups-0\.3\.0-cp311-cp311-linux_x86_64\.whl cannot be tagged manylinux_2_17_x86_64\.manylinux2014_x86_64 for target linux-x86_64/);
@@ -151,6 +160,7 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
     const dir = await copyExamples();
     const yaml = await readFile(path.join(dir, 'release.yaml'), 'utf8');
     await writeFile(path.join(dir, 'release.yaml'), yaml.replace('python: ["3.11"]', 'python: ["3.11", "3.12"]'));
+    await plan(dir);
     const r = await runRelease(['build', '--target', 'linux-x86_64', '--python', PY, '--offline', '--native'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--native builds with \/usr\/bin\/python3 \(Python 3\.11\), but the plan wants Python 3\.11, 3\.12 on linux-x86_64/);
@@ -159,6 +169,7 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
 
   it('a target the plan has no job for is rejected with the nearest planned target', async () => {
     const dir = await copyExamples();
+    await plan(dir);
     const r = await runRelease(['build', '--target', 'linux-x86-64'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown target `linux-x86-64` \(did you mean `linux-x86_64`\?\)/);
@@ -168,11 +179,23 @@ describe.skipIf(!ok)('release build failures name the package and target', () =>
   });
 });
 
+describe('release build never plans', () => {
+  it('without dist/release-manifest.json it fails with exit 2 and says where the plan comes from', async () => {
+    const dir = await copyExamples();
+    const r = await runRelease(['build', '--target', 'any'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/release manifest not found/);
+    expect(r.stderr).toMatch(/hint: run `release plan` first \(in CI, download the plan job's artifact into dist\/\)/);
+    expect(existsSync(path.join(dir, 'dist', 'release-manifest.json'))).toBe(false);
+  });
+});
+
 describe('release build --dry-run prints the exact builder commands', () => {
   it('cibuildwheel for macos-arm64 with the planned CIBW_* selection, and builds nothing', async () => {
     const dir = await copyExamples();
     const yaml = await readFile(path.join(dir, 'release.yaml'), 'utf8');
     await writeFile(path.join(dir, 'release.yaml'), yaml.replace('targets: [linux-x86_64]', 'targets: [linux-x86_64, macos-arm64]').replace('python: ["3.11"]', 'python: ["3.11", "3.12"]'));
+    await plan(dir);
     const r = await runRelease(['build', '--target', 'macos-arm64', '--dry-run', '--json', '--python', 'python'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`[dry-run] $ python -m cibuildwheel --output-dir `);
