@@ -142,6 +142,17 @@ export function toParseArgsOptions(opts: Record<string, OptionSpec>) {
   ) as Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 }
 
+/** Every command refuses words it does not take, naming them, rather than ignoring them. */
+export function checkPositionals(key: string, def: CommandDefinition, positionals: string[]): void {
+  const max = def.positionals?.max ?? 0;
+  if (positionals.length <= max) return;
+  const extra = positionals.slice(max);
+  const named = extra.map((a) => `\`${a}\``).join(', ');
+  throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${named} for \`release ${key}\``, {
+    hint: max ? `it takes at most ${max} ${def.positionals!.name}; run \`release ${key} --help\`` : `it takes options only; run \`release ${key} --help\``,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const json = argv.includes('--json');
@@ -190,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(key, def) + '\n');
       return ExitCode.ok;
     }
+    checkPositionals(key, def, parsed.positionals);
     const { createContext } = await import('./context.js');
     const ctx = createContext({
       cwd: parsed.values.cwd as string | undefined,

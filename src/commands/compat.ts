@@ -83,6 +83,7 @@ const list: CommandDefinition = {
 
 const fetchCmd: CommandDefinition = {
   usage: 'release compat fetch VERSION [--platform TARGET] [--python 3.12] [--from SOURCE] [-o constraints.txt] [--allow-sdist]',
+  positionals: { name: 'VERSION', max: 1 },
   description:
     'Write a pinned, hashed requirements file for version set VERSION: every package `==` its version, with ' +
     '`--hash=sha256:` for exactly the files that install on TARGET with that CPython (tags chosen as pip chooses: ' +
@@ -145,6 +146,7 @@ function hostPlatform(): string {
 
 const resolve: CommandDefinition = {
   usage: 'release compat resolve NAME==VERSION [--from SOURCE]',
+  positionals: { name: 'NAME==VERSION', max: 1 },
   description: 'Given one component version, print the whole version set it belongs to.',
   options: { from: FROM },
   examples: ['release compat resolve demo-core==0.3.0', 'release compat resolve engine-client==26.3.4 --from github:acme/engine --json'],

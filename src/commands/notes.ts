@@ -117,6 +117,7 @@ const check: CommandDefinition = {
 
 const create: CommandDefinition = {
   usage: 'release notes create <issue>.<type> [-m TEXT] [--section NAME] [--config PATH]',
+  positionals: { name: 'fragment name', max: 1 },
   description:
     'Write a news fragment. `<issue>` is the issue number (or `+` for a change without an issue); the type must be ' +
     'one of the configured types. Adds the changelog\'s suffix (.md or .rst) when the name has none.',

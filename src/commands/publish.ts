@@ -1,5 +1,8 @@
 // `release publish`: upload the verified files to PyPI, a GitHub release and a static index, exactly once.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import { runPublish, type PublishSummary } from '../publish/run.js';
 import { bool, list, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
@@ -14,9 +17,24 @@ function describe(summary: PublishSummary, dryRun: boolean): string {
   return `${dryRun ? '[dry-run] ' : ''}${summary.tag}: ${summary.files} file(s)\n${lines.join('\n')}`;
 }
 
+/** The release directory: --dist, or one directory as the argument (`release publish wheelhouse`). */
+async function distDirArg(ctx: Context, args: ParsedArgs): Promise<string | undefined> {
+  const [dir] = args.positionals;
+  if (dir === undefined) return str(args, 'dist');
+  if (str(args, 'dist') !== undefined) throw new UsageError(`two directories: --dist ${str(args, 'dist')} and \`${dir}\``, { hint: 'give the directory once' });
+  const st = await stat(path.resolve(ctx.cwd, dir)).catch(() => null);
+  if (!st?.isDirectory()) {
+    throw new UsageError(`\`${dir}\` is not a directory`, {
+      hint: 'publish takes the release directory (with the manifest `release verify` recorded), not single files',
+    });
+  }
+  return dir;
+}
+
 export const commands: Record<string, CommandDefinition> = {
   publish: {
-    usage: 'release publish [--to pypi,github,index] [--dist DIR] [--index-dir DIR] [--repository-url URL] [--replace]',
+    usage: 'release publish [DIR] [--to pypi,github,index] [--dist DIR] [--index-dir DIR] [--repository-url URL] [--replace]',
+    positionals: { name: 'directory', max: 1 },
     description:
       'Publish the verified files of the release in dist/ to each destination, exactly once. It refuses to start ' +
       'unless `release verify` passed on exactly these files (their sha256 is checked again) and the set is complete, ' +
@@ -44,7 +62,7 @@ export const commands: Record<string, CommandDefinition> = {
     async run(ctx: Context, args: ParsedArgs) {
       const summary = await runPublish(ctx, {
         to: list(args, 'to'),
-        distDir: str(args, 'dist'),
+        distDir: await distDirArg(ctx, args),
         indexDir: str(args, 'index-dir'),
         repositoryUrl: str(args, 'repository-url'),
         replace: bool(args, 'replace'),

@@ -32,6 +32,8 @@ export interface CommandDefinition {
   options?: Record<string, OptionSpec>;
   /** Lines like `release version bump minor --pre rc   # 1.2.3 → 1.3.0rc1`. */
   examples?: string[];
+  /** The positional arguments it takes (named for errors, e.g. `PART`), at most `max`; none when absent. */
+  positionals?: { name: string; max: number };
   run(ctx: Context, args: ParsedArgs): Promise<CommandResult | void>;
 }
 

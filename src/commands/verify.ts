@@ -21,6 +21,8 @@ import { str, type CommandDefinition } from './types.js';
 
 interface VerifyContext extends Context {
   dist: string;
+  /** Artifacts named on the command line (twine-style): verified as they are, without a plan unless --manifest. */
+  loose: string[] | null;
   manifestFile: string;
   manifestGiven: boolean;
   jobs: number;
@@ -37,6 +39,10 @@ interface VerifyContext extends Context {
 const DEFAULT_LIMITS: Limits = { maxUncompressed: 4096 * 1024 * 1024, maxRatio: 200 };
 
 async function loadManifest(ctx: VerifyContext): Promise<void> {
+  if (ctx.loose && !ctx.manifestGiven) {
+    ctx.log.warn('artifacts named on the command line: the set check is skipped (pass --manifest to check them against the plan)');
+    return;
+  }
   try {
     await stat(ctx.manifestFile);
   } catch {
@@ -77,6 +83,10 @@ async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
 }
 
 async function listArtifacts(ctx: VerifyContext): Promise<void> {
+  if (ctx.loose) {
+    ctx.files = [...ctx.loose].sort();
+    return;
+  }
   let names: string[];
   try {
     names = await readdir(ctx.dist);
@@ -119,6 +129,7 @@ const steps: Step<VerifyContext>[] = [
   // Downstream users check downloads against this file.
   {
     name: 'write SHA256SUMS',
+    skip: (ctx) => (ctx.loose ? 'artifacts named on the command line, not the release in a directory' : false),
     async run(ctx) {
       await ctx.world.writeFile(path.join(ctx.dist, 'SHA256SUMS'), sha256sums(ctx.artifacts));
     },
@@ -157,23 +168,44 @@ function parseJobs(value: string | undefined): number {
   return n;
 }
 
+/**
+ * Positionals as twine takes them: one directory is the dist directory (like --dist); wheel and sdist
+ * files are verified as they are. Anything else is refused, naming it.
+ */
+async function targets(ctx: Context, positionals: string[], distArg: string | undefined): Promise<{ dist: string; loose: string[] | null }> {
+  const dist = distArg ? path.resolve(ctx.cwd, distArg) : ctx.distDir;
+  if (!positionals.length) return { dist, loose: null };
+  const given = positionals.map((p) => path.resolve(ctx.cwd, p));
+  const stats = await Promise.all(given.map((p) => stat(p).catch(() => null)));
+  const missing = positionals.filter((_, i) => !stats[i]);
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.map((m) => `\`${m}\``).join(', ')}`, { hint: 'pass wheels and sdists, or the directory that holds them' });
+  if (given.length === 1 && stats[0]!.isDirectory()) {
+    if (distArg) throw new UsageError(`two directories: --dist ${distArg} and \`${positionals[0]}\``, { hint: 'give the directory once' });
+    return { dist: given[0]!, loose: null };
+  }
+  const bad = positionals.filter((p, i) => stats[i]!.isDirectory() || !isArtifact(path.basename(p)));
+  if (bad.length) throw new UsageError(`not a wheel or an sdist: ${bad.map((b) => `\`${b}\``).join(', ')}`, { hint: 'pass artifact files, or one directory that holds them' });
+  return { dist, loose: given };
+}
+
 const verify: CommandDefinition = {
-  usage: 'release verify [--dist DIR] [--manifest PATH] [--jobs N]',
+  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N]',
+  positionals: { name: 'artifact or directory paths', max: Infinity },
   description:
-    'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Exits 4 when anything fails.',
+    'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Exits 4 when anything fails.',
   options: {
     dist: { type: 'string', valueName: 'DIR', description: 'the directory holding the artifacts (default dist/)' },
     manifest: { type: 'string', valueName: 'PATH', description: 'the release manifest (default DIR/release-manifest.json)' },
     jobs: { type: 'string', valueName: 'N', description: 'worker threads (default: the number of cores)' },
   },
-  examples: ['release verify', 'release verify --dist wheelhouse --jobs 2', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
+  examples: ['release verify', 'release verify wheelhouse --jobs 2', 'release verify dist/*.whl   # these files only, no set check', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
   async run(ctx, args) {
-    const distArg = str(args, 'dist');
-    const dist = distArg ? path.resolve(ctx.cwd, distArg) : ctx.distDir;
+    const { dist, loose } = await targets(ctx, args.positionals, str(args, 'dist'));
     const manifestArg = str(args, 'manifest');
     const vctx: VerifyContext = {
       ...ctx,
       dist,
+      loose,
       manifestFile: manifestArg ? path.resolve(ctx.cwd, manifestArg) : path.join(dist, 'release-manifest.json'),
       manifestGiven: manifestArg !== undefined,
       jobs: parseJobs(str(args, 'jobs')),

@@ -50,6 +50,7 @@ const show: CommandDefinition = {
 
 const bump: CommandDefinition = {
   usage: 'release version bump major|minor|patch|pre|post|dev|final [--pre a|b|rc] [--date YYYY-MM-DD]',
+  positionals: { name: 'PART', max: 1 },
   description:
     'Bump VERSION by the rules of the configured scheme (pep440, calver or semver; see the README for every rule), ' +
     'and move the `==` pins between sibling packages with it. Going backwards is an error.',
@@ -91,6 +92,7 @@ const bump: CommandDefinition = {
 
 const set: CommandDefinition = {
   usage: 'release version set VERSION',
+  positionals: { name: 'VERSION', max: 1 },
   description:
     'Validate a version and write its normalised form to VERSION (keeping the file\'s trailing newline), ' +
     'moving sibling `==` pins with it. Local versions (+abc) are refused: PyPI rejects them.',

@@ -129,3 +129,55 @@ describe('release verify', () => {
     expect(out.artifacts.find((a: { filename: string }) => a.filename.endsWith('-2-py3-none-any.whl')).codes).toEqual(['W-ZIP-CORRUPT']);
   });
 });
+
+describe('release verify takes artifacts and directories as arguments, as twine does', () => {
+  it('one directory is the dist directory', async () => {
+    const other = path.join(root, 'wheelhouse');
+    mkdirSync(other);
+    writeFileSync(path.join(other, CORE), buildWheel({ filename: CORE }));
+    rmSync(dist, { recursive: true });
+    const r = await runRelease(['verify', 'wheelhouse', '--json'], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).artifacts.map((a: { filename: string }) => a.filename)).toEqual([CORE]);
+    expect(readFileSync(path.join(other, 'SHA256SUMS'), 'utf8')).toBe(`${sha(path.join(other, CORE))}  ${CORE}\n`);
+  });
+
+  it('named files are verified loose: only they, the set check skipped and said so, the manifest untouched', async () => {
+    const m = JSON.stringify(manifest([{ id: 'core:wheel', filename: CORE }, { id: 'other:wheel', filename: 'other-0.3.0-py3-none-any.whl' }]));
+    writeFileSync(path.join(dist, 'release-manifest.json'), m);
+    writeFileSync(path.join(dist, 'demo_core-0.3.0-2-py3-none-any.whl'), writeZip([{ name: 'a', data: Buffer.from('x') }]).subarray(0, 20));
+    const r = await runRelease(['verify', `dist/${CORE}`, `dist/${SDIST}`, '--json'], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).artifacts.map((a: { filename: string }) => a.filename).sort()).toEqual([CORE, SDIST]);
+    expect(r.stderr).toContain('the set check is skipped');
+    expect(readFileSync(path.join(dist, 'release-manifest.json'), 'utf8')).toBe(m);
+  });
+
+  it('a path that is not there, or not an artifact, is exit 64 naming it', async () => {
+    const r = await runRelease(['verify', 'somedir'], { cwd: root });
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('no such file or directory: `somedir`');
+    const r2 = await runRelease(['verify', 'VERSION'], { cwd: root });
+    expect(r2.code).toBe(64);
+    expect(r2.stderr).toContain('not a wheel or an sdist: `VERSION`');
+  });
+});
+
+describe('every command refuses arguments it does not take', () => {
+  it.each([
+    [['version', 'show', 'extra'], '`extra`'],
+    [['plan', 'a', 'b'], '`a`, `b`'],
+    [['version', 'bump', 'minor', 'major'], '`major`'],
+    [['publish', 'dist', 'more'], '`more`'],
+  ])('release %j exits 64 naming %s', async (args, named) => {
+    const r = await runRelease(args, { cwd: root });
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toContain(`unexpected argument${named.includes(',') ? 's' : ''} ${named}`);
+  });
+
+  it('publish takes one directory, not files', async () => {
+    const r = await runRelease(['publish', `dist/${CORE}`], { cwd: root });
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(`\`dist/${CORE}\` is not a directory`);
+  });
+});
