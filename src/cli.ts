@@ -62,6 +62,7 @@ export const COMMANDS: Record<string, Entry> = {
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   cwd: { type: 'string', valueName: 'DIR', description: 'work in DIR instead of the current directory' },
+  dist: { type: 'string', valueName: 'DIR', description: 'the release directory: artifacts, release-manifest.json, build fragments (default dist/)' },
   'dry-run': { type: 'boolean', description: 'change nothing; say what would have happened' },
   json: { type: 'boolean', description: 'machine-readable result on stdout (human output on stderr)' },
   verbose: { type: 'boolean', short: 'v', description: 'more output, and stack traces for errors' },
@@ -205,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     const { createContext } = await import('./context.js');
     const ctx = createContext({
       cwd: parsed.values.cwd as string | undefined,
+      dist: parsed.values.dist as string | undefined,
       dryRun: parsed.values['dry-run'] === true,
       json,
       verbose,

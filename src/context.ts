@@ -4,6 +4,10 @@ import path from 'node:path';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import type { LoadedConfig } from './config/load.js';
+import type { ReleaseManifest } from './manifest.js';
+
+/** The manifest's name in the dist directory (spelled here so that the context needs no schema library). */
+export const MANIFEST_FILE = 'release-manifest.json';
 
 export interface ExecOptions {
   cwd?: string;
@@ -50,12 +54,16 @@ export interface Context {
   readonly log: Logger;
   readonly env: NodeJS.ProcessEnv;
   readonly world: World;
-  /** dist/ under cwd: the working area for artifacts and the manifest. */
+  /** --dist, else dist/ under cwd: the working area for artifacts and the manifest. */
   readonly distDir: string;
-  /** dist/release-manifest.json */
+  /** <distDir>/release-manifest.json */
   readonly manifestPath: string;
   /** The release config, loaded once on first use. */
   config(): Promise<LoadedConfig>;
+  /** The release manifest with every build fragment below distDir merged in, read once on first use (loadRelease). */
+  manifest(): Promise<ReleaseManifest>;
+  /** The release version: VERSION, normalised, read once on first use. */
+  version(): Promise<string>;
   /** A read-only process (git status, python -c …): always runs, also in dry run. */
   exec(file: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** "Now", fixed by --date in tests. */
@@ -64,6 +72,8 @@ export interface Context {
 
 export interface ContextOptions {
   cwd?: string;
+  /** --dist: the dist directory (default cwd/dist). */
+  dist?: string;
   dryRun?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -183,24 +193,47 @@ export function createContext(opts: ContextOptions = {}): Context {
   const json = opts.json ?? false;
   const verbose = opts.verbose ?? false;
   const log = opts.log ?? createLogger({ verbose, json });
-  const distDir = path.join(cwd, 'dist');
+  const distDir = opts.dist ? path.resolve(cwd, opts.dist) : path.join(cwd, 'dist');
   const env = opts.env ?? process.env;
   let configPromise: Promise<LoadedConfig> | undefined = opts.config ? Promise.resolve(opts.config) : undefined;
-  return {
+  let versionPromise: Promise<string> | undefined;
+  const base = {
     cwd,
     dryRun,
     json,
     verbose,
     log,
     env,
-    distDir,
-    manifestPath: path.join(distDir, 'release-manifest.json'),
     world: createWorld({ dryRun, log, distDir }),
     config() {
       configPromise ??= import('./config/load.js').then((m) => m.loadConfig(cwd, { env, dryRun }));
       return configPromise;
     },
-    exec: (file, args, execOpts) => execProcess(file, args, { cwd, ...execOpts }),
+    async version() {
+      versionPromise ??= (async () => {
+        const loaded = await this.config();
+        const { readVersionFile } = await import('./version/file.js');
+        return (await readVersionFile(loaded.root, loaded.config)).version;
+      })();
+      return versionPromise;
+    },
+    exec: (file: string, args: string[], execOpts?: ExecOptions) => execProcess(file, args, { cwd, ...execOpts }),
     now: opts.now ?? (() => new Date()),
+  };
+  return atDist({ ...base, distDir, manifestPath: '', manifest: () => Promise.reject(new Error('unreachable')) }, distDir);
+}
+
+/** The same context working in another dist directory: its manifest is read from there. */
+export function atDist<C extends Context>(ctx: C, dist: string): C {
+  const distDir = path.resolve(ctx.cwd, dist);
+  let manifestPromise: Promise<ReleaseManifest> | undefined;
+  return {
+    ...ctx,
+    distDir,
+    manifestPath: path.join(distDir, MANIFEST_FILE),
+    manifest() {
+      manifestPromise ??= import('./manifest.js').then((m) => m.loadRelease(distDir));
+      return manifestPromise;
+    },
   };
 }

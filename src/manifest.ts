@@ -2,9 +2,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { MANIFEST_FILE } from './context.js';
 import { ConfigError, InternalError } from './errors.js';
 
-export const MANIFEST_FILE = 'release-manifest.json';
+export { MANIFEST_FILE };
 export const FRAGMENT_DIR = 'manifest-fragments';
 export const SCHEMA_VERSION = 1;
 
@@ -249,6 +250,16 @@ export function mergeFragments(m: ReleaseManifest, fragments: ManifestFragment[]
     }
   }
   return { ...m, built: [...byName.values()].sort((a, b) => a.filename.localeCompare(b.filename)) };
+}
+
+/**
+ * The one reader of a release: the manifest in `dist` (or at `file`) with every build fragment found
+ * below `dist` merged in.
+ */
+export async function loadRelease(dist: string, file: string = path.join(dist, MANIFEST_FILE)): Promise<ReleaseManifest> {
+  const m = await readManifest(file);
+  const fragments = await findFragments(dist);
+  return fragments.length ? mergeFragments(m, await Promise.all(fragments.map((f) => readFragment(f)))) : m;
 }
 
 /** Convert a glob with `*` and `?` (the only wildcards a manifest pattern uses) to a RegExp. */

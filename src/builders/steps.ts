@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { outputTail, type Context } from '../context.js';
 import { BuildError, ConfigError, suggestion } from '../errors.js';
-import { FRAGMENT_DIR, readManifest, SCHEMA_VERSION, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
+import { FRAGMENT_DIR, SCHEMA_VERSION, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import type { Step } from '../pipeline.js';
 import { getRecipe, loadRecipes, type Recipe } from '../platforms/recipes.js';
 import { hashFile } from '../wheel/hash.js';
@@ -23,7 +23,7 @@ export interface BuildRequest {
 export interface BuildContext extends Context {
   request: BuildRequest;
   root?: string;
-  manifest?: ReleaseManifest;
+  plan?: ReleaseManifest;
   job?: BuildJob;
   recipe?: Recipe;
   invocations?: Invocation[];
@@ -59,12 +59,12 @@ async function listFiles(dir: string): Promise<string[]> {
 async function loadPlan(ctx: BuildContext): Promise<void> {
   const loaded = await ctx.config();
   ctx.root = loaded.root;
-  ctx.manifest = await readManifest(ctx.manifestPath);
+  ctx.plan = await ctx.manifest();
   const recipes = await loadRecipes(loaded.root, loaded.config.recipes_dir);
   const t = ctx.request.target;
-  const jobs = ctx.manifest.jobs.filter((j) => j.target === t);
+  const jobs = ctx.plan.jobs.filter((j) => j.target === t);
   if (jobs.length === 0) {
-    const planned = ctx.manifest.jobs.map((j) => j.target);
+    const planned = ctx.plan.jobs.map((j) => j.target);
     if (!recipes.recipes.has(t)) getRecipe(recipes, t, { field: '--target' });
     throw new ConfigError(`the plan has no build job for target \`${t}\`${suggestion(t, planned)}`, { file: ctx.manifestPath, hint: `planned targets: ${planned.join(', ')}` });
   }
@@ -75,7 +75,7 @@ async function loadPlan(ctx: BuildContext): Promise<void> {
 
 /** Native mode builds with the host Python on a matching Linux host: check before anything runs. */
 async function checkNativeHost(ctx: BuildContext): Promise<void> {
-  const { recipe, job, manifest } = ctx as Required<BuildContext>;
+  const { recipe, job, plan: manifest } = ctx as Required<BuildContext>;
   if (!recipe.native) throw new ConfigError(`--native cannot build target ${recipe.target}: its recipe has no \`native\` section`, { hint: 'run without --native (cibuildwheel builds it in a container)' });
   if (process.platform !== 'linux' || hostMachine() !== recipe.native.machine) {
     throw new BuildError(`--native builds ${recipe.target} only on a ${recipe.native.machine} Linux host; this is ${process.platform} ${hostMachine()}`, { hint: 'run on a matching runner, or without --native' });
@@ -122,7 +122,7 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
 
 /** PEP 625 sdist names and manylinux retags for host builds; files named for another package are errors. */
 async function repairProduced(ctx: BuildContext): Promise<void> {
-  const { manifest, recipe, job } = ctx as Required<BuildContext>;
+  const { plan: manifest, recipe, job } = ctx as Required<BuildContext>;
   const out: ProducedFile[] = [];
   for (const f of ctx.produced!) {
     const pkg = manifest.packages.find((p) => p.name === f.package)!;
@@ -165,7 +165,7 @@ export const buildSteps: Step<BuildContext>[] = [
     name: 'prepare the builder commands',
     async run(ctx) {
       ctx.scratch = await mkdtemp(path.join(tmpdir(), `wheelwright-${ctx.job!.id}-`));
-      ctx.invocations = jobInvocations(ctx.manifest!, ctx.job!, ctx.recipe!, { ...ctx.request, root: ctx.root!, workDir: ctx.scratch });
+      ctx.invocations = jobInvocations(ctx.plan!, ctx.job!, ctx.recipe!, { ...ctx.request, root: ctx.root!, workDir: ctx.scratch });
     },
   },
   // Builders stream their output; in dry run world.run prints `$ command` instead.
@@ -177,7 +177,7 @@ export const buildSteps: Step<BuildContext>[] = [
     name: 'check the artifacts against the plan',
     skip: (ctx) => (ctx.dryRun ? 'dry run' : false),
     async run(ctx) {
-      ctx.matched = matchProduced(ctx.job!.target, jobExpected(ctx.manifest!, ctx.job!), ctx.produced!);
+      ctx.matched = matchProduced(ctx.job!.target, jobExpected(ctx.plan!, ctx.job!), ctx.produced!);
     },
   },
   { name: 'collect the artifacts into dist/', skip: (ctx) => (ctx.dryRun ? 'dry run' : false), run: collect },

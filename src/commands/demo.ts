@@ -11,7 +11,7 @@ import { str, type CommandDefinition, type CommandResult } from './types.js';
 interface DemoState extends Context {
   dir: string;
   date: string;
-  version?: string;
+  released?: string;
   results: Record<string, unknown>;
 }
 
@@ -56,7 +56,7 @@ const steps: Step<DemoState>[] = [
     name: 'read the new version',
     async run(s) {
       const r = await runCommand(s, 'version show', []);
-      s.version = (r?.json as { version: string }).version;
+      s.released = (r?.json as { version: string }).version;
     },
   },
   // Which wheels must exist: packages × Pythons × targets.
@@ -65,8 +65,7 @@ const steps: Step<DemoState>[] = [
     // Every job this machine can run for real: the pure packages and the linux-x86_64 C extension.
     name: 'build every planned job',
     async run(s) {
-      const { readManifest } = await import('../manifest.js');
-      const manifest = await readManifest(path.join(s.dir, 'dist', 'release-manifest.json'));
+      const manifest = await createContext({ cwd: s.dir }).manifest();
       const python = s.env.WHEELWRIGHT_PYTHON ?? '/usr/bin/python3';
       for (const job of manifest.jobs) {
         const native = job.target === 'any' ? [] : ['--native'];
@@ -90,7 +89,7 @@ const steps: Step<DemoState>[] = [
     // What a downstream engineer would fetch: the version set as a pip file with hashes.
     name: 'fetch the version set for linux-x86_64',
     async run(s) {
-      await runCommand(s, 'compat fetch', [s.version!, '--from', path.join(s.dir, 'dist', 'index'), '--platform', 'linux-x86_64', '--python', '3.11', '-o', path.join(s.dir, 'dist', 'constraints.txt')]);
+      await runCommand(s, 'compat fetch', [s.released!, '--from', path.join(s.dir, 'dist', 'index'), '--platform', 'linux-x86_64', '--python', '3.11', '-o', path.join(s.dir, 'dist', 'constraints.txt')]);
     },
   },
   {

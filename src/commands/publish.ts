@@ -17,10 +17,10 @@ function describe(summary: PublishSummary, dryRun: boolean): string {
   return `${dryRun ? '[dry-run] ' : ''}${summary.tag}: ${summary.files} file(s)\n${lines.join('\n')}`;
 }
 
-/** The release directory: --dist, or one directory as the argument (`release publish wheelhouse`). */
+/** One directory as the argument (`release publish wheelhouse`) is the release directory, as --dist. */
 async function distDirArg(ctx: Context, args: ParsedArgs): Promise<string | undefined> {
   const [dir] = args.positionals;
-  if (dir === undefined) return str(args, 'dist');
+  if (dir === undefined) return undefined;
   if (str(args, 'dist') !== undefined) throw new UsageError(`two directories: --dist ${str(args, 'dist')} and \`${dir}\``, { hint: 'give the directory once' });
   const st = await stat(path.resolve(ctx.cwd, dir)).catch(() => null);
   if (!st?.isDirectory()) {
@@ -47,7 +47,6 @@ export const commands: Record<string, CommandDefinition> = {
       'that would change something, with sizes (read-only lookups still run when a token is set).',
     options: {
       to: { type: 'string', multiple: true, valueName: 'LIST', description: 'destinations, comma-separated: pypi, github, index (default: publish.to)' },
-      dist: { type: 'string', valueName: 'DIR', description: 'directory with release-manifest.json and the files (default: dist)' },
       'index-dir': { type: 'string', valueName: 'DIR', description: 'static index directory (default: publish.index.dir)' },
       'repository-url': { type: 'string', valueName: 'URL', description: 'PyPI upload URL (default: publish.pypi.repository_url)' },
       replace: { type: 'boolean', description: 'replace GitHub release assets whose content differs' },

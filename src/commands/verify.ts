@@ -1,7 +1,7 @@
 // `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
+import { atDist, type Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { appendRunnerFile } from '../github/runner-files.js';
 import { actions } from '../log.js';
@@ -11,7 +11,6 @@ import { createPool, jobsValue } from '../workers/pool.js';
 import type { ScanPool } from '../verify/artifacts.js';
 import type { ScanResult, ScanTask } from '../verify/scan.js';
 import { VERIFY_POOL } from '../verify/tasks.js';
-import { readVersionFile } from '../version/file.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
 import { describe } from '../verify/findings.js';
@@ -26,7 +25,7 @@ interface VerifyContext extends Context {
   manifestFile: string;
   manifestGiven: boolean;
   jobs: number;
-  manifest: ReleaseManifest | null;
+  plan: ReleaseManifest | null;
   releaseVersion: string | null;
   limits: Limits;
   files: string[];
@@ -52,10 +51,8 @@ async function loadManifest(ctx: VerifyContext): Promise<void> {
   }
   // The manifest's schema (and the set checks) load only when there is a manifest: the workers are
   // waiting for their first wheel, and a directory of wheels without a plan needs neither.
-  const { findFragments, mergeFragments, readFragment, readManifest } = await import('../manifest.js');
-  const m = await readManifest(ctx.manifestFile);
-  const fragments = await Promise.all((await findFragments(ctx.dist)).map(readFragment));
-  ctx.manifest = fragments.length ? mergeFragments(m, fragments) : m;
+  if (!ctx.manifestGiven) ctx.plan = await ctx.manifest();
+  else ctx.plan = await (await import('../manifest.js')).loadRelease(ctx.dist, ctx.manifestFile);
 }
 
 async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
@@ -65,13 +62,13 @@ async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
   if (c.verify) ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
   let fromFile: string | null = null;
   try {
-    fromFile = (await readVersionFile(loaded.root, loaded.config)).version;
+    fromFile = await ctx.version();
   } catch (err) {
     // A project with a config must have its VERSION; a bare directory of wheels may have neither.
-    if (!ctx.manifest && loaded.file !== null) throw err;
+    if (!ctx.plan && loaded.file !== null) throw err;
     ctx.log.debug(`VERSION not readable, using the manifest's version: ${(err as Error).message}`);
   }
-  const fromManifest = ctx.manifest?.version ?? null;
+  const fromManifest = ctx.plan?.version ?? null;
   if (fromFile && fromManifest && compareVersions(fromFile, fromManifest) !== 0) {
     throw new ConfigError(`the release manifest is for version ${fromManifest}, but VERSION says ${fromFile}`, {
       file: ctx.manifestFile,
@@ -118,9 +115,9 @@ const steps: Step<VerifyContext>[] = [
     name: 'check the set against the plan',
     async run(ctx) {
       let set: VerifyOutcome['set'] = null;
-      if (ctx.manifest) {
+      if (ctx.plan) {
         const { checkBuilt, checkSet } = await import('../verify/set.js');
-        set = [...checkSet(ctx.manifest.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.manifest.built, ctx.artifacts)];
+        set = [...checkSet(ctx.plan.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.plan.built, ctx.artifacts)];
       }
       const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
       ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
@@ -137,10 +134,10 @@ const steps: Step<VerifyContext>[] = [
   // publish refuses to run unless the manifest records a passing verify of the same files.
   {
     name: 'record the results in the manifest',
-    skip: (ctx) => (ctx.manifest ? false : 'no release manifest'),
+    skip: (ctx) => (ctx.plan ? false : 'no release manifest'),
     async run(ctx) {
       const { serializeManifest } = await import('../manifest.js');
-      await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.manifest!, verify: verifyRecord(ctx.outcome!, ctx.now()) }));
+      await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.plan!, verify: verifyRecord(ctx.outcome!, ctx.now()) }));
     },
   },
   // On GitHub Actions each problem becomes an annotation on the run.
@@ -194,7 +191,6 @@ const verify: CommandDefinition = {
   description:
     'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Exits 4 when anything fails.',
   options: {
-    dist: { type: 'string', valueName: 'DIR', description: 'the directory holding the artifacts (default dist/)' },
     manifest: { type: 'string', valueName: 'PATH', description: 'the release manifest (default DIR/release-manifest.json)' },
     jobs: { type: 'string', valueName: 'N', description: 'worker threads (default: the number of cores)' },
   },
@@ -202,14 +198,15 @@ const verify: CommandDefinition = {
   async run(ctx, args) {
     const { dist, loose } = await targets(ctx, args.positionals, str(args, 'dist'));
     const manifestArg = str(args, 'manifest');
+    const at = dist === ctx.distDir ? ctx : atDist(ctx, dist);
     const vctx: VerifyContext = {
-      ...ctx,
+      ...at,
       dist,
       loose,
-      manifestFile: manifestArg ? path.resolve(ctx.cwd, manifestArg) : path.join(dist, 'release-manifest.json'),
+      manifestFile: manifestArg ? path.resolve(ctx.cwd, manifestArg) : at.manifestPath,
       manifestGiven: manifestArg !== undefined,
       jobs: parseJobs(str(args, 'jobs')),
-      manifest: null,
+      plan: null,
       releaseVersion: null,
       limits: DEFAULT_LIMITS,
       files: [],

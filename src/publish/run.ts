@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { Context } from '../context.js';
+import { atDist, type Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
 import {
   FRAGMENT_DIR,
@@ -18,11 +18,7 @@ import {
   type PublishedFile,
   type ReleaseManifest,
   filesBelow,
-  findFragments,
   matchesExpected,
-  mergeFragments,
-  readFragment,
-  readManifest,
   serializeManifest,
 } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
@@ -98,15 +94,15 @@ interface State {
 
 type PublishContext = Context & { state: State };
 
-export async function runPublish(ctx: Context, opts: PublishOptions = {}): Promise<PublishSummary> {
+export async function runPublish(base: Context, opts: PublishOptions = {}): Promise<PublishSummary> {
+  const ctx = opts.distDir ? atDist(base, opts.distDir) : base;
   const loaded = await ctx.config();
   const cfgCtx = withOverrides(ctx, loaded, opts);
-  const distDir = opts.distDir ? path.resolve(ctx.cwd, opts.distDir) : ctx.distDir;
   const state: State = {
     opts,
     loaded: await cfgCtx.config(),
-    distDir,
-    manifestPath: path.join(distDir, MANIFEST_FILE),
+    distDir: ctx.distDir,
+    manifestPath: ctx.manifestPath,
     manifest: undefined as unknown as ReleaseManifest,
     names: [],
     pending: [],
@@ -191,11 +187,10 @@ function withOverrides(ctx: Context, loaded: LoadedConfig, opts: PublishOptions)
 
 async function readRelease(c: PublishContext): Promise<void> {
   const s = c.state;
-  let m = await readManifest(s.manifestPath);
-  const fragments = await findFragments(s.distDir);
-  if (fragments.length) m = mergeFragments(m, await Promise.all(fragments.map((f) => readFragment(f))));
+  // A copy: publish records its progress in it, and the context's manifest stays as read.
+  const m = structuredClone(await c.manifest());
   s.manifest = m;
-  c.log.info(`${m.tag}: version ${m.version}, ${m.built.length} built file(s)${fragments.length ? ` (${fragments.length} build fragment(s) merged)` : ''}`);
+  c.log.info(`${m.tag}: version ${m.version}, ${m.built.length} built file(s)`);
 }
 
 function parseDestinations(names: string[]): DestinationName[] {

@@ -59,6 +59,15 @@ describe('release plan (CLI)', () => {
     expect(r.stdout).toBe(await readFile(path.join(dir, 'dist/release-manifest.json'), 'utf8'));
   });
 
+  it('--dist puts the manifest where build, verify and publish read it', async () => {
+    const dir = await copyExamples();
+    const r = await runRelease(['plan', '--dist', 'out'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseManifest(await readFile(path.join(dir, 'out/release-manifest.json'), 'utf8'), 'm').version).toBe('0.3.0');
+    const b = await runRelease(['build', '--target', 'macos-arm64', '--dist', 'out'], { cwd: dir });
+    expect(b.stderr).toContain('the plan has no build job for target `macos-arm64`');
+  });
+
   it('--json prints the manifest on stdout', async () => {
     const dir = await copyExamples();
     const r = await runRelease(['plan', '--json'], { cwd: dir });

@@ -132,3 +132,22 @@ describe('the config cache', () => {
     expect(await load(true)).toEqual([]);
   });
 });
+
+describe('ctx.manifest()', () => {
+  it('reads the manifest in --dist once, with every build fragment below it merged in', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-release-'));
+    dirs.push(dir);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const out = path.join(dir, 'out');
+    mkdirSync(path.join(out, 'job-a', 'manifest-fragments'), { recursive: true });
+    const manifest = { schemaVersion: 1, tool: { name: 'wheelwright', version: '0.1.0' }, version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00Z', packages: [], jobs: [], expected: [] };
+    writeFileSync(path.join(out, 'release-manifest.json'), JSON.stringify(manifest));
+    const built = { filename: 'a-1.0.0-py3-none-any.whl', package: 'a', target: null, job: 'build-any', size: 3, sha256: 'a'.repeat(64) };
+    writeFileSync(path.join(out, 'job-a', 'manifest-fragments', 'build-any.json'), JSON.stringify({ schemaVersion: 1, job: 'build-any', built: [built] }));
+    const ctx = createContext({ cwd: dir, dist: 'out', env: {} });
+    expect(ctx.manifestPath).toBe(path.join(out, 'release-manifest.json'));
+    const m = await ctx.manifest();
+    expect(m.built).toEqual([built]);
+    expect(await ctx.manifest()).toBe(m);
+  });
+});
