@@ -65,6 +65,7 @@ export const commands: Record<string, CommandDefinition> = {
         indexDir: str(args, 'index-dir'),
         repositoryUrl: str(args, 'repository-url'),
         replace: bool(args, 'replace'),
+        changelogSection: async (root, version) => (await import('../notes/section.js')).changelogSection(root, version),
       });
       const text = describe(summary, ctx.dryRun);
       return { json: summary, text };

@@ -46,6 +46,8 @@ export interface PublishOptions {
   repositoryUrl?: string;
   /** `--replace`: replace GitHub assets that differ. */
   replace?: boolean;
+  /** The CHANGELOG section of a version, for the GitHub release body (notes/ owns the parsing; the command passes it in). */
+  changelogSection?: (root: string, version: string) => Promise<{ file: string; text: string } | null>;
   /** Destinations to use instead of the built-in ones (tests). */
   destinations?: Partial<Record<DestinationName, Destination>>;
   /** Options of the built-in GitHub destination (tests: short waits). */
@@ -376,7 +378,7 @@ async function writeExtras(c: PublishContext): Promise<void> {
 /** The CHANGELOG section of this version, else the tag's annotation, else one line. */
 async function readNotes(c: PublishContext): Promise<void> {
   const s = c.state;
-  const fromChangelog = await changelogSection(s.loaded.root, s.manifest.version);
+  const fromChangelog = (await s.opts.changelogSection?.(s.loaded.root, s.manifest.version)) ?? null;
   if (fromChangelog) {
     s.notes = fromChangelog.text;
     c.log.info(`release notes: ${fromChangelog.file}, section ${s.manifest.version}`);
@@ -390,47 +392,6 @@ async function readNotes(c: PublishContext): Promise<void> {
   }
   s.notes = `Release ${s.manifest.version}`;
   c.log.warn(`no CHANGELOG section for ${s.manifest.version} and no tag annotation: the release body is "${s.notes}"`);
-}
-
-const CHANGELOGS = ['CHANGELOG.md', 'CHANGES.md', 'NEWS.md', 'CHANGELOG.rst', 'CHANGES.rst', 'NEWS.rst'];
-
-/** The body under the first heading that names `version`, up to the next heading of the same or a higher level. */
-export function sectionOf(text: string, version: string): string | null {
-  const lines = text.split(/\r?\n/);
-  const esc = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const names = new RegExp(`(^|[^\\w.])v?${esc}(?![\\w]|\\.\\d)`);
-  const md = (l: string) => /^(#{1,6})\s/.exec(l)?.[1]?.length ?? 0;
-  const rstUnder = (l: string | undefined) => (l && /^([=\-~^"'`#*+])\1{2,}\s*$/.test(l) ? l[0] : null);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const level = md(line);
-    const under = rstUnder(lines[i + 1]);
-    if ((!level && !under) || !names.test(line)) continue;
-    const body: string[] = [];
-    for (let j = i + (level ? 1 : 2); j < lines.length; j++) {
-      const l = lines[j]!;
-      if (level && md(l) && md(l) <= level) break;
-      if (!level && rstUnder(lines[j + 1]) === under && l.trim()) break;
-      body.push(l);
-    }
-    const out = body.join('\n').trim();
-    return out || null;
-  }
-  return null;
-}
-
-async function changelogSection(root: string, version: string): Promise<{ file: string; text: string } | null> {
-  for (const name of CHANGELOGS) {
-    let text: string;
-    try {
-      text = await readFile(path.join(root, name), 'utf8');
-    } catch {
-      continue;
-    }
-    const section = sectionOf(text, version);
-    if (section) return { file: name, text: section };
-  }
-  return null;
 }
 
 async function tagMessage(c: Context, root: string, tag: string): Promise<string | null> {

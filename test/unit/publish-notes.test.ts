@@ -1,6 +1,6 @@
 // The GitHub release body comes from the CHANGELOG section of the version.
 import { describe, expect, it } from 'vitest';
-import { sectionOf } from '../../src/publish/run.js';
+import { sectionOf } from '../../src/notes/section.js';
 
 const md = `# Changelog
 
