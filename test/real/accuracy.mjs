@@ -1,0 +1,157 @@
+// How often `release verify` agrees with the reference tools on real wheels.
+//
+//   node test/real/accuracy.mjs ORACLES.json DIR [--ours OURS.json] [--list]
+//
+// ORACLES.json comes from test/real/oracles.py (auditwheel, twine check's rules, packaging, PyPI's zip rule,
+// a zipfile RECORD check). DIR holds the wheels; verify runs over it (`release verify --json`, after
+// `npm run build`) unless --ours names a saved report. Prints, per oracle, how many wheels each side rejects
+// and where they differ; then the false alarms (verify fails a wheel no oracle rejects) and the misses (an
+// oracle rejects a wheel verify passes). Exit 1 when there is any false alarm or miss.
+import { spawnSync } from 'node:child_process';
+import console from 'node:console';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? null : args.splice(i, 2)[1];
+};
+const ours = flag('--ours');
+const list = args.includes('--list');
+const [oracleFile, dir] = args.filter((a) => !a.startsWith('--'));
+if (!oracleFile || (!dir && !ours)) {
+  console.error('usage: node test/real/accuracy.mjs ORACLES.json DIR [--ours OURS.json] [--list]');
+  process.exit(2);
+}
+
+function runVerify() {
+  const r = spawnSync(process.execPath, [path.join(here, '../../bin/release'), 'verify', '--dist', dir, '--json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (!r.stdout) throw new Error(`release verify failed:\n${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+const oracle = JSON.parse(readFileSync(oracleFile, 'utf8'));
+const report = ours ? JSON.parse(readFileSync(ours, 'utf8')) : runVerify();
+const byName = new Map(report.artifacts.map((a) => [a.filename, a]));
+
+/** glibc/musl version of a policy or tag name: manylinux_2_17_x86_64 → [2, 17]; legacy aliases too. */
+function libcVersion(tag) {
+  const legacy = { manylinux1: [2, 5], manylinux2010: [2, 12], manylinux2014: [2, 17] };
+  let m = /^(manylinux|musllinux)_(\d+)_(\d+)_/.exec(tag);
+  if (m) return { family: m[1], v: [Number(m[2]), Number(m[3])] };
+  m = /^(manylinux1|manylinux2010|manylinux2014)_/.exec(tag);
+  if (m) return { family: 'manylinux', v: legacy[m[1]] };
+  return null;
+}
+const cmp = (a, b) => a[0] - b[0] || a[1] - b[1];
+
+/** auditwheel's verdict on the wheel's claim: each linux tag must be at or above the wheel's best policy. */
+function auditwheelRejects(name, aw) {
+  const tags = name.replace(/\.whl$/, '').split('-').pop().split('.');
+  const claims = tags.map(libcVersion).filter(Boolean);
+  if (!claims.length || !aw?.platform) return null;
+  const overall = libcVersion(aw.overall);
+  if (!overall) return `auditwheel: ${aw.overall} (external libraries or symbols outside every policy)`;
+  const lowest = claims.sort((a, b) => cmp(a.v, b.v))[0];
+  if (cmp(overall.v, lowest.v) > 0) return `auditwheel: best policy ${aw.overall}, above the claimed ${lowest.family}_${lowest.v.join('_')}`;
+  return null;
+}
+
+const checks = [
+  {
+    oracle: 'auditwheel (policy verdict)',
+    judges: (w) => w.auditwheel?.platform === true,
+    rejects: (w, name) => auditwheelRejects(name, w.auditwheel),
+    ours: (a) => a.findings.filter((f) => /^W-(MANYLINUX|MUSLLINUX)-|^W-(MUSL-ON-GLIBC|GLIBC-ON-MUSL)$/.test(f.code) && f.level !== 'warning'),
+  },
+  {
+    oracle: 'twine check (render error)',
+    judges: (w) => Boolean(w.twine && !w.twine.error),
+    rejects: (w) => (w.twine.errors?.length ? w.twine.errors[0] : null),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-DESCRIPTION-RENDER' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'twine check --strict (warnings)',
+    judges: (w) => Boolean(w.twine && !w.twine.error),
+    rejects: (w) => (w.twine.warnings?.length ? w.twine.warnings.join('; ') : null),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-DESCRIPTION-TYPE' || f.code === 'W-DESCRIPTION-MISSING'),
+  },
+  {
+    oracle: 'packaging (filename)',
+    judges: (w) => Boolean(w.packaging),
+    rejects: (w) => (w.packaging.filename_ok ? null : w.packaging.error),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-FILENAME'),
+  },
+  {
+    oracle: 'PyPI (local version)',
+    judges: (w) => w.packaging?.filename_ok,
+    rejects: (w) => (w.packaging.local ? `local version +${w.packaging.local}` : null),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-LOCAL-VERSION' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'PyPI (normalised filename name)',
+    judges: (w) => w.packaging?.filename_ok && 'name_normalized' in w.packaging,
+    rejects: (w) => (w.packaging.name_normalized ? null : 'filename name not normalised'),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-NAME-NORMALIZED' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'PyPI (Metadata-Version)',
+    judges: (w) => w.packaging?.filename_ok && 'metadata_version_ok' in w.packaging,
+    rejects: (w) => (w.packaging.metadata_version_ok ? null : 'Metadata-Version not accepted'),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-METADATA-VERSION' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'PyPI (zip ratio > 50 above 64 MiB)',
+    judges: (w) => Boolean(w.zip && !w.zip.error),
+    rejects: (w) => (w.zip.bomb ? `${w.zip.uncompressed} bytes, ratio ${(w.zip.uncompressed / w.zip.compressed).toFixed(0)}` : null),
+    ours: (a) => a.findings.filter((f) => f.code === 'W-ZIP-BOMB' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'installer (RECORD hashes and sizes)',
+    judges: (w) => Boolean(w.zip && !w.zip.error),
+    rejects: (w) => (w.zip.record_ok ? null : w.zip.record_problems.join('; ')),
+    ours: (a) => a.findings.filter((f) => f.code.startsWith('W-RECORD-') && f.level !== 'warning'),
+  },
+];
+
+const wheels = Object.keys(oracle.wheels).filter((n) => byName.has(n)).sort();
+const errorsOf = (a) => a.findings.filter((f) => (f.level ?? 'error') === 'error');
+console.log(`${wheels.length} wheels judged by both (oracles: ${JSON.stringify(oracle.oracles)})`);
+console.log(`verify fails ${wheels.filter((n) => errorsOf(byName.get(n)).length).length}, warns on ${wheels.filter((n) => byName.get(n).findings.some((f) => f.level === 'warning')).length}`);
+console.log('');
+console.log('oracle                                 judged  oracle-rejects  verify-rejects  agree');
+const rejectedBy = new Map();
+for (const c of checks) {
+  let judged = 0;
+  let theirs = 0;
+  let mine = 0;
+  let agree = 0;
+  const diffs = [];
+  for (const n of wheels) {
+    const w = oracle.wheels[n];
+    if (!c.judges(w)) continue;
+    judged++;
+    const r = c.rejects(w, n);
+    const f = c.ours(byName.get(n));
+    if (r) theirs++;
+    if (f.length) mine++;
+    if (Boolean(r) === Boolean(f.length)) agree++;
+    else diffs.push(`    ${n}: ${r ? `oracle: ${r}` : `verify: ${f.map((x) => `${x.code} ${x.message}`).join(' | ')}`}`.slice(0, 400));
+    if (r && !c.oracle.includes('warnings')) rejectedBy.set(n, [...(rejectedBy.get(n) ?? []), `${c.oracle}: ${r}`]);
+  }
+  console.log(`${c.oracle.padEnd(38)} ${String(judged).padStart(6)}  ${String(theirs).padStart(14)}  ${String(mine).padStart(14)}  ${((100 * agree) / Math.max(1, judged)).toFixed(1)}%`);
+  if (list) for (const d of diffs.slice(0, 30)) console.log(d);
+}
+
+const falseAlarms = wheels.filter((n) => errorsOf(byName.get(n)).length && !rejectedBy.has(n));
+const misses = wheels.filter((n) => rejectedBy.has(n) && !errorsOf(byName.get(n)).length);
+console.log('');
+console.log(`false alarms (verify fails, every oracle accepts): ${falseAlarms.length}`);
+for (const n of falseAlarms) console.log(`  ${n}: ${[...new Set(errorsOf(byName.get(n)).map((f) => f.code))].join(' ')}`);
+console.log(`misses (an oracle rejects, verify passes): ${misses.length}`);
+for (const n of misses) console.log(`  ${n}: ${rejectedBy.get(n).join('; ').slice(0, 300)}`);
+process.exitCode = falseAlarms.length || misses.length ? 1 : 0;
