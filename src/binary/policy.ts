@@ -38,9 +38,23 @@ export function musllinuxPolicies(): LinuxPolicy[] {
   return loadPolicyFile('musllinux-policy.json').policies;
 }
 
-/** The policy named exactly `{family}_{major}_{minor}`, or null when auditwheel has none for it. */
+function policyVersion(p: LinuxPolicy): [number, number] | null {
+  const m = /_(\d+)_(\d+)$/.exec(p.name);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/**
+ * The policy a `{family}_{major}_{minor}` tag is held to: auditwheel's policy of that name, else the newest one
+ * below it (a `manylinux_2_25` wheel may use no more than `manylinux_2_24` allows: policies only grow, and
+ * nothing between two policies is known to be allowed). Null only below the oldest policy.
+ */
 export function findPolicy(family: 'manylinux' | 'musllinux', version: [number, number]): LinuxPolicy | null {
-  const name = `${family}_${version[0]}_${version[1]}`;
   const list = family === 'manylinux' ? manylinuxPolicies() : musllinuxPolicies();
-  return list.find((p) => p.name === name) ?? null;
+  let best: { p: LinuxPolicy; v: [number, number] } | null = null;
+  for (const p of list) {
+    const v = policyVersion(p);
+    if (!v || v[0] > version[0] || (v[0] === version[0] && v[1] > version[1])) continue;
+    if (!best || v[0] > best.v[0] || (v[0] === best.v[0] && v[1] > best.v[1])) best = { p, v };
+  }
+  return best?.p ?? null;
 }
