@@ -67,14 +67,64 @@ export function isDynamicLoader(lib: string): boolean {
   return lib.includes('ld-linux') || lib === 'ld64.so.1' || lib === 'ld64.so.2';
 }
 
-function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
+/** `a/b/../c` → `a/c`; null when `..` climbs out of the wheel's root. */
+function normalizeEntryPath(p: string): string | null {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join('/');
+}
+
+/**
+ * The directories inside the wheel where the loader looks for `entry`'s DT_NEEDED libraries, the way
+ * auditwheel's lddtree resolves them: DT_RPATH unless there is a DT_RUNPATH, then DT_RUNPATH, with
+ * `$ORIGIN` / `${ORIGIN}` the entry's own directory. Other paths are the host's (outside the wheel).
+ */
+export function searchDirsInWheel(entry: string, info: Pick<ElfInfo, 'rpath' | 'runpath'>): string[] {
+  const origin = entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : '';
+  const dirs: string[] = [];
+  for (const p of [...(info.runpath.length ? [] : info.rpath), ...info.runpath]) {
+    if (!/\$(ORIGIN|\{ORIGIN\})/.test(p)) continue;
+    const dir = normalizeEntryPath(p.replace(/\$(ORIGIN|\{ORIGIN\})/g, origin));
+    if (dir !== null && !dirs.includes(dir)) dirs.push(dir);
+  }
+  return dirs;
+}
+
+/** Where in the wheel `lib` resolves from `entry`, or null when the loader would look outside the wheel. */
+function resolveInWheel(entry: string, info: ElfInfo, lib: string, files: ReadonlySet<string>): string | null {
+  for (const dir of searchDirsInWheel(entry, info)) {
+    const candidate = dir ? `${dir}/${lib}` : lib;
+    if (files.has(candidate)) return candidate;
+  }
+  return null;
+}
+
+function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, options: CheckOptions): BinaryFinding[] {
   const code = policy.name.startsWith('musllinux') ? 'W-MUSLLINUX-LIB' : 'W-MANYLINUX-LIB';
+  const files = options.wheelFiles ?? null;
+  const bundled = new Set(options.bundledLibraries ?? []);
+  const where = (lib: string): boolean => (files ? resolveInWheel(entry, info, lib, files) !== null : bundled.has(lib));
   return info.needed
-    .filter((lib) => !isDynamicLoader(lib) && !policy.lib_whitelist.includes(lib) && !bundled.has(lib))
-    .map((lib) => ({
-      code,
-      message: `\`${entry}\` needs ${lib} (DT_NEEDED), which is neither in the ${policy.name} library whitelist nor bundled in the wheel; bundle it (auditwheel repair) or drop the dependency`,
-    }));
+    .filter((lib) => !isDynamicLoader(lib) && !policy.lib_whitelist.includes(lib) && !where(lib))
+    .map((lib) => {
+      const sameName = files ? [...files].find((f) => f === lib || f.endsWith(`/${lib}`)) : undefined;
+      const dirs = searchDirsInWheel(entry, info);
+      const why = !files
+        ? 'nor bundled in the wheel'
+        : sameName
+          ? `and the wheel's \`${sameName}\` is not on its search path (${dirs.length ? `RPATH/RUNPATH in the wheel: ${dirs.map((d) => d || '.').join(', ')}` : 'no $ORIGIN RPATH/RUNPATH'}), so the loader looks for it on the system`
+          : 'nor bundled in the wheel';
+      return {
+        code,
+        message: `\`${entry}\` needs ${lib} (DT_NEEDED), which is neither in the ${policy.name} library whitelist ${why}; bundle it (auditwheel repair) or drop the dependency`,
+      };
+    });
 }
 
 /** Like auditwheel, every needed version counts, whichever library (bundled or not) provides it; only the loader's are skipped. */
@@ -100,10 +150,15 @@ function symbolVersionFindings(entry: string, info: ElfInfo, policy: LinuxPolicy
   return out;
 }
 
-/** The blacklist applies to system libraries only: a bundled library is not resolved from the system (auditwheel external refs). */
+/**
+ * The blacklist applies to system libraries only: a bundled library is not resolved from the system (auditwheel
+ * external refs). A weak undefined symbol is optional (the loader leaves it null when nothing defines it), and
+ * auditwheel does not count it (elfutils.get_undefined_symbols): Rust's `__cxa_thread_atexit_impl` is one.
+ */
 function blacklistFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
   const out: BinaryFinding[] = [];
   for (const sym of info.undefinedSymbols) {
+    if (sym.weak) continue;
     const libs = (sym.file ? [sym.file] : info.needed).filter((lib) => !bundled.has(lib));
     for (const lib of libs) {
       if (!info.needed.includes(lib) || !policy.blacklist[lib]?.includes(sym.name)) continue;
@@ -123,7 +178,7 @@ export function checkElfAgainst(entry: string, info: ElfInfo, target: LinuxTarge
   if (!policy) return [];
   const bundled = new Set(options.bundledLibraries ?? []);
   return [
-    ...libraryFindings(entry, info, policy, bundled),
+    ...libraryFindings(entry, info, policy, options),
     ...symbolVersionFindings(entry, info, policy, target.arch),
     ...blacklistFindings(entry, info, policy, bundled),
   ];

@@ -11,6 +11,8 @@ export interface ElfUndefinedSymbol {
   /** The library the symbol's version points at (via `.gnu.version`), or null when unversioned. */
   file: string | null;
   version: string | null;
+  /** STB_WEAK: the loader leaves it null when no library defines it, so auditwheel does not count it as a use. */
+  weak: boolean;
 }
 
 export interface ElfInfo {
@@ -23,6 +25,9 @@ export interface ElfInfo {
   interpreter: string | null;
   /** DT_NEEDED sonames in file order. */
   needed: string[];
+  /** DT_RPATH and DT_RUNPATH, each split at `:`, in file order ($ORIGIN unexpanded). */
+  rpath: string[];
+  runpath: string[];
   versionNeeds: ElfVersionNeed[];
   undefinedSymbols: ElfUndefinedSymbol[];
 }
@@ -38,6 +43,9 @@ const DT_NULL = 0;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
 const DT_STRSZ = 10;
+const DT_RPATH = 15;
+const DT_RUNPATH = 29;
+const STB_WEAK = 2;
 const DT_VERNEED = 0x6ffffffe;
 const DT_VERNEEDNUM = 0x6fffffff;
 /** Upper bound on entries walked in any one table, so a crafted file cannot make us loop for long. */
@@ -77,6 +85,8 @@ export function readElf(bytes: Uint8Array | SparseBytes): ElfInfo {
     flags,
     interpreter: null,
     needed: [],
+    rpath: [],
+    runpath: [],
     versionNeeds: [],
     undefinedSymbols: [],
   };
@@ -170,7 +180,7 @@ function linkedStrings(v: ByteView, sections: Section[], s: Section, what: strin
 function readSections(v: ByteView, h: Header, info: ElfInfo): boolean {
   const sections = readSectionTable(v, h);
   const dynamic = sections.find((s) => s.type === SHT_DYNAMIC);
-  if (dynamic) info.needed = readNeeded(v, sections, dynamic, h.is64);
+  if (dynamic) Object.assign(info, readNeeded(v, sections, dynamic, h.is64));
   const verneed = sections.find((s) => s.type === SHT_GNU_VERNEED);
   const versionByIndex = new Map<number, { file: string; version: string }>();
   if (verneed) info.versionNeeds = readVerneed(v, sections, verneed, versionByIndex);
@@ -180,20 +190,27 @@ function readSections(v: ByteView, h: Header, info: ElfInfo): boolean {
   return dynamic !== undefined;
 }
 
-function readNeeded(v: ByteView, sections: Section[], dynamic: Section, is64: boolean): string[] {
+/** DT_NEEDED, DT_RPATH and DT_RUNPATH from the dynamic section. */
+function readNeeded(v: ByteView, sections: Section[], dynamic: Section, is64: boolean): Pick<ElfInfo, 'needed' | 'rpath' | 'runpath'> {
   const strings = linkedStrings(v, sections, dynamic, '.dynamic');
   const entSize = is64 ? 16 : 8;
   const table = v.slice(dynamic.offset, dynamic.size, '.dynamic');
-  const needed: string[] = [];
+  const out: Pick<ElfInfo, 'needed' | 'rpath' | 'runpath'> = { needed: [], rpath: [], runpath: [] };
   const count = Math.min(Math.floor(table.length / entSize), MAX_ENTRIES);
   for (let i = 0; i < count; i++) {
     const tag = is64 ? table.u64(i * entSize) : table.u32(i * entSize);
     if (tag === DT_NULL) break;
-    if (tag !== DT_NEEDED) continue;
+    if (tag !== DT_NEEDED && tag !== DT_RPATH && tag !== DT_RUNPATH) continue;
     const val = is64 ? table.u64(i * entSize + 8) : table.u32(i * entSize + 4);
-    needed.push(strings.cstring(val, 'DT_NEEDED name'));
+    if (tag === DT_NEEDED) out.needed.push(strings.cstring(val, 'DT_NEEDED name'));
+    else (tag === DT_RPATH ? out.rpath : out.runpath).push(...splitSearchPath(strings.cstring(val, tag === DT_RPATH ? 'DT_RPATH' : 'DT_RUNPATH')));
   }
-  return needed;
+  return out;
+}
+
+/** `a:b::c` → [a, b, c]: empty elements are dropped, as auditwheel's parse_ld_paths drops them. */
+function splitSearchPath(value: string): string[] {
+  return value.split(':').filter((p) => p !== '');
 }
 
 function readVerneed(v: ByteView, sections: Section[], sec: Section, byIndex: Map<number, { file: string; version: string }>): ElfVersionNeed[] {
@@ -241,6 +258,7 @@ function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, inf
   const entSize = is64 ? 16 : 8;
   const table = v.slice(dyn.offset, dyn.filesz, 'PT_DYNAMIC');
   const neededOffsets: number[] = [];
+  const pathOffsets: Array<{ tag: number; at: number }> = [];
   const tags = new Map<number, number>();
   const count = Math.min(Math.floor(table.length / entSize), MAX_ENTRIES);
   for (let i = 0; i < count; i++) {
@@ -248,6 +266,7 @@ function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, inf
     if (tag === DT_NULL) break;
     const val = is64 ? table.u64(i * entSize + 8) : table.u32(i * entSize + 4);
     if (tag === DT_NEEDED) neededOffsets.push(val);
+    else if (tag === DT_RPATH || tag === DT_RUNPATH) pathOffsets.push({ tag, at: val });
     else tags.set(tag, val);
   }
   const strtab = tags.get(DT_STRTAB);
@@ -258,6 +277,7 @@ function readDynamicSegment(v: ByteView, segments: Segment[], is64: boolean, inf
   }
   const strings = v.slice(fileOffset(segments, strtab, 'DT_STRTAB'), strsz, 'dynamic string table');
   info.needed = neededOffsets.map((o) => strings.cstring(o, 'DT_NEEDED name'));
+  for (const p of pathOffsets) (p.tag === DT_RPATH ? info.rpath : info.runpath).push(...splitSearchPath(strings.cstring(p.at, 'DT_RPATH/DT_RUNPATH')));
   const verneed = tags.get(DT_VERNEED);
   if (verneed !== undefined) {
     const start = fileOffset(segments, verneed, 'DT_VERNEED');
@@ -283,11 +303,12 @@ function readUndefined(
     const at = i * entSize;
     const shndx = table.u16(at + (is64 ? 6 : 14), 'st_shndx');
     if (shndx !== 0) continue;
+    const bind = table.u8(at + (is64 ? 4 : 12), 'st_info') >> 4;
     const name = strings.cstring(table.u32(at, 'st_name'), 'symbol name');
     if (name === '') continue;
     const index = versions && 2 * i + 2 <= versions.length ? versions.u16(2 * i) & 0x7fff : 0;
     const ver = byIndex.get(index);
-    out.push({ name, file: ver?.file ?? null, version: ver?.version ?? null });
+    out.push({ name, file: ver?.file ?? null, version: ver?.version ?? null, weak: bind === STB_WEAK });
   }
   return out;
 }

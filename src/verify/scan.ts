@@ -478,6 +478,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     const fileHasher = task.hashFile && task.shards <= 1 && sync ? new FileHasher(fd) : null;
     if (task.shard === 0) result.entries = zip.entries;
     const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
+    const wheelFiles = new Set(zip.entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name));
     // In file order: reads go forward, and the whole-file hash can take each entry's bytes as they pass.
     const mine = shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
     for (const e of mine) {
@@ -494,10 +495,10 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.format && task.pure) result.binaries.push({ name: e.name, format: got.format, findings: [] });
         else if (got.format && got.binary) {
-          result.binaries.push({ name: e.name, format: got.format, findings: await checkBinaryEntry(e.name, got.binary, task.platformTags, { bundledLibraries }, decode) });
+          result.binaries.push({ name: e.name, format: got.format, findings: await checkBinaryEntry(e.name, got.binary, task.platformTags, { bundledLibraries, wheelFiles }, decode) });
         } else if (LIBRARY_NAME.test(e.name) && !task.pure) {
           // Named like a shared library but not one: the binary checks report it from the name and head.
-          const findings = checkBinary(e.name, got.head, task.platformTags, { bundledLibraries });
+          const findings = checkBinary(e.name, got.head, task.platformTags, { bundledLibraries, wheelFiles });
           if (findings.length) result.misnamed.push({ name: e.name, findings });
         }
       } catch (err) {
