@@ -78,21 +78,32 @@ const HEAD = 4096;
 const RATIO_MIN_SIZE = 1024 * 1024;
 const LIBRARY_NAME = /\.(so(\.\d+)*|pyd|dll|dylib)$/i;
 
-/** Entries whose bytes we read: regular files with a supported method, not encrypted, not a bomb. */
-export function readableEntries(entries: ZipEntryInfo[], limits: Limits): ZipEntryInfo[] {
+/** PyPI's archive-wide rule (warehouse forklift): more than 64 MiB uncompressed at a ratio above 50 is refused. */
+const PYPI_BOMB_SIZE = 64 * 1024 * 1024;
+const PYPI_BOMB_RATIO = 50;
+
+/** The whole archive is a bomb: above verify.max_uncompressed_mb, or above PyPI's 64 MiB at a ratio over 50. */
+export function archiveBomb(entries: ZipEntryInfo[], limits: Limits): string | null {
   const total = entries.reduce((n, e) => n + e.size, 0);
-  if (total > limits.maxUncompressed) return [];
-  return entries.filter(
-    (e) =>
-      !e.isDirectory &&
-      (e.unixType === 0 || e.unixType === S_IFREG) &&
-      (e.method === 0 || e.method === 8) &&
-      !e.encrypted &&
-      !isBomb(e, limits),
-  );
+  const compressed = entries.reduce((n, e) => n + e.compressedSize, 0);
+  if (total > limits.maxUncompressed) return `${total} bytes uncompressed, above the limit of ${limits.maxUncompressed} (verify.max_uncompressed_mb)`;
+  if (total > PYPI_BOMB_SIZE && total / Math.max(1, compressed) > PYPI_BOMB_RATIO) {
+    return `${total} bytes uncompressed from ${compressed} (${Math.round(total / Math.max(1, compressed))}×): PyPI refuses an archive above 64 MiB that expands more than 50×`;
+  }
+  return null;
 }
 
-export function isBomb(e: ZipEntryInfo, limits: Limits): boolean {
+/**
+ * Entries whose bytes we read: regular files with a supported method, not encrypted, in an archive that is
+ * not a bomb. A single entry with a high ratio is read (only up to its declared size, whose total is capped).
+ */
+export function readableEntries(entries: ZipEntryInfo[], limits: Limits): ZipEntryInfo[] {
+  if (archiveBomb(entries, limits)) return [];
+  return entries.filter((e) => !e.isDirectory && (e.unixType === 0 || e.unixType === S_IFREG) && (e.method === 0 || e.method === 8) && !e.encrypted);
+}
+
+/** One entry above verify.max_ratio (entries of 1 MiB and more): a warning, PyPI judges the archive as a whole. */
+export function isHighRatio(e: ZipEntryInfo, limits: Limits): boolean {
   return e.size >= RATIO_MIN_SIZE && e.size / Math.max(1, e.compressedSize) > limits.maxRatio;
 }
 

@@ -8,7 +8,7 @@ import type { Finding } from './findings.js';
 import { checkEntryPoints } from './entry-points.js';
 import { checkCoreMetadata } from './metadata.js';
 import { isAllowedPlatformTag, isMacosNonZeroMinor } from '../platforms/pypi.js';
-import { isBomb, isDirectoryEntry, type BinaryEntry, type EntryError, type HashedEntry, type Limits } from './scan.js';
+import { archiveBomb, isDirectoryEntry, isHighRatio, type BinaryEntry, type EntryError, type HashedEntry, type Limits } from './scan.js';
 
 export interface WheelEvidence {
   artifact: string;
@@ -50,7 +50,7 @@ export function checkWheel(ev: WheelEvidence, opts: CheckOptions): Finding[] {
   out.push(...checkZip(ev, opts.limits));
   if (typeof fn !== 'string') {
     out.push(...checkPlatformTags(fn));
-    if (opts.releaseVersion) out.push(...checkRelease(fn, opts.releaseVersion));
+    out.push(...checkRelease(fn, opts.releaseVersion));
   }
   const dirs = distInfoDirs(ev.entries);
   if (dirs.length !== 1) {
@@ -83,10 +83,8 @@ function checkZip(ev: WheelEvidence, limits: Limits): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   const reported = new Set<string>();
-  const total = ev.entries.reduce((n, e) => n + e.size, 0);
-  if (total > limits.maxUncompressed) {
-    out.push({ code: 'W-ZIP-BOMB', message: `${total} bytes uncompressed, above the limit of ${limits.maxUncompressed} (verify.max_uncompressed_mb); nothing was extracted` });
-  }
+  const bomb = archiveBomb(ev.entries, limits);
+  if (bomb) out.push({ code: 'W-ZIP-BOMB', message: `${bomb}; nothing was extracted` });
   for (const e of ev.entries) {
     const entry = e.name;
     if (!e.nameValid) out.push({ code: 'W-ZIP-NAME', entry, message: 'the name is not valid UTF-8 or holds control characters' });
@@ -101,8 +99,8 @@ function checkZip(ev: WheelEvidence, limits: Limits): Finding[] {
     }
     if (e.encrypted) out.push({ code: 'W-ZIP-ENCRYPTED', entry, message: 'the entry is encrypted' });
     if (e.method !== 0 && e.method !== 8) out.push({ code: 'W-ZIP-COMPRESSION', entry, message: `compression method ${e.method}; PyPI accepts only stored (0) and deflate (8)` });
-    else if (!e.isDirectory && isBomb(e, limits)) {
-      out.push({ code: 'W-ZIP-BOMB', entry, message: `expands ${Math.round(e.size / Math.max(1, e.compressedSize))}× (limit ${limits.maxRatio}, verify.max_ratio); not extracted` });
+    else if (!e.isDirectory && !bomb && isHighRatio(e, limits)) {
+      out.push({ code: 'W-ZIP-RATIO', entry, message: `expands ${Math.round(e.size / Math.max(1, e.compressedSize))}× (above verify.max_ratio ${limits.maxRatio}); PyPI judges the archive as a whole (64 MiB, 50×), which this wheel passes` });
     }
   }
   for (const err of ev.errors) out.push({ code: 'W-ZIP-CORRUPT', entry: err.name, message: `cannot be read: ${err.message}` });
@@ -125,12 +123,13 @@ function checkPlatformTags(fn: WheelFilename): Finding[] {
   return out;
 }
 
-function checkRelease(fn: WheelFilename, release: string): Finding[] {
+/** PyPI rejects a local version whatever the release version is; the release version is compared when known. */
+function checkRelease(fn: WheelFilename, release: string | null): Finding[] {
   const out: Finding[] = [];
   const local = parseVersion(fn.version)?.local;
   if (local) out.push({ code: 'W-LOCAL-VERSION', message: `version ${fn.version} has a local part (+${local}); PyPI rejects local versions` });
   const publicVersion = fn.version.split('+')[0]!;
-  if (compareVersions(publicVersion, release) !== 0) {
+  if (release !== null && compareVersions(publicVersion, release) !== 0) {
     out.push({ code: 'W-VERSION-RELEASE', message: `version ${fn.version} is not the release version ${release}` });
   }
   return out;
@@ -179,7 +178,8 @@ function checkWheelFile(ev: WheelEvidence, dir: string, fn: WheelFilename | stri
   if (!wv || !/^1\.\d+$/.test(wv)) out.push({ code: 'W-WHEEL-VERSION', entry, message: `Wheel-Version ${wv ?? '(missing)'}: installers read major version 1` });
   if (typeof fn !== 'string') {
     const want = new Set(fn.tags.map(tagString));
-    const got = new Set(getAllFields(block, 'Tag').map((t) => t.trim()));
+    // A Tag line may itself hold a compressed tag set (maturin: `cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64`).
+    const got = new Set(getAllFields(block, 'Tag').flatMap((t) => expandTagSet(t.trim())));
     const missing = [...want].filter((t) => !got.has(t));
     const extra = [...got].filter((t) => !want.has(t));
     if (missing.length || extra.length) {
@@ -192,13 +192,23 @@ function checkWheelFile(ev: WheelEvidence, dir: string, fn: WheelFilename | stri
     }
     const purelib = getField(block, 'Root-Is-Purelib')?.trim().toLowerCase();
     const anyPlatform = fn.platformTags.every((t) => t.toLowerCase() === 'any');
-    if (purelib === 'true' && ev.binaries.length > 0 && !anyPlatform) {
-      out.push({ code: 'W-PURELIB', entry, message: `Root-Is-Purelib: true, but the wheel holds binaries (${ev.binaries[0]!.name}); it must be false` });
+    // Root-Is-Purelib says where the root goes; `.data/platlib` and `.data/data` go where they say.
+    const atRoot = ev.binaries.filter((b) => !b.name.split('/')[0]!.endsWith('.data'));
+    if (purelib === 'true' && atRoot.length > 0 && !anyPlatform) {
+      out.push({ code: 'W-PURELIB', entry, message: `Root-Is-Purelib: true, but the wheel's root holds binaries (${atRoot[0]!.name}); it must be false` });
     } else if (purelib !== 'true' && purelib !== 'false') {
       out.push({ code: 'W-PURELIB', entry, message: `Root-Is-Purelib is ${purelib ?? 'missing'}; it must be true or false` });
     }
   }
   return out;
+}
+
+/** `py2.py3-none-a.b` → every combination (PEP 425 compressed tag sets); a line that is not three parts is kept as is. */
+function expandTagSet(tag: string): string[] {
+  const parts = tag.split('-');
+  if (parts.length !== 3) return [tag];
+  const [py, abi, plat] = parts.map((p) => p.split('.')) as [string[], string[], string[]];
+  return py.flatMap((a) => abi.flatMap((b) => plat.map((c) => `${a}-${b}-${c}`)));
 }
 
 function checkRecord(ev: WheelEvidence, dir: string): Finding[] {
@@ -209,6 +219,8 @@ function checkRecord(ev: WheelEvidence, dir: string): Finding[] {
   const hashed = new Map(ev.hashed.map((h) => [h.name, h]));
   const files = new Set(ev.entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name));
   const listed = new Set<string>();
+  /** Rows whose digest is right but spelled another way: one finding per spelling, not one per row. */
+  const encodings = new Map<string, string[]>();
   for (const row of parseRecord(text)) {
     const where = `${entry} line ${row.line}`;
     const p = row.path.replace(/\\/g, '/');
@@ -229,13 +241,31 @@ function checkRecord(ev: WheelEvidence, dir: string): Finding[] {
       out.push({ code: 'W-RECORD-EXTRA-ENTRY', entry: p, message: `listed in RECORD (line ${row.line}) but not in the wheel` });
       continue;
     }
-    out.push(...checkRecordRow(row.hash, row.size, p, hashed.get(p)));
+    const rowFindings = checkRecordRow(row.hash, row.size, p, hashed.get(p));
+    const encoding = recordEncoding(row.hash, hashed.get(p));
+    if (encoding) encodings.set(encoding, [...(encodings.get(encoding) ?? []), p]);
+    else out.push(...rowFindings);
+  }
+  for (const [how, paths] of encodings) {
+    out.push({
+      code: 'W-RECORD-ENCODING',
+      entry,
+      message: `${paths.length} sha256 digest(s) are right but written ${how} (e.g. ${paths[0]}); RECORD wants urlsafe base64 without padding, and installers that check digests (installer) would refuse them`,
+    });
   }
   for (const f of files) {
     if (listed.has(f) || f === `${dir}/RECORD.jws` || f === `${dir}/RECORD.p7s` || f === entry) continue;
     out.push({ code: 'W-RECORD-MISSING-ENTRY', entry: f, message: 'in the wheel but not listed in RECORD' });
   }
   return out;
+}
+
+/** `in hex` when a sha256 row holds the right digest in hex (gmsh writes hexdigest()); else null. */
+function recordEncoding(hash: string, actual: HashedEntry | undefined): string | null {
+  const h = splitHash(hash);
+  if (!h || h.algorithm !== 'sha256' || !actual || h.digest === actual.digest) return null;
+  if (/^[0-9a-f]{64}$/i.test(h.digest) && h.digest.toLowerCase() === Buffer.from(actual.digest, 'base64url').toString('hex')) return 'in hex';
+  return null;
 }
 
 function checkRecordRow(hash: string, size: string, entry: string, actual: HashedEntry | undefined): Finding[] {
@@ -260,7 +290,23 @@ function checkBinaries(ev: WheelEvidence, fn: WheelFilename | string): Finding[]
   if (typeof fn === 'string') return [];
   const anyPlatform = fn.platformTags.every((t) => t.toLowerCase() === 'any');
   if (anyPlatform) {
-    return ev.binaries.map((b) => ({ code: 'W-PURE-HAS-BINARY', entry: b.name, message: `a ${b.format.toUpperCase()} binary in a wheel tagged \`any\`; build a platform wheel` }));
+    return ev.binaries
+      .filter((b) => isExtensionModule(b.name))
+      .map((b) => ({ code: 'W-PURE-HAS-BINARY', entry: b.name, message: `a ${b.format.toUpperCase()} extension module in a wheel tagged \`any\`, which Python imports on no other platform; build a platform wheel` }));
   }
   return [...ev.binaries, ...ev.misnamed].flatMap((b) => b.findings.map((f) => ({ code: f.code, entry: b.name, message: f.message })));
+}
+
+/**
+ * A binary Python would import as a module: an extension suffix (importlib's EXTENSION_SUFFIXES on every
+ * platform: `.so`, `.pyd`, tagged like `.cpython-311-x86_64-linux-gnu.so` or `.cp311-win_amd64.pyd`) on an
+ * identifier, in the importable tree (the root, or `.data/purelib` / `.data/platlib`). Launchers (`.exe`),
+ * versioned libraries (`libfoo.so.1`), DLLs and files under `.data/data` or `.data/scripts` are data to Python.
+ */
+export function isExtensionModule(entry: string): boolean {
+  const parts = entry.split('/');
+  if (parts[0]!.endsWith('.data') && parts[1] !== 'purelib' && parts[1] !== 'platlib') return false;
+  const base = parts[parts.length - 1]!;
+  const m = /^([^.]+)(\.[^.]+)*\.(so|pyd)$/i.exec(base);
+  return m !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(m[1]!);
 }
