@@ -69,6 +69,8 @@ export const verifiedFileSchema = z.object({
   size: z.number(),
   ok: z.boolean(),
   codes: z.array(z.string()),
+  /** Codes reported as warnings (they did not fail the file). */
+  warnings: z.array(z.string()).optional(),
 });
 
 export const verifyRecordSchema = z.object({
@@ -79,6 +81,9 @@ export const verifyRecordSchema = z.object({
   missing: z.array(z.string()).default([]),
   unexpected: z.array(z.string()).default([]),
   duplicate: z.array(z.string()).default([]),
+  strict: z.boolean().optional(),
+  /** Codes silenced by verify.ignore, with the reason the config gives. */
+  ignored: z.array(z.object({ code: z.string(), reason: z.string(), count: z.number().int().nonnegative() })).optional(),
 });
 
 export const publishedFileSchema = z.object({

@@ -13,10 +13,10 @@ import type { ScanResult, ScanTask } from '../verify/scan.js';
 import { VERIFY_POOL } from '../verify/tasks.js';
 import { compareVersions } from '../version/pep440.js';
 import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/artifacts.js';
-import { describe } from '../verify/findings.js';
-import { jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
+import { CODES, describe } from '../verify/findings.js';
+import { applyIgnore, codesOf, isFailing, jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
 import type { Limits } from '../verify/scan.js';
-import { str, type CommandDefinition } from './types.js';
+import { bool, str, type CommandDefinition } from './types.js';
 
 interface VerifyContext extends Context {
   dist: string;
@@ -28,6 +28,9 @@ interface VerifyContext extends Context {
   plan: ReleaseManifest | null;
   releaseVersion: string | null;
   limits: Limits;
+  strict: boolean;
+  /** verify.ignore: code → reason. */
+  ignore: Map<string, string>;
   files: string[];
   artifacts: ArtifactResult[];
   outcome?: VerifyOutcome;
@@ -58,8 +61,17 @@ async function loadManifest(ctx: VerifyContext): Promise<void> {
 async function loadReleaseVersion(ctx: VerifyContext): Promise<void> {
   // Outside a project this is the defaults; a broken release.yaml is an error (exit 2), not the defaults.
   const loaded = await ctx.config();
-  const c = loaded.config as unknown as { verify?: { max_uncompressed_mb: number; max_ratio: number } };
-  if (c.verify) ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
+  const c = loaded.config as unknown as { verify?: { max_uncompressed_mb: number; max_ratio: number; strict?: boolean; ignore?: Array<{ code: string; reason: string }> } };
+  if (c.verify) {
+    ctx.limits = { maxUncompressed: c.verify.max_uncompressed_mb * 1024 * 1024, maxRatio: c.verify.max_ratio };
+    ctx.strict ||= c.verify.strict ?? false;
+    for (const i of c.verify.ignore ?? []) {
+      if (!CODES[i.code]) {
+        throw new ConfigError(`verify.ignore names ${i.code}, which is not a code release verify emits`, { file: loaded.file ?? undefined, hint: 'see the table of codes in the README (Verifying)' });
+      }
+      ctx.ignore.set(i.code, i.reason);
+    }
+  }
   let fromFile: string | null = null;
   try {
     fromFile = await ctx.version();
@@ -119,8 +131,9 @@ const steps: Step<VerifyContext>[] = [
         const { checkBuilt, checkSet } = await import('../verify/set.js');
         set = [...checkSet(ctx.plan.expected, ctx.artifacts.map((a) => a.filename)), ...checkBuilt(ctx.plan.built, ctx.artifacts)];
       }
-      const ok = ctx.artifacts.every((a) => a.findings.length === 0) && (set ?? []).length === 0;
-      ctx.outcome = { ok, version: ctx.releaseVersion, artifacts: ctx.artifacts, set };
+      const { artifacts, ignored } = applyIgnore(ctx.artifacts, ctx.ignore);
+      const ok = artifacts.every((a) => codesOf(a, ctx.strict).length === 0) && (set ?? []).length === 0;
+      ctx.outcome = { ok, version: ctx.releaseVersion, artifacts, set, strict: ctx.strict, ignored: ignored.length ? ignored : undefined };
     },
   },
   // Downstream users check downloads against this file.
@@ -145,7 +158,9 @@ const steps: Step<VerifyContext>[] = [
     name: 'annotate the workflow run',
     skip: () => (actions.enabled() ? false : 'not on GitHub Actions'),
     async run(ctx) {
-      for (const a of ctx.artifacts) for (const f of a.findings) actions.annotate('error', `${f.code} ${describe(a.filename, f)}`, { file: a.filename, title: f.code });
+      for (const a of ctx.outcome!.artifacts) {
+        for (const f of a.findings) actions.annotate(isFailing(f, ctx.strict) ? 'error' : 'warning', `${f.code} ${describe(a.filename, f)}`, { file: a.filename, title: f.code });
+      }
       for (const s of ctx.outcome!.set ?? []) actions.annotate('error', `${s.code} ${s.message}`, { title: s.code });
     },
   },
@@ -186,13 +201,14 @@ async function targets(ctx: Context, positionals: string[], distArg: string | un
 }
 
 const verify: CommandDefinition = {
-  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N]',
+  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N] [--strict]',
   positionals: { name: 'artifact or directory paths', max: Infinity },
   description:
-    'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Exits 4 when anything fails.',
+    'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Errors (what PyPI or an installer would refuse, or a platform the wheel does not run on) fail; warnings (spec deviations PyPI accepts) are shown and fail only with --strict. Exits 4 when anything fails.',
   options: {
     manifest: { type: 'string', valueName: 'PATH', description: 'the release manifest (default DIR/release-manifest.json)' },
     jobs: { type: 'string', valueName: 'N', description: 'worker threads (default: the number of cores)' },
+    strict: { type: 'boolean', description: 'warnings fail too (also verify.strict in the config)' },
   },
   examples: ['release verify', 'release verify wheelhouse --jobs 2', 'release verify dist/*.whl   # these files only, no set check', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
   async run(ctx, args) {
@@ -209,6 +225,8 @@ const verify: CommandDefinition = {
       plan: null,
       releaseVersion: null,
       limits: DEFAULT_LIMITS,
+      strict: bool(args, 'strict'),
+      ignore: new Map(),
       files: [],
       artifacts: [],
     };

@@ -109,10 +109,15 @@ export const configSchema = z
     verify: z
       .object({
         max_uncompressed_mb: z.number().positive().default(4096).describe('Zip-bomb guard: largest total uncompressed size of one artifact'),
-        max_ratio: z.number().positive().default(200).describe('Zip-bomb guard: largest compression ratio of one entry'),
+        max_ratio: z.number().positive().default(200).describe('Warning above this compression ratio of one entry (PyPI judges the archive: 64 MiB, 50×)'),
+        strict: z.boolean().default(false).describe('Warnings fail too (as `--strict`)'),
+        ignore: z
+          .array(z.object({ code: z.string().regex(/^(W|S|SET)-[A-Z0-9-]+$/, 'a finding code such as W-WHEEL-TAGS'), reason: z.string().min(1, 'say why') }).strict())
+          .default([])
+          .describe('Codes to silence, each `{ code, reason }`; the reason is recorded in the manifest'),
       })
       .strict()
-      .default({ max_uncompressed_mb: 4096, max_ratio: 200 })
+      .default({ max_uncompressed_mb: 4096, max_ratio: 200, strict: false, ignore: [] })
       .describe('Verification limits'),
     lines: z.array(lineEntry).default([]).describe('Maintained release lines (e.g. an LTS series), shown by `release compat list`'),
   })

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isSdistFilename, parseWheelFilename } from '../wheel/filename.js';
 import type { ZipEntryInfo } from '../wheel/zip.js';
-import type { Finding } from './findings.js';
+import { withLevels, type Finding } from './findings.js';
 import { createPool, type Pool } from '../workers/pool.js';
 import type { HashResult } from '../wheel/hash-task.js';
 import type { Limits, ScanResult, ScanTask, WheelShardResult } from './scan.js';
@@ -79,7 +79,7 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
     },
     opts,
   );
-  return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings };
+  return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings: withLevels(findings) };
 }
 
 function platformTagsOf(filename: string): string[] {
@@ -96,9 +96,9 @@ async function verifySdist(pool: ScanPool, file: string, opts: VerifyOptions): P
   const format = checkSdistFormat(filename);
   if (format.length) {
     const h = (await pool.run({ kind: 'hash', file })) as HashResult;
-    return { filename, path: file, kind: 'sdist', sha256: h.sha256, size: h.size, findings: format };
+    return { filename, path: file, kind: 'sdist', sha256: h.sha256, size: h.size, findings: withLevels(format) };
   }
   const { readSdist } = await import('../wheel/sdist.js');
   const sd = await readSdist(file);
-  return { filename, path: file, kind: 'sdist', sha256: sd.sha256, size: sd.size, findings: checkSdist(filename, sd, opts.releaseVersion) };
+  return { filename, path: file, kind: 'sdist', sha256: sd.sha256, size: sd.size, findings: withLevels(checkSdist(filename, sd, opts.releaseVersion)) };
 }

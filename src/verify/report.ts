@@ -1,7 +1,7 @@
 // Human, Markdown and JSON views of a verify run.
 import type { VerifyRecord } from '../manifest.js';
 import type { ArtifactResult } from './artifacts.js';
-import { describe } from './findings.js';
+import { describe, levelOf, type Finding } from './findings.js';
 import type { SetFinding } from './set.js';
 
 export interface VerifyOutcome {
@@ -10,19 +10,63 @@ export interface VerifyOutcome {
   artifacts: ArtifactResult[];
   /** null when there was no manifest to compare with. */
   set: SetFinding[] | null;
+  /** Warnings fail too (`--strict`, `verify.strict`). */
+  strict?: boolean;
+  /** Codes silenced by `verify.ignore`, with the reason given and how many findings each silenced. */
+  ignored?: IgnoredCode[];
 }
 
-export function codesOf(a: ArtifactResult): string[] {
-  return [...new Set(a.findings.map((f) => f.code))].sort();
+export interface IgnoredCode {
+  code: string;
+  reason: string;
+  count: number;
+}
+
+/** What fails the run: errors, and warnings too when strict. */
+export function isFailing(f: Finding, strict: boolean): boolean {
+  return strict || (f.level ?? levelOf(f.code)) === 'error';
+}
+
+/** Drops the findings of ignored codes from every artifact, counting them per code. */
+export function applyIgnore(artifacts: ArtifactResult[], ignore: ReadonlyMap<string, string>): { artifacts: ArtifactResult[]; ignored: IgnoredCode[] } {
+  const counts = new Map<string, number>();
+  const kept = artifacts.map((a) => ({
+    ...a,
+    findings: a.findings.filter((f) => {
+      if (!ignore.has(f.code)) return true;
+      counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+      return false;
+    }),
+  }));
+  return { artifacts: kept, ignored: [...ignore].map(([code, reason]) => ({ code, reason, count: counts.get(code) ?? 0 })) };
+}
+
+/** The codes that fail this artifact (sorted, once each). */
+export function codesOf(a: ArtifactResult, strict = false): string[] {
+  return [...new Set(a.findings.filter((f) => isFailing(f, strict)).map((f) => f.code))].sort();
+}
+
+/** The codes shown as warnings (those that do not fail it). */
+export function warningCodesOf(a: ArtifactResult, strict = false): string[] {
+  return [...new Set(a.findings.filter((f) => !isFailing(f, strict)).map((f) => f.code))].sort();
+}
+
+function verdict(a: ArtifactResult, strict: boolean, fail: string, warn: string, ok: string, fmt: (c: string) => string = (c) => c): string {
+  const errors = codesOf(a, strict);
+  const warnings = warningCodesOf(a, strict);
+  const parts = [errors.length ? `${fail} ${errors.map(fmt).join(' ')}` : ok, warnings.length ? `${warn} ${warnings.map(fmt).join(' ')}` : ''];
+  return parts.filter(Boolean).join('  ');
 }
 
 /** One line per artifact: ✓ or its failing codes; then every message; then the set summary. */
 export function terminalReport(o: VerifyOutcome): string {
   const width = Math.max(8, ...o.artifacts.map((a) => a.filename.length));
-  const lines = o.artifacts.map((a) => `  ${a.filename.padEnd(width)}  ${a.findings.length ? `✗ ${codesOf(a).join(' ')}` : '✓'}`);
-  const details = o.artifacts.flatMap((a) => a.findings.map((f) => `  ${f.code}  ${describe(a.filename, f)}`));
+  const strict = o.strict ?? false;
+  const lines = o.artifacts.map((a) => `  ${a.filename.padEnd(width)}  ${verdict(a, strict, '✗', '⚠', '✓')}`);
+  const details = o.artifacts.flatMap((a) => a.findings.map((f) => `  ${isFailing(f, strict) ? 'error  ' : 'warning'}  ${f.code}  ${describe(a.filename, f)}`));
   const out = [`${o.artifacts.length} artifact(s)${o.version ? ` for version ${o.version}` : ''}:`, ...lines];
   if (details.length) out.push('', 'Problems:', ...details);
+  for (const i of o.ignored ?? []) out.push(`  ignored  ${i.code} (${i.count} finding(s)): ${i.reason}`);
   out.push('', setSummary(o));
   return out.join('\n');
 }
@@ -35,8 +79,9 @@ export function setSummary(o: VerifyOutcome): string {
 
 export function markdownReport(o: VerifyOutcome): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const rows = o.artifacts.map((a) => `| \`${esc(a.filename)}\` | ${a.findings.length ? `❌ ${codesOf(a).map((c) => `\`${c}\``).join(' ')}` : '✅'} |`);
-  const problems = o.artifacts.flatMap((a) => a.findings.map((f) => `- \`${f.code}\` ${esc(describe(a.filename, f))}`));
+  const strict = o.strict ?? false;
+  const rows = o.artifacts.map((a) => `| \`${esc(a.filename)}\` | ${verdict(a, strict, '❌', '⚠️', '✅', (c) => `\`${c}\``)} |`);
+  const problems = o.artifacts.flatMap((a) => a.findings.map((f) => `- ${isFailing(f, strict) ? 'error' : 'warning'} \`${f.code}\` ${esc(describe(a.filename, f))}`));
   const set = o.set === null ? ['Set not checked: no release manifest.'] : o.set.length === 0 ? ['✅ The set matches the release plan.'] : o.set.map((s) => `- \`${s.code}\` ${esc(s.message)}`);
   return [
     `## release verify: ${o.ok ? '✅ passed' : '❌ failed'}${o.version ? ` (${o.version})` : ''}`,
@@ -66,10 +111,12 @@ export function verifyRecord(o: VerifyOutcome, at: Date): VerifyRecord {
     at: at.toISOString(),
     ok: o.ok,
     version: o.version ?? '',
-    files: o.artifacts.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size, ok: a.findings.length === 0, codes: codesOf(a) })),
+    files: o.artifacts.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size, ok: codesOf(a, o.strict).length === 0, codes: codesOf(a, o.strict), warnings: warningCodesOf(a, o.strict) })),
     missing: pick('SET-MISSING'),
     unexpected: pick('SET-UNEXPECTED'),
     duplicate: pick('SET-DUPLICATE'),
+    strict: o.strict ?? false,
+    ignored: o.ignored ?? [],
   };
 }
 
@@ -77,7 +124,17 @@ export function jsonReport(o: VerifyOutcome): unknown {
   return {
     ok: o.ok,
     version: o.version,
-    artifacts: o.artifacts.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size, ok: a.findings.length === 0, codes: codesOf(a), findings: a.findings })),
+    artifacts: o.artifacts.map((a) => ({
+      filename: a.filename,
+      sha256: a.sha256,
+      size: a.size,
+      ok: codesOf(a, o.strict).length === 0,
+      codes: codesOf(a, o.strict),
+      warnings: warningCodesOf(a, o.strict),
+      findings: a.findings.map((f) => ({ ...f, level: f.level ?? levelOf(f.code) })),
+    })),
     set: o.set,
+    strict: o.strict ?? false,
+    ignored: o.ignored ?? [],
   };
 }
