@@ -122,6 +122,7 @@ function libraryFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, opti
           : 'nor bundled in the wheel';
       return {
         code,
+        lib,
         message: `\`${entry}\` needs ${lib} (DT_NEEDED), which is neither in the ${policy.name} library whitelist ${why}; bundle it (auditwheel repair) or drop the dependency`,
       };
     });

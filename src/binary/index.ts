@@ -14,7 +14,7 @@
  * An identity failure (arch, class, byte order, libc) stops the policy checks for that tag: one defect, one code.
  */
 import { headBytes, MissingBytes, type SparseBytes } from './bytes.js';
-import { checkElfAgainst } from './check-elf.js';
+import { checkElfAgainst, searchDirsInWheel } from './check-elf.js';
 import { checkMachOAgainst } from './check-macho.js';
 import { elfRangesOfInterest, isElf, readElf, type ElfInfo } from './elf.js';
 import { isMachO, machORangesOfInterest, readMachO, type MachOInfo } from './macho.js';
@@ -22,7 +22,7 @@ import { isPe, peMachineName, readPe, type PeInfo } from './pe.js';
 import { parsePlatformTag, type PlatformTarget } from '../platforms/tags.js';
 import type { BinaryFinding, CheckOptions } from './types.js';
 
-export type { BinaryFinding, CheckOptions } from './types.js';
+export type { BinaryFinding, CheckOptions, ElfLinks } from './types.js';
 export type { ElfInfo, ElfVersionNeed, ElfUndefinedSymbol } from './elf.js';
 export type { MachOInfo, MachOSlice, MachOVersion } from './macho.js';
 export type { PeInfo } from './pe.js';
@@ -133,6 +133,7 @@ export function checkBinary(entryName: string, bytes: Uint8Array | SparseBytes, 
     if (kind === 'pe' && !/\.(pyd|dll|exe)$/i.test(entryName)) return [];
     return [corrupt(entryName, `corrupt ${FORMAT_NAME[kind]} file: ${err instanceof Error ? err.message : String(err)}`)];
   }
+  if (info.format === 'elf') options.onElfLinks?.({ needed: info.needed, dirs: searchDirsInWheel(entryName, info) });
   const targets = platformTags.map(parsePlatformTag);
   const perTag = targets.map((target) => ({ tag: target.tag, findings: checkAgainst(entryName, info, target, targets, options) }));
   return mergeAcrossTags(perTag);
@@ -141,16 +142,16 @@ export function checkBinary(entryName: string, bytes: Uint8Array | SparseBytes, 
 /** The same defect seen under several tags (manylinux_2_17_x86_64 + manylinux2014_x86_64) becomes one finding naming all of them. */
 function mergeAcrossTags(perTag: Array<{ tag: string; findings: BinaryFinding[] }>): BinaryFinding[] {
   const TOKEN = '\u0000TAG\u0000';
-  const groups = new Map<string, { code: string; template: string; tags: string[] }>();
+  const groups = new Map<string, { code: string; template: string; tags: string[]; lib?: string }>();
   for (const { tag, findings } of perTag) {
     for (const f of findings) {
       const template = f.message.split(`\`${tag}\``).join(TOKEN);
       const key = `${f.code}\u0001${template}`;
-      const group = groups.get(key) ?? { code: f.code, template, tags: [] };
+      const group = groups.get(key) ?? { code: f.code, template, tags: [], ...(f.lib ? { lib: f.lib } : {}) };
       if (!group.tags.includes(tag)) group.tags.push(tag);
       groups.set(key, group);
     }
   }
-  return [...groups.values()].map((g) => ({ code: g.code, message: g.template.split(TOKEN).join(g.tags.map((t) => `\`${t}\``).join(' / ')) }));
+  return [...groups.values()].map((g) => ({ code: g.code, message: g.template.split(TOKEN).join(g.tags.map((t) => `\`${t}\``).join(' / ')), ...(g.lib ? { lib: g.lib } : {}) }));
 }
 

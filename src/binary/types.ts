@@ -1,6 +1,8 @@
 export interface BinaryFinding {
   code: string;
   message: string;
+  /** W-MANYLINUX-LIB / W-MUSLLINUX-LIB: the DT_NEEDED library not found, for the wheel-wide second look. */
+  lib?: string;
 }
 
 export interface CheckOptions {
@@ -11,4 +13,12 @@ export interface CheckOptions {
    * where the loader would find it: through the binary's $ORIGIN RPATH/RUNPATH (auditwheel's lddtree).
    */
   wheelFiles?: ReadonlySet<string>;
+  /** Called with what the loader needs of each ELF file checked: its DT_NEEDED and its search directories in the wheel. */
+  onElfLinks?: (links: ElfLinks) => void;
+}
+
+export interface ElfLinks {
+  needed: string[];
+  /** Directories inside the wheel its $ORIGIN RPATH/RUNPATH point at. */
+  dirs: string[];
 }

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
 import { hashFileSync, type FileHash } from '../wheel/hash.js';
 import type { HashResult, HashTask } from '../wheel/hash-task.js';
-import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions } from '../binary/index.js';
+import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions, type ElfLinks } from '../binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
 
 export interface Limits {
@@ -49,6 +49,8 @@ export interface BinaryEntry {
   name: string;
   format: 'elf' | 'macho' | 'pe';
   findings: BinaryFinding[];
+  /** ELF: what the loader needs of it, for the wheel-wide library resolution. */
+  links?: ElfLinks;
 }
 
 export interface WheelShardResult {
@@ -506,7 +508,9 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
         if (got.text !== null) result.texts[e.name] = got.text;
         if (got.format && task.pure) result.binaries.push({ name: e.name, format: got.format, findings: [] });
         else if (got.format && got.binary) {
-          result.binaries.push({ name: e.name, format: got.format, findings: await checkBinaryEntry(e.name, got.binary, task.platformTags, { bundledLibraries, wheelFiles }, decode) });
+          let links: ElfLinks | undefined;
+          const findings = await checkBinaryEntry(e.name, got.binary, task.platformTags, { bundledLibraries, wheelFiles, onElfLinks: (l) => (links = l) }, decode);
+          result.binaries.push({ name: e.name, format: got.format, findings, ...(links ? { links } : {}) });
         } else if (LIBRARY_NAME.test(e.name) && !task.pure) {
           // Named like a shared library but not one: the binary checks report it from the name and head.
           const findings = checkBinary(e.name, got.head, task.platformTags, { bundledLibraries, wheelFiles });

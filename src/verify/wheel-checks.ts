@@ -18,7 +18,7 @@ export interface WheelEvidence {
   texts: Record<string, string>;
   binaries: BinaryEntry[];
   /** Entries named like shared libraries that are not binaries, with the binary checks' findings. */
-  misnamed: Array<{ name: string; findings: Array<{ code: string; message: string }> }>;
+  misnamed: Array<{ name: string; findings: Array<{ code: string; message: string; lib?: string }> }>;
   openError: string | null;
 }
 
@@ -294,7 +294,44 @@ function checkBinaries(ev: WheelEvidence, fn: WheelFilename | string): Finding[]
       .filter((b) => isExtensionModule(b.name))
       .map((b) => ({ code: 'W-PURE-HAS-BINARY', entry: b.name, message: `a ${b.format.toUpperCase()} extension module in a wheel tagged \`any\`, which Python imports on no other platform; build a platform wheel` }));
   }
-  return [...ev.binaries, ...ev.misnamed].flatMap((b) => b.findings.map((f) => ({ code: f.code, entry: b.name, message: f.message })));
+  const loadable = loadedWith(ev);
+  const files = new Set(ev.entries.map((e) => e.name));
+  return [...ev.binaries, ...ev.misnamed].flatMap((b) =>
+    b.findings
+      // A library the loader reaches from another binary of the wheel is loaded with that binary's search
+      // path too: auditwheel's lddtree resolves a dependency's own DT_NEEDED through the RPATH/RUNPATH of the
+      // binary that loaded it, and takes a library's resolution from a tree that loads it (_fixup_elf_trees).
+      .filter((f) => !(f.lib && loadable.get(b.name)?.some((dir) => files.has(dir ? `${dir}/${f.lib}` : f.lib!))))
+      .map((f) => ({ code: f.code, entry: b.name, message: f.message })),
+  );
+}
+
+/**
+ * For each ELF file of the wheel that another one loads (a DT_NEEDED of it that resolves to this file
+ * through its $ORIGIN RPATH/RUNPATH), the search directories of those that load it, transitively.
+ */
+function loadedWith(ev: WheelEvidence): Map<string, string[]> {
+  const files = new Set(ev.entries.map((e) => e.name));
+  const elfs = ev.binaries.filter((b) => b.links);
+  const out = new Map<string, string[]>();
+  const add = (target: string, dirs: string[]): boolean => {
+    const have = out.get(target) ?? [];
+    const more = dirs.filter((d) => !have.includes(d));
+    if (more.length) out.set(target, [...have, ...more]);
+    return more.length > 0;
+  };
+  // Each pass propagates one more level of loading; a wheel's dependency chains are short.
+  for (let pass = 0, changed = true; changed && pass < 8; pass++) {
+    changed = false;
+    for (const b of elfs) {
+      const dirs = [...b.links!.dirs, ...(out.get(b.name) ?? [])];
+      for (const lib of b.links!.needed) {
+        const hit = dirs.map((d) => (d ? `${d}/${lib}` : lib)).find((p) => files.has(p));
+        if (hit && hit !== b.name && add(hit, dirs)) changed = true;
+      }
+    }
+  }
+  return out;
 }
 
 /**
