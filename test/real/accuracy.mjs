@@ -52,8 +52,11 @@ const cmp = (a, b) => a[0] - b[0] || a[1] - b[1];
 /** auditwheel's verdict on the wheel's claim: each linux tag must be at or above the wheel's best policy. */
 function auditwheelRejects(name, aw) {
   const tags = name.replace(/\.whl$/, '').split('-').pop().split('.');
-  const claims = tags.map(libcVersion).filter(Boolean);
-  if (!claims.length || !aw?.platform) return null;
+  if (!aw?.platform) return null;
+  // auditwheel judges one libc family (the binaries'); a wheel may also carry tags of the other (maturin).
+  const family = aw.overall.startsWith('musllinux') ? 'musllinux' : 'manylinux';
+  const claims = tags.map(libcVersion).filter((c) => c && c.family === family);
+  if (!claims.length) return null;
   const overall = libcVersion(aw.overall);
   if (!overall) return `auditwheel: ${aw.overall} (external libraries or symbols outside every policy)`;
   const lowest = claims.sort((a, b) => cmp(a.v, b.v))[0];
