@@ -150,6 +150,34 @@ for (const c of checks) {
   if (list) for (const d of diffs.slice(0, 30)) console.log(d);
 }
 
+// The same external libraries: auditwheel's for the policy the lowest claimed tag is held to (the newest at
+// or below it), against the libraries of verify's W-MANYLINUX-LIB / W-MUSLLINUX-LIB findings.
+{
+  let compared = 0;
+  let same = 0;
+  let withLibs = 0;
+  for (const n of wheels) {
+    const aw = oracle.wheels[n].auditwheel;
+    if (!aw?.platform) continue;
+    const family = aw.overall.startsWith('musllinux') ? 'musllinux' : 'manylinux';
+    const claims = n.replace(/\.whl$/, '').split('-').pop().split('.').map(libcVersion).filter((c) => c && c.family === family);
+    if (!claims.length) continue;
+    const lowest = claims.sort((a, b) => cmp(a.v, b.v))[0];
+    const policy = Object.keys(aw.external_libs ?? {})
+      .concat([aw.overall, aw.ref, aw.sym])
+      .map((p) => ({ p, v: libcVersion(p) }))
+      .filter((x) => x.v && cmp(x.v.v, lowest.v) <= 0)
+      .sort((a, b) => cmp(b.v.v, a.v.v))[0]?.p;
+    const theirs = new Set(policy ? aw.external_libs?.[policy] ?? [] : []);
+    const mine = new Set(byName.get(n).findings.filter((f) => /^W-(MANY|MUSL)LINUX-LIB$/.test(f.code)).map((f) => / needs (\S+) \(DT_NEEDED\)/.exec(f.message)?.[1]).filter(Boolean));
+    compared++;
+    if (theirs.size) withLibs++;
+    if (theirs.size === mine.size && [...theirs].every((l) => mine.has(l))) same++;
+    else if (list) console.log(`    ${n}: auditwheel ${[...theirs].join(' ') || '-'}; verify ${[...mine].join(' ') || '-'}`.slice(0, 400));
+  }
+  console.log(`auditwheel external libraries: the same set on ${same} of ${compared} platform wheels (${withLibs} with external libraries)`);
+}
+
 const falseAlarms = wheels.filter((n) => errorsOf(byName.get(n)).length && !rejectedBy.has(n));
 const misses = wheels.filter((n) => rejectedBy.has(n) && !errorsOf(byName.get(n)).length);
 console.log('');

@@ -13,6 +13,7 @@ Oracles (Debian's python3 with python3-pyelftools, twine and packaging):
 - PyPI's archive-wide zip rule (warehouse: reject when > 64 MiB uncompressed and > 50x compressed).
 - zipfile + hashlib: RECORD's listed hashes and sizes are right (what `installer` checks).
 Verdicts are cached in OUT.json by file name and size: a second run only does new wheels.
+REFRESH_PACKAGING=1 recomputes the cheap packaging/PyPI verdicts of cached wheels; SKIP_NEW=1 judges no new ones.
 """
 import base64
 import csv
@@ -193,6 +194,8 @@ def main():
             if w.name in data["wheels"]:
                 data["wheels"][w.name]["packaging"] = packaging_verdict(w)
     todo = [w for w in wheels if data["wheels"].get(w.name, {}).get("size") != w.stat().st_size]
+    if os.environ.get("SKIP_NEW"):
+        todo = []
     print(f"{len(wheels)} wheels, {len(todo)} to judge", file=sys.stderr)
     t0 = time.time()
     for i, w in enumerate(sorted(todo, key=lambda p: p.stat().st_size)):
