@@ -54,7 +54,8 @@ export function warningCodesOf(a: ArtifactResult, strict = false): string[] {
 function verdict(a: ArtifactResult, strict: boolean, fail: string, warn: string, ok: string, fmt: (c: string) => string = (c) => c): string {
   const errors = codesOf(a, strict);
   const warnings = warningCodesOf(a, strict);
-  const parts = [errors.length ? `${fail} ${errors.map(fmt).join(' ')}` : ok, warnings.length ? `${warn} ${warnings.map(fmt).join(' ')}` : ''];
+  // ✓ only when there is nothing to show; warnings alone are shown as such.
+  const parts = [errors.length ? `${fail} ${errors.map(fmt).join(' ')}` : warnings.length ? '' : ok, warnings.length ? `${warn} ${warnings.map(fmt).join(' ')}` : ''];
   return parts.filter(Boolean).join('  ');
 }
 

@@ -64,16 +64,31 @@ describe('release verify', () => {
     const summary = path.join(root, 'summary.md');
     const r = await runRelease(['verify'], { cwd: root, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/demo_core-0\.3\.0-py3-none-manylinux_2_17_x86_64\.whl\s+✗ W-WHEEL-TAGS/);
+    // A renamed wheel is a warning (PyPI and pip accept it); the set findings fail the run.
+    expect(r.stderr).toMatch(/demo_core-0\.3\.0-py3-none-manylinux_2_17_x86_64\.whl\s+⚠ W-WHEEL-TAGS/);
     expect(r.stderr).toMatch(new RegExp(`${CORE.replace(/\./g, '\\.')}\\s+✓`));
     expect(r.stderr).toContain('SET-MISSING');
     expect(r.stderr).toContain('SET-UNEXPECTED');
-    expect(r.stdout).toMatch(/^::error file=demo_core-0\.3\.0-py3-none-manylinux_2_17_x86_64\.whl,title=W-WHEEL-TAGS::W-WHEEL-TAGS /m);
+    expect(r.stdout).toMatch(/^::warning file=demo_core-0\.3\.0-py3-none-manylinux_2_17_x86_64\.whl,title=W-WHEEL-TAGS::W-WHEEL-TAGS /m);
     const md = readFileSync(summary, 'utf8');
     expect(md).toContain('## release verify: ❌ failed (0.3.0)');
-    expect(md).toContain('| `demo_core-0.3.0-py3-none-manylinux_2_17_x86_64.whl` | ❌ `W-WHEEL-TAGS` |');
+    expect(md).toContain('| `demo_core-0.3.0-py3-none-manylinux_2_17_x86_64.whl` | ⚠️ `W-WHEEL-TAGS` |');
     const m = JSON.parse(readFileSync(path.join(dist, 'release-manifest.json'), 'utf8'));
     expect(m.verify).toMatchObject({ ok: false, missing: ['sp:wheel:linux'], unexpected: [renamed] });
+    expect(m.verify.files.find((f: { filename: string }) => f.filename === renamed)).toMatchObject({ ok: true, codes: [], warnings: ['W-WHEEL-TAGS'] });
+  });
+
+  it('passes with warnings, and fails on them with --strict', async () => {
+    const renamed = 'demo_core-0.3.0-py3-none-manylinux_2_17_x86_64.whl';
+    writeFileSync(path.join(dist, renamed), buildWheel({ filename: renamed, wheel: wheelFile(['py3-none-any']) }));
+    writeFileSync(path.join(dist, 'release-manifest.json'), JSON.stringify(manifest([{ id: 'core:wheel', filename: CORE }, { id: 'core:sdist', filename: SDIST }, { id: 'core:wheel2', filename: renamed }])));
+    const lenient = await runRelease(['verify', '--json'], { cwd: root });
+    expect(lenient.code).toBe(0);
+    const out = JSON.parse(lenient.stdout);
+    expect(out.artifacts.find((a: { filename: string }) => a.filename === renamed)).toMatchObject({ ok: true, codes: [], warnings: ['W-WHEEL-TAGS'] });
+    const strict = await runRelease(['verify', '--strict'], { cwd: root });
+    expect(strict.code).toBe(4);
+    expect(strict.stderr).toMatch(/demo_core-0\.3\.0-py3-none-manylinux_2_17_x86_64\.whl\s+✗ W-WHEEL-TAGS/);
   });
 
   it('reads build fragments: the merged built list is recorded and a file that differs from its build record fails', async () => {
