@@ -66,7 +66,7 @@ const draft: CommandDefinition = {
     const { renderReleaseWith } = await import('../notes/release.js');
     const r = await renderReleaseWith(
       ctx,
-      { root, version, date, name: str(args, 'name'), configPath, consolidate: false },
+      { root, version, date, name: str(args, 'name'), configPath, consolidate: false, draft: true },
       {},
     );
     return {

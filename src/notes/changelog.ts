@@ -1,4 +1,4 @@
-// Putting the notes into the changelog, by towncrier 22.12's rules (_writer.append_to_newsfile).
+// Putting the notes into the changelog, by towncrier 26.9's rules (_writer.append_to_newsfile).
 import { ConfigError } from '../errors.js';
 import { pyLstrip, pyRstrip } from './pystr.js';
 
@@ -14,7 +14,7 @@ export interface InsertOptions {
 
 /** The whole new changelog: header up to the start string, the notes, then the earlier releases. */
 export function insertNotes(before: string | null, content: string, opts: InsertOptions): string {
-  if (!opts.singleFile || before === null) return content;
+  if (!opts.singleFile || before === null) return `${pyRstrip(content)}\n`;
   // towncrier reads with universal newlines and writes "\n".
   const text = before.replace(/\r\n?/g, '\n');
   if (opts.startString === '') {
@@ -36,5 +36,6 @@ export function insertNotes(before: string | null, content: string, opts: Insert
       hint: 'the version was released already; bump the version, or remove that section first',
     });
   }
-  return header + content + (previous ? `\n\n${previous}` : '');
+  // A brand new (or empty) changelog gets no trailing blank lines.
+  return header + (previous ? content + previous : `${pyRstrip(content)}\n`);
 }

@@ -146,10 +146,10 @@ function mergeRecovered(args: ConsolidateArgs, recovered: Recovered[]): Grouped 
     const section = dirs.find(([, d]) => d === r.dir)?.[0];
     if (!parsed || section === undefined) continue;
     const ticket = config.orphanPrefix && parsed.ticket.startsWith(config.orphanPrefix) ? '' : parsed.ticket;
-    addEntry(merged.get(section)!, parsed.type, fragmentText(r.content, parsed.type, config), ticket);
+    addEntry(merged.get(section)!, parsed.type, fragmentText(r.content, parsed.type, config, ticket), ticket);
   }
   for (const [name, list] of args.found.sections) {
-    for (const f of list) addEntry(merged.get(name)!, f.type, fragmentText(f.content, f.type, config), f.ticket);
+    for (const f of list) addEntry(merged.get(name)!, f.type, fragmentText(f.content, f.type, config, f.ticket), f.ticket);
   }
   return merged;
 }

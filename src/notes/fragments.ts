@@ -1,10 +1,10 @@
-// News fragments: found, named, read and grouped exactly as towncrier 22.12 does it (directory
+// News fragments: found, named, read and grouped exactly as towncrier 26.9 does it (directory
 // order, orphan counters, same text merged), plus the errors towncrier leaves silent.
 import { existsSync, opendirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, suggestion } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { TowncrierConfig } from './config.js';
-import { pyIntString, pyIsBlank, pyRstrip, pySplitlinesKeepends, pyStrip } from './pystr.js';
+import { pyCompare, pyIntString, pyIsBlank, pyRstrip, pySplitlinesKeepends, pyStrip } from './pystr.js';
 
 export interface ParsedName {
   ticket: string;
@@ -12,17 +12,17 @@ export interface ParsedName {
   counter: number;
 }
 
-/** `<issue>.<type>[.<counter>][.anything]`: the first part after the first that is a type names it. */
+/**
+ * towncrier 26.9's parse_newfragment_basename: the last part (from the second on) that is a type names
+ * it; everything before it is the issue (`fix-1.2.3.feature` is issue `fix-1.2.3`), digits lose leading
+ * zeros; the part after it is the counter when it is all digits.
+ */
 export function parseFragmentName(basename: string, types: { has(t: string): boolean }): ParsedName | null {
   const parts = basename.split('.');
-  if (parts.length === 1) return null;
-  if (parts.length === 2) {
-    const [ticket, type] = parts as [string, string];
-    return types.has(type) ? { ticket: pyIntString(ticket) ?? ticket, type, counter: 0 } : null;
-  }
-  for (let i = 1; i < parts.length; i++) {
+  for (let i = parts.length - 1; i >= 1; i--) {
     if (!types.has(parts[i]!)) continue;
-    const ticket = pyIntString(parts[i - 1]!) ?? parts[i - 1]!;
+    let ticket = pyStrip(parts.slice(0, i).join('.'));
+    if (/^\d+$/.test(ticket)) ticket = pyIntString(ticket) ?? ticket;
     const next = parts[i + 1];
     const counter = next !== undefined && /^\d+$/.test(next) ? Number(next) : 0;
     return { ticket, type: parts[i]!, counter };
@@ -37,6 +37,8 @@ export interface FoundFragments {
   sections: Array<[string, FragmentFile[]]>;
   /** Absolute paths of every fragment (what `release prepare` removes). */
   files: string[];
+  /** Files in a fragment directory that are not fragments (towncrier skips them; `--verbose` lists them). */
+  skipped: string[];
 }
 
 export interface FragmentFile {
@@ -69,36 +71,53 @@ function listInDirectoryOrder(dir: string): Dirent[] {
   return out;
 }
 
-/** Files that live beside fragments and are not fragments. */
-function isBystander(name: string, dir: string, config: TowncrierConfig): boolean {
-  if (name.charCodeAt(0) === 0x2e) return true;
-  if (/^readme(\.|$)/i.test(name) || /\.(jinja2?|j2)$/i.test(name)) return true;
-  return name === path.basename(config.template) && path.join(dir, name) === config.template;
-}
-
 const NAME_FORMAT = '`<issue>.<type>[.<counter>][.md|.rst]`, e.g. `123.feature.md`, or `+anything.<type>` for a change without an issue';
 
-function nameError(name: string, dir: string, config: TowncrierConfig): ConfigError {
-  const file = path.join(dir, name);
-  const types = [...config.types.keys()];
-  const parts = name.split('.');
-  if (parts.length >= 2 && parts[1]) {
-    return new ConfigError(`unknown fragment type \`${parts[1]}\`${suggestion(parts[1], types)}`, {
-      file,
-      hint: `rename it to one of the types in ${path.basename(config.file)}: ${types.join(', ')}`,
-    });
+/** Python's fnmatch.translate, for towncrier's `ignore` patterns (matched on lower-cased names). */
+export function fnmatchRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '!') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j++;
+      if (j >= pattern.length) re += '\\[';
+      else {
+        let body = pattern.slice(i + 1, j).replace(/\\/g, '\\\\');
+        if (body.startsWith('!')) body = `^${body.slice(1)}`;
+        else if (body.startsWith('^')) body = `\\${body}`;
+        re += `[${body}]`;
+        i = j;
+      }
+    } else re += c.replace(/[.+^${}()|\\\]\\-]/g, '\\$&');
   }
-  return new ConfigError(`the fragment file name does not parse`, { file, hint: `name fragments ${NAME_FORMAT}; types: ${types.join(', ')}` });
+  return new RegExp(`^(?:${re})$`, 's');
+}
+
+/** The names towncrier 26.9 never reads as fragments: its fixed list, the template's name and `ignore`. */
+function ignoredNames(config: TowncrierConfig): RegExp[] {
+  const names = ['.gitignore', '.gitkeep', '.keep', 'readme', 'readme.md', 'readme.rst'];
+  if (!config.templateBuiltin) names.push(path.basename(config.template));
+  for (const n of config.ignore ?? []) names.push(n.toLowerCase());
+  return names.map(fnmatchRegExp);
 }
 
 /**
- * Every fragment of every section. A missing directory is no fragments (towncrier 22.12 fails there;
- * towncrier#538). Unknown types, names that do not parse, empty fragments of types that show
- * content, and two files for the same issue and type are errors naming the file.
+ * Every fragment of every section, as towncrier 26.9 finds them. A missing directory is no fragments.
+ * Names that do not parse are skipped (listed in `skipped`), or, when `ignore` is set, an error
+ * (towncrier's strict mode). Two files for the same issue, type and counter are an error naming both
+ * (towncrier crashes), as is an issue that does not match `issue_pattern`.
  */
 export function findFragments(config: TowncrierConfig): FoundFragments {
   const sections: Array<[string, FragmentFile[]]> = [];
   const files: string[] = [];
+  const skipped: string[] = [];
+  const ignored = ignoredNames(config);
+  const issuePattern = config.issuePattern ? new RegExp(`^(?:${config.issuePattern})$`, 'u') : null;
   for (const [name, dir] of sectionDirs(config)) {
     const list: FragmentFile[] = [];
     sections.push([name, list]);
@@ -107,16 +126,36 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
     const seen = new Map<string, string>();
     for (const entry of listInDirectoryOrder(dir)) {
       const base = entry.name;
-      if (entry.isDirectory() || isBystander(base, dir, config)) continue;
+      const lower = base.toLowerCase();
+      if (ignored.some((re) => re.test(lower))) continue;
+      const file = `${dir}${path.sep}${base}`;
       const parsed = parseFragmentName(base, config.types);
-      if (!parsed) throw nameError(base, dir, config);
+      if (!parsed) {
+        if (config.ignore !== null) {
+          throw new ConfigError('is not a news fragment: its name has no fragment type', {
+            file,
+            hint: `name fragments ${NAME_FORMAT} (types: ${[...config.types.keys()].join(', ')}), or add the name to \`ignore\` in ${path.basename(config.file)}`,
+          });
+        }
+        skipped.push(file);
+        continue;
+      }
+      if (entry.isDirectory()) {
+        skipped.push(file);
+        continue;
+      }
       let { ticket, counter } = parsed;
       if (config.orphanPrefix && ticket.startsWith(config.orphanPrefix)) {
         ticket = '';
         counter = orphanCounter.get(parsed.type) ?? 0;
         orphanCounter.set(parsed.type, counter + 1);
       }
-      const file = `${dir}${path.sep}${base}`;
+      if (issuePattern && ticket && !issuePattern.test(ticket)) {
+        throw new ConfigError(`issue name '${ticket}' does not match the configured pattern, '${config.issuePattern}'`, {
+          file,
+          hint: 'rename the fragment, or change `issue_pattern`',
+        });
+      }
       const key = `${ticket}\0${parsed.type}\0${counter}`;
       const clash = seen.get(key);
       if (clash) {
@@ -126,15 +165,12 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
         });
       }
       seen.set(key, file);
-      const content = readFileSync(file, 'utf8');
-      if (config.types.get(parsed.type)!.showcontent && pyIsBlank(content)) {
-        throw new ConfigError('the fragment is empty', { file, hint: `write one sentence describing the change (type ${parsed.type} shows its text)` });
-      }
       files.push(file);
-      list.push({ file, ticket, type: parsed.type, counter, content });
+      // read_text: universal newlines, undecodable bytes replaced.
+      list.push({ file, ticket, type: parsed.type, counter, content: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n') });
     }
   }
-  return { sections, files };
+  return { sections, files, skipped };
 }
 
 /** textwrap-free indent: prefix every non-blank line (as towncrier's _builder.indent). */
@@ -151,14 +187,15 @@ export function groupFragments(found: FoundFragments, config: TowncrierConfig): 
   const out: Grouped = new Map();
   for (const [name, list] of found.sections) {
     const section = new Map<string, Map<string, string[]>>();
-    for (const f of list) addEntry(section, f.type, fragmentText(f.content, f.type, config), f.ticket);
+    for (const f of list) addEntry(section, f.type, fragmentText(f.content, f.type, config, f.ticket), f.ticket);
     out.set(name, section);
   }
   return out;
 }
 
-export function fragmentText(content: string, type: string, config: TowncrierConfig): string {
-  if (config.types.get(type)?.showcontent === false) return '';
+/** The text of a fragment; a type that hides its content keeps the text of an orphan only (as towncrier). */
+export function fragmentText(content: string, type: string, config: TowncrierConfig, ticket: string): string {
+  if (config.types.get(type)?.showcontent === false && ticket) return '';
   return config.allBullets ? indent(pyStrip(content), '  ').slice(2) : pyRstrip(content);
 }
 
@@ -167,5 +204,8 @@ export function addEntry(section: Map<string, Map<string, string[]>>, type: stri
   if (!texts) section.set(type, (texts = new Map()));
   let tickets = texts.get(text);
   if (!tickets) texts.set(text, (tickets = []));
-  if (ticket) tickets.push(ticket);
+  if (ticket) {
+    tickets.push(ticket);
+    tickets.sort(pyCompare);
+  }
 }

@@ -270,6 +270,22 @@ function toList(v: unknown): unknown[] {
   return Object.keys(v as object);
 }
 
+/** Python's `<` ordering of strings, numbers, booleans and lists of them. */
+function pyOrder(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a === b ? 0 : pyCompare(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const d = pyOrder(a[i], b[i]);
+      if (d) return d;
+    }
+    return a.length - b.length;
+  }
+  const x = Number(a);
+  const y = Number(b);
+  if (typeof a === typeof b || (typeof a !== 'string' && typeof b !== 'string' && !Array.isArray(a) && !Array.isArray(b))) return x < y ? -1 : x > y ? 1 : 0;
+  throw new Error(`'<' not supported between ${typeof a} and ${typeof b}`);
+}
+
 /** Filter items for `for x in xs if cond`: `test` renders "1" when the condition holds for an item. */
 function loopFilter(arr: unknown, test: (...a: unknown[]) => unknown, names: number): unknown[] {
   const out: unknown[] = [];
@@ -298,7 +314,21 @@ class Loop {
 }
 const loop = (i: number, len: number, arr: unknown[]) => new Loop(i, len, arr);
 
-const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter };
+/** Python's `x[start:stop:step]` on a list or a string. */
+function slice(obj: unknown, start?: number, stop?: number, step?: number): unknown {
+  const text = typeof obj === 'string';
+  const items = text ? [...(obj as string)] : toList(obj);
+  const n = items.length;
+  const by = step ?? 1;
+  if (by === 0) throw new Error('slice step cannot be zero');
+  const clamp = (v: number | undefined, def: number, lo: number, hi: number) => (v === undefined || v === null ? def : v < 0 ? Math.max(v + n, lo) : Math.min(v, hi));
+  const out: unknown[] = [];
+  if (by > 0) for (let i = clamp(start, 0, 0, n); i < clamp(stop, n, 0, n); i += by) out.push(items[i]);
+  else for (let i = clamp(start, n - 1, -1, n - 1); i > clamp(stop, -1, -1, n - 1); i += by) out.push(items[i]);
+  return text ? out.join('') : out;
+}
+
+const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter, slice };
 
 // --- filters, as Jinja defines them ------------------------------------------------------------
 
@@ -332,6 +362,16 @@ const FILTERS: Record<string, (...a: any[]) => unknown> = {
       const y = key(b);
       return typeof x === 'string' && typeof y === 'string' ? pyCompare(x, y) : (x as number) - (y as number);
     });
+    return reverse ? out.reverse() : out;
+  },
+  dictsort: (v, ...a) => {
+    const [pos, kw] = splitArgs(a);
+    const [caseSensitive = false, by = 'key', reverse = false] = [kw.case_sensitive ?? pos[0], kw.by ?? pos[1], kw.reverse ?? pos[2]];
+    if (by !== 'key' && by !== 'value') throw new Error('You can only sort by either "key" or "value"');
+    const at = by === 'key' ? 0 : 1;
+    const key = (x: unknown): unknown => (typeof x === 'string' && !caseSensitive ? x.toLowerCase() : Array.isArray(x) ? x.map(key) : x);
+    const items: Array<[string, unknown]> = v instanceof PyDict ? v.items() : Object.entries(v ?? {});
+    const out = items.map((it) => ({ it, k: key(it[at]) })).sort((x, y) => pyOrder(x.k, y.k)).map((x) => x.it);
     return reverse ? out.reverse() : out;
   },
   map: (v, ...a) => {
@@ -539,7 +579,70 @@ function load(): Nunjucks & { PyCompiler: any } {
     }
   }
   void wrap;
-  loaded = { ...loadRuntime(), parser: require('nunjucks/src/parser.js'), transformer: require('nunjucks/src/transformer.js'), nodes, Compiler, PyCompiler };
+  const lexer = require('nunjucks/src/lexer.js');
+  const { Parser } = require('nunjucks/src/parser.js');
+  const isClose = (t: any) => t.type === lexer.TOKEN_RIGHT_PAREN || t.type === lexer.TOKEN_RIGHT_BRACKET || t.type === lexer.TOKEN_RIGHT_CURLY;
+  // Jinja syntax nunjucks' parser lacks: slices (`value[1:]`) and a trailing comma in a literal.
+  class PyParser extends (Parser as new (tokens: unknown) => any) {
+    parsePostfix(node: any) {
+      for (let tok = this.peekToken(); tok; tok = this.peekToken()) {
+        if (tok.type === lexer.TOKEN_LEFT_PAREN) node = new nodes.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
+        else if (tok.type === lexer.TOKEN_LEFT_BRACKET) node = this.parseSubscript(node, tok);
+        else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
+          this.nextToken();
+          const val = this.nextToken();
+          if (val.type !== lexer.TOKEN_SYMBOL) this.fail(`expected name as lookup value, got ${val.value}`, val.lineno, val.colno);
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        } else break;
+      }
+      return node;
+    }
+    parseSubscript(target: any, tok: any) {
+      this.nextToken();
+      const part = (...ends: string[]) => (ends.includes(this.peekToken().type) ? null : this.parseExpression());
+      const start = part(lexer.TOKEN_COLON);
+      if (!this.skip(lexer.TOKEN_COLON)) {
+        if (!this.skip(lexer.TOKEN_RIGHT_BRACKET)) this.fail('expected ] after the index', tok.lineno, tok.colno);
+        return new nodes.LookupVal(tok.lineno, tok.colno, target, start);
+      }
+      const stop = part(lexer.TOKEN_COLON, lexer.TOKEN_RIGHT_BRACKET);
+      const step = this.skip(lexer.TOKEN_COLON) ? part(lexer.TOKEN_RIGHT_BRACKET) : null;
+      if (!this.skip(lexer.TOKEN_RIGHT_BRACKET)) this.fail('expected ] after the slice', tok.lineno, tok.colno);
+      const arg = (x: any) => x ?? 'undefined';
+      return { typename: 'PyCall', fn: 'slice', args: [target, arg(start), arg(stop), arg(step)], lineno: tok.lineno, colno: tok.colno };
+    }
+    parseAggregate() {
+      const tok = this.peekToken();
+      if (tok.type !== lexer.TOKEN_LEFT_PAREN && tok.type !== lexer.TOKEN_LEFT_BRACKET && tok.type !== lexer.TOKEN_LEFT_CURLY) return super.parseAggregate();
+      this.nextToken();
+      const node = tok.type === lexer.TOKEN_LEFT_PAREN ? new nodes.Group(tok.lineno, tok.colno) : tok.type === lexer.TOKEN_LEFT_BRACKET ? new nodes.Array(tok.lineno, tok.colno) : new nodes.Dict(tok.lineno, tok.colno);
+      for (;;) {
+        if (isClose(this.peekToken())) {
+          this.nextToken();
+          break;
+        }
+        if (node.children.length > 0) {
+          if (!this.skip(lexer.TOKEN_COMMA)) this.fail('expected a comma after the expression', tok.lineno, tok.colno);
+          if (isClose(this.peekToken())) continue;
+        }
+        if (node instanceof nodes.Dict) {
+          const key = this.parsePrimary();
+          if (!this.skip(lexer.TOKEN_COLON)) this.fail('expected a colon after the dict key', tok.lineno, tok.colno);
+          const value = this.parseExpression();
+          node.addChild(new nodes.Pair(key.lineno, key.colno, key, value));
+        } else node.addChild(this.parseExpression());
+      }
+      return node;
+    }
+  }
+  const parser = {
+    parse(src: string, extensions: unknown, opts: unknown) {
+      const p = new PyParser(lexer.lex(src, opts));
+      if (extensions !== undefined) p.extensions = extensions;
+      return p.parseAsRoot();
+    },
+  };
+  loaded = { ...loadRuntime(), parser, transformer: require('nunjucks/src/transformer.js'), nodes, Compiler, PyCompiler };
   return loaded;
 }
 

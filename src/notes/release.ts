@@ -28,6 +28,8 @@ export interface RenderReleaseOptions {
   name?: string;
   configPath?: string;
   consolidate?: boolean;
+  /** Only the notes are wanted (`notes draft`): no warning about the changelog. */
+  draft?: boolean;
 }
 
 function readOrNull(file: string): string | null {
@@ -78,6 +80,7 @@ export async function renderReleaseWith(
     return renderFromCommits(ctx, opts);
   }
   const found = findFragments(config);
+  for (const f of found.skipped) ctx.log.debug(`not a news fragment, skipped as towncrier skips it: ${f}`);
   const grouped = groupFragments(found, config);
   const versiondata: VersionData = { name: projectName(config, opts.name), version: opts.version, date: opts.date };
   const fileName = config.singleFile
@@ -97,7 +100,7 @@ export async function renderReleaseWith(
     startString: config.startString,
     topLine,
     singleFile: config.singleFile,
-    onNoStartString: () => ctx.log.warn(`${changelogFile} has no ${JSON.stringify(config.startString)}; the notes go on top, as towncrier puts them`),
+    onNoStartString: () => opts.draft || ctx.log.warn(`${changelogFile} has no ${JSON.stringify(config.startString)}; the notes go on top, as towncrier puts them`),
   });
   return { notes: content, changelogFile, changelogBefore, changelogAfter, fragmentFiles: found.files, source: 'towncrier' };
 }

@@ -1,11 +1,12 @@
-// Rendering grouped fragments into the release notes, as towncrier 22.12's render_fragments and
+// Rendering grouped fragments into the release notes, as towncrier 26.9's render_fragments and
 // build do: the same sorting, issue formatting, template data, title and wrapping.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { TowncrierConfig } from './config.js';
 import type { Grouped } from './fragments.js';
 import { compileTemplate, PyDict } from './jinja.js';
-import { FormatError, pyCompare, pyFormat, pyIntString, pyLen, pyRstrip, pyWrapFill } from './pystr.js';
+import { FormatError, pyCompare, pyFormat, pyIntString, pyLen, pyWrapFill } from './pystr.js';
 
 export interface VersionData {
   name: string;
@@ -13,17 +14,21 @@ export interface VersionData {
   date: string;
 }
 
-type IssueKey = [bigint | number, string];
+/** towncrier 26.9's issue_key: issues without a number, then by the text around the number, digits last. */
+type IssueKey = [number, string, bigint];
 
 function issueKey(issue: string): IssueKey {
-  const n = pyIntString(issue);
-  if (n === null) return [-1, issue];
-  return [n.length > 15 ? BigInt(n) : Number(n), ''];
+  if (/^\d+$/.test(issue)) return [2, '', BigInt(issue)];
+  const m = /\d+/.exec(issue);
+  if (!m) return [0, issue, -1n];
+  return [1, issue.slice(0, m.index) + issue.slice(m.index + m[0].length), BigInt(m[0])];
 }
 
 function compareIssueKey(a: IssueKey, b: IssueKey): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return pyCompare(a[1], b[1]);
+  if (a[0] !== b[0]) return a[0] - b[0];
+  const t = a[1] === b[1] ? 0 : pyCompare(a[1], b[1]);
+  if (t) return t;
+  return a[2] === b[2] ? 0 : a[2] < b[2] ? -1 : 1;
 }
 
 function compareKeyLists(a: IssueKey[], b: IssueKey[]): number {
@@ -34,12 +39,21 @@ function compareKeyLists(a: IssueKey[], b: IssueKey[]): number {
   return a.length - b.length;
 }
 
+function sortIssues(issues: string[]): string[] {
+  return issues.map((i) => ({ i, k: issueKey(i) })).sort((a, b) => compareIssueKey(a.k, b.k)).map((x) => x.i);
+}
+
 function bulletKey(text: string): number {
   if (!text) return -1;
   if (text.startsWith('- ')) return 0;
   if (text.startsWith('* ')) return 1;
   if (text.startsWith('#. ')) return 2;
   return 3;
+}
+
+/** 26.9: a text that ends in a code block gets "\n\n " so the issue link lands after the block. */
+function afterTrailingCodeBlock(text: string): string {
+  return /::\n\n(?:(?: {2}[ \t]+[^\n]*)?\n)* {2}[ \t]+[^\n]*$/.test(text) ? `${text}\n\n ` : text;
 }
 
 function renderIssue(format: string | null, issue: string, config: TowncrierConfig): string {
@@ -59,13 +73,9 @@ export function formatOrFail(format: string, fields: Record<string, string>, key
 /** Sorted entries of one type: issues sorted inside a line, then lines sorted, as towncrier does. */
 function sortedEntries(texts: Map<string, string[]>, allBullets: boolean): Array<[string, string[]]> {
   const entries: Array<{ text: string; issues: string[]; keys: IssueKey[] }> = [];
-  for (const [text, issues] of texts) {
-    if (issues.length <= 1) {
-      entries.push({ text, issues, keys: issues.length ? [issueKey(issues[0]!)] : [] });
-      continue;
-    }
-    const keyed = issues.map((i) => ({ i, k: issueKey(i) })).sort((a, b) => compareIssueKey(a.k, b.k));
-    entries.push({ text, issues: keyed.map((x) => x.i), keys: keyed.map((x) => x.k) });
+  for (const [text, tickets] of texts) {
+    const issues = tickets.length > 1 ? sortIssues(tickets) : tickets;
+    entries.push({ text, issues, keys: issues.map(issueKey) });
   }
   entries.sort((a, b) => {
     const ta = a.keys.length ? '' : a.text;
@@ -84,17 +94,26 @@ function getIndent(allBullets: boolean) {
   };
 }
 
-/** towncrier's render_fragments: template output, wrapped when asked, right-stripped plus one newline. */
-export function renderFragments(grouped: Grouped, config: TowncrierConfig, versiondata: VersionData, renderTitle: boolean): string {
+/** towncrier 26.9's render_fragments: the template's output, wrapped when asked. */
+export function renderFragments(grouped: Grouped, config: TowncrierConfig, versiondata: VersionData, renderTitle: boolean, mdHeaderLevel = 1): string {
   const sections = new PyDict();
+  const issuesByCategory = new PyDict();
   for (const [name, types] of grouped) {
     const section = new PyDict();
+    const byCategory = new PyDict();
     for (const [type, texts] of types) {
-      section.set(type, new PyDict(sortedEntries(texts, config.allBullets).map(([text, issues]) => [text, issues.map((i) => renderIssue(config.issueFormat, i, config))])));
+      const all = new Set<string>();
+      const entries = sortedEntries(texts, config.allBullets).map(([text, issues]): [string, string[]] => {
+        for (const i of issues) all.add(i);
+        return [afterTrailingCodeBlock(text), issues.map((i) => renderIssue(config.issueFormat, i, config))];
+      });
+      section.set(type, new PyDict(entries));
+      byCategory.set(type, sortIssues([...all].sort(pyCompare)).map((i) => renderIssue(config.issueFormat, i, config)));
     }
     sections.set(name, section);
+    issuesByCategory.set(name, byCategory);
   }
-  const definitions = new PyDict([...config.types].map(([k, d]) => [k, new PyDict([['name', d.name], ['showcontent', d.showcontent]])]));
+  const definitions = new PyDict([...config.types].map(([k, d]) => [k, new PyDict([['name', d.name], ['showcontent', d.showcontent], ['check', d.check]])]));
   const indentFor = getIndent(config.allBullets);
   const template = compileTemplate(readFileSync(config.template, 'utf8'), config.template);
   const res = template.render({
@@ -105,10 +124,12 @@ export function renderFragments(grouped: Grouped, config: TowncrierConfig, versi
     versiondata: new PyDict(Object.entries(versiondata)),
     top_underline: config.underlines[0],
     get_indent: indentFor,
+    issues_by_category: issuesByCategory,
+    header_prefix: '#'.repeat(mdHeaderLevel),
   });
-  const lines = res.split('\n');
-  const done = config.wrap ? lines.map((line) => pyWrapFill(line, 79, indentFor(line))) : lines;
-  return `${pyRstrip(done.join('\n'))}\n`;
+  if (config.wrap === false) return res;
+  const width = config.wrap === true || config.wrap <= 0 ? 79 : config.wrap;
+  return res.split('\n').map((line) => pyWrapFill(line, width, indentFor(line))).join('\n');
 }
 
 export interface RenderedNotes {
@@ -118,13 +139,20 @@ export interface RenderedNotes {
   topLine: string;
 }
 
-/** towncrier build's title handling around render_fragments. */
+/** towncrier 26.9 build's title handling around render_fragments (no underline under a Markdown title). */
 export function renderNotes(grouped: Grouped, config: TowncrierConfig, versiondata: VersionData): RenderedNotes {
   const { titleFormat } = config;
+  const markdown = path.extname(config.template).toLowerCase() === '.md';
+  let level = 1;
+  if (markdown) {
+    if (titleFormat) level = /^#+(?=\s)/m.exec(titleFormat)?.[0].length ?? 0;
+    else level = titleFormat === false ? 0 : 1;
+  }
   if (titleFormat) {
     const topLine = formatOrFail(titleFormat, { name: versiondata.name, version: versiondata.version, project_date: versiondata.date }, 'title_format', config);
-    const rendered = renderFragments(grouped, config, versiondata, false);
-    return { content: [topLine, config.underlines[0]!.repeat(pyLen(topLine)), rendered].join('\n'), topLine };
+    const rendered = renderFragments(grouped, config, versiondata, false, level);
+    const parts = markdown ? [topLine, rendered] : [topLine, config.underlines[0]!.repeat(pyLen(topLine)), rendered];
+    return { content: parts.join('\n'), topLine };
   }
-  return { content: renderFragments(grouped, config, versiondata, titleFormat !== false), topLine: '' };
+  return { content: renderFragments(grouped, config, versiondata, titleFormat !== false, level), topLine: '' };
 }

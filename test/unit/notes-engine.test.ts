@@ -38,23 +38,38 @@ function errorOf(f: () => unknown): ConfigError {
 }
 
 describe('towncrier config', () => {
-  it('has towncrier 22.12 defaults for every key', () => {
+  it('has towncrier 26.9 defaults for every key of its config reference', () => {
     const c = parseTowncrierTable({}, '/r/towncrier.toml', '/r');
     expect(c).toMatchObject({
       filename: 'NEWS.rst', directory: null, package: '', packageDir: '.', singleFile: true, startString: '.. towncrier release notes start\n',
-      titleFormat: null, issueFormat: null, underlines: ['=', '-', '~'], wrap: false, allBullets: true, orphanPrefix: '+', name: null,
+      titleFormat: null, issueFormat: null, underlines: ['=', '-', '~'], wrap: false, allBullets: true, orphanPrefix: '+', name: '', version: null,
+      createEofNewline: true, createAddExtension: true, ignore: null, issuePattern: '', templateBuiltin: true,
     });
     expect(c.sections).toEqual([['', '']]);
     expect([...c.types.keys()]).toEqual(['feature', 'bugfix', 'doc', 'removal', 'misc']);
     expect(c.types.get('misc')!.showcontent).toBe(false);
     expect(path.basename(c.template)).toBe('default.rst');
+    const md = parseTowncrierTable({ filename: 'CHANGES.md' }, '/r/towncrier.toml', '/r');
+    expect(path.basename(md.template)).toBe('default.md');
+    expect(md.startString).toBe('<!-- towncrier release notes start -->\n');
+  });
+
+  it('reads underlines as a string or a list, wrap as a bool or a width, ignore and issue_pattern', () => {
+    expect(parseTowncrierTable({ underlines: '=-^' }, '/r/t.toml', '/r').underlines).toEqual(['=', '-', '^']);
+    expect(parseTowncrierTable({ underlines: ['', ''] }, '/r/t.toml', '/r').underlines).toEqual(['', '']);
+    expect(parseTowncrierTable({ wrap: 100 }, '/r/t.toml', '/r').wrap).toBe(100);
+    expect(parseTowncrierTable({ wrap: true }, '/r/t.toml', '/r').wrap).toBe(true);
+    expect(parseTowncrierTable({ ignore: ['x.rst', '*.txt'] }, '/r/t.toml', '/r').ignore).toEqual(['x.rst', '*.txt']);
+    expect(errorOf(() => parseTowncrierTable({ ignore: 'x.rst' }, '/r/t.toml', '/r')).field).toBe('tool.towncrier.ignore');
+    expect(errorOf(() => parseTowncrierTable({ issue_pattern: '(' }, '/r/t.toml', '/r')).field).toBe('tool.towncrier.issue_pattern');
+    expect(parseTowncrierTable({ type: [{ name: 'Chores' }] }, '/r/t.toml', '/r').types.get('chores')).toEqual({ name: 'Chores', showcontent: true, check: true });
   });
 
   it('reads the table form sorted by name with capitalised default names, and the array form in order', () => {
     const t = parseTowncrierTable({ fragment: { zeta: {}, alpha: { name: 'A', showcontent: false } } }, '/r/t.toml', '/r');
-    expect([...t.types]).toEqual([['alpha', { name: 'A', showcontent: false }], ['zeta', { name: 'Zeta', showcontent: true }]]);
+    expect([...t.types]).toEqual([['alpha', { name: 'A', showcontent: false, check: true }], ['zeta', { name: 'Zeta', showcontent: true, check: true }]]);
     const typeTables = parseTowncrierTable({ type: { chore: { showcontent: false }, api: {} } }, '/r/t.toml', '/r');
-    expect([...typeTables.types]).toEqual([['api', { name: 'Api', showcontent: true }], ['chore', { name: 'Chore', showcontent: false }]]);
+    expect([...typeTables.types]).toEqual([['api', { name: 'Api', showcontent: true, check: true }], ['chore', { name: 'Chore', showcontent: false, check: true }]]);
     const a = parseTowncrierTable({ type: [{ directory: 'z', name: 'Z', showcontent: true }, { directory: 'a', name: 'A', showcontent: false }] }, '/r/t.toml', '/r');
     expect([...a.types.keys()]).toEqual(['z', 'a']);
     const sections = parseTowncrierTable({ section: [{ path: '' }, { name: 'Web', path: 'web' }] }, '/r/t.toml', '/r');
@@ -65,7 +80,7 @@ describe('towncrier config', () => {
     expect(errorOf(() => parseTowncrierTable({ singlefile: true }, '/r/t.toml', '/r')).hint).toContain('single_file');
     const bad = errorOf(() => parseTowncrierTable({ wrap: 'yes' }, '/r/t.toml', '/r'));
     expect(bad.field).toBe('tool.towncrier.wrap');
-    expect(errorOf(() => parseTowncrierTable({ template: 'towncrier:nope' }, '/r/t.toml', '/r')).message).toContain("'nope'");
+    expect(errorOf(() => parseTowncrierTable({ template: 'towncrier:nope' }, '/r/t.toml', '/r')).message).toContain("'nope.rst'");
     expect(errorOf(() => parseTowncrierTable({ filname: 'X' }, '/r/t.toml', '/r')).message).toContain('did you mean `filename`');
   });
 
@@ -85,7 +100,8 @@ describe('fragment names', () => {
     ['123.feature.md', { ticket: '123', type: 'feature', counter: 0 }],
     ['123.feature.2.rst', { ticket: '123', type: 'feature', counter: 2 }],
     ['007.bugfix', { ticket: '7', type: 'bugfix', counter: 0 }],
-    ['fix-1.2.3.feature', { ticket: '3', type: 'feature', counter: 0 }],
+    ['fix-1.2.3.feature', { ticket: 'fix-1.2.3', type: 'feature', counter: 0 }],
+    ['12.misc.feature.3', { ticket: '12.misc', type: 'feature', counter: 3 }],
     ['+abc.misc', { ticket: '+abc', type: 'misc', counter: 0 }],
     ['gh-12.feature.x', { ticket: 'gh-12', type: 'feature', counter: 0 }],
   ])('%s parses as towncrier parses it', (name, expected) => {
@@ -104,27 +120,33 @@ describe('fragment names', () => {
 
 describe('fragments on disk', () => {
   const toml = '[tool.towncrier]\ndirectory = "changes"\nfilename = "CHANGELOG.md"\n';
-  it('reports an unknown type with a suggestion and the file', async () => {
-    const dir = tree({ 'towncrier.toml': toml, 'changes/12.featrue.md': 'x\n' });
-    const err = errorOf(() => findFragments(parseTowncrierTable({ directory: 'changes' }, path.join(dir, 'towncrier.toml'), dir)));
-    expect(err.message).toContain('unknown fragment type `featrue` (did you mean `feature`?)');
-    expect(err.file).toBe(path.join(dir, 'changes/12.featrue.md'));
-    expect(err.hint).toContain('feature, bugfix, doc, removal, misc');
+  it('skips files that are not fragments, as towncrier 26.9 does, and lists them', async () => {
+    const dir = tree({ 'towncrier.toml': toml, 'changes/12.featrue.md': 'x\n', 'changes/examples.rst': 'x\n', 'changes/README.md': 'x\n', 'changes/1.feature': 'y\n' });
+    const found = findFragments((await findTowncrierConfig(dir))!);
+    expect(found.files).toEqual([path.join(dir, 'changes/1.feature')]);
+    expect(found.skipped.sort()).toEqual([path.join(dir, 'changes/12.featrue.md'), path.join(dir, 'changes/examples.rst')]);
   });
 
-  it('reports an empty fragment of a type that shows content, but not of one that does not', async () => {
-    const dir = tree({ 'towncrier.toml': toml, 'changes/12.feature.md': ' \n\n', 'changes/13.misc': '' });
-    const config = (await findTowncrierConfig(dir))!;
-    expect(errorOf(() => findFragments(config)).file).toBe(path.join(dir, 'changes/12.feature.md'));
-    rmSync(path.join(dir, 'changes/12.feature.md'));
-    expect(findFragments(config).files).toEqual([path.join(dir, 'changes/13.misc')]);
+  it('with `ignore` set, ignores those files and fails on other files that are not fragments (strict, as towncrier)', async () => {
+    const dir = tree({ 'towncrier.toml': `${toml}ignore = ["EXAMPLES.*"]\n`, 'changes/examples.rst': 'x\n', 'changes/1.feature': 'y\n' });
+    expect(findFragments((await findTowncrierConfig(dir))!).skipped).toEqual([]);
+    writeFileSync(path.join(dir, 'changes/notes.txt'), 'x\n');
+    const err = errorOf(() => findFragments(parseTowncrierTable({ directory: 'changes', ignore: ['examples.rst'] }, path.join(dir, 'towncrier.toml'), dir)));
+    expect(err.file).toBe(path.join(dir, 'changes/notes.txt'));
+    expect(err.hint).toContain('`ignore`');
   });
 
-  it('reports a name that does not parse, and two files for one issue and type', async () => {
-    const dir = tree({ 'towncrier.toml': toml, 'changes/notes': 'x\n' });
+  it('checks issue names against issue_pattern', async () => {
+    const dir = tree({ 'towncrier.toml': `${toml}issue_pattern = "\\\\d+"\n`, 'changes/12.feature': 'x\n', 'changes/+o.feature': 'o\n' });
+    expect(findFragments((await findTowncrierConfig(dir))!).files).toHaveLength(2);
+    writeFileSync(path.join(dir, 'changes/gh-3.feature'), 'x\n');
+    expect(errorOf(() => findFragments(parseTowncrierTable({ directory: 'changes', issue_pattern: '\\d+' }, path.join(dir, 'towncrier.toml'), dir))).message).toContain("'gh-3'");
+  });
+
+  it('reports two files for one issue and type', async () => {
+    const dir = tree({ 'towncrier.toml': toml });
     const config = (await findTowncrierConfig(dir))!;
-    expect(errorOf(() => findFragments(config)).message).toContain('does not parse');
-    rmSync(path.join(dir, 'changes/notes'));
+    mkdirSync(path.join(dir, 'changes'));
     writeFileSync(path.join(dir, 'changes/5.feature'), 'a\n');
     writeFileSync(path.join(dir, 'changes/5.feature.md'), 'b\n');
     expect(errorOf(() => findFragments(config)).message).toContain('two fragments for issue 5 of type feature');
@@ -135,7 +157,7 @@ describe('fragments on disk', () => {
     const config = (await findTowncrierConfig(dir))!;
     const found = findFragments(config);
     expect(found.files).toEqual([]);
-    expect(renderNotes(groupFragments(found, config), config, { name: '', version: '1.0', date: 'd' }).content).toBe('1.0 (d)\n=======\n\nNo significant changes.\n');
+    expect(renderNotes(groupFragments(found, config), config, { name: '', version: '1.0', date: 'd' }).content).toBe('# 1.0 (d)\n\nNo significant changes.\n\n\n'); // towncrier 26.9.0's bytes
   });
 
   it('merges the same text of several issues into one line, issues sorted as integers', async () => {
@@ -180,7 +202,7 @@ describe('Jinja semantics on nunjucks', () => {
   });
   it('ships precompiled packaged templates that match the templates and the compiler', () => {
     const dir = path.resolve(import.meta.dirname, '../../src/notes/templates');
-    expect(PRECOMPILED.map((t) => t.name)).toEqual(['default.rst', 'hr-between-versions.rst', 'single-file-no-bullets.rst']);
+    expect(PRECOMPILED.map((t) => t.name)).toEqual(['default.md', 'default.rst', 'hr-between-versions.rst', 'single-file-no-bullets.rst']);
     for (const t of PRECOMPILED) {
       const source = normalizeSource(readFileSync(path.join(dir, t.name), 'utf8'));
       expect(t.source, `${t.name} changed: run node src/notes/templates/precompile.mjs`).toBe(source);
@@ -205,14 +227,14 @@ describe('Python text rules', () => {
 describe('changelog insertion (towncrier _writer rules)', () => {
   const opts = { file: 'C.md', startString: '<!-- start -->\n', topLine: '', singleFile: true };
   it('creates the file from the notes alone', () => {
-    expect(insertNotes(null, 'N\n', opts)).toBe('N\n');
+    expect(insertNotes(null, 'N\n\n\n', opts)).toBe('N\n');
   });
   it('puts the notes after the start string, keeping the header and earlier releases', () => {
-    expect(insertNotes('# Changelog\n\n<!-- start -->\n\n## 1.0\nold\n', 'N\n', opts)).toBe('# Changelog\n\n<!-- start -->\n\nN\n\n\n## 1.0\nold\n');
+    expect(insertNotes('# Changelog\n\n<!-- start -->\n\n## 1.0\nold\n', 'N\n\n', opts)).toBe('# Changelog\n\n<!-- start -->\n\nN\n\n## 1.0\nold\n');
   });
   it('puts the notes on top when there is no start string, as towncrier does, and says so', () => {
     let warned = false;
-    expect(insertNotes('## 1.0\r\nold\r\n', 'N\n', { ...opts, onNoStartString: () => (warned = true) })).toBe('N\n\n\n## 1.0\nold\n');
+    expect(insertNotes('## 1.0\r\nold\r\n', 'N\n\n', { ...opts, onNoStartString: () => (warned = true) })).toBe('N\n\n## 1.0\nold\n');
     expect(warned).toBe(true);
   });
   it('refuses a release whose title is already there', () => {
