@@ -270,6 +270,22 @@ function toList(v: unknown): unknown[] {
   return Object.keys(v as object);
 }
 
+/** Jinja's int filter on one value: Python int(value, base), else int(float(value)); null when neither works. */
+function pyInt(v: unknown, base: number): number | null {
+  if (typeof v === 'boolean') return Number(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
+  if (typeof v !== 'string') return null;
+  const s = pyStrip(v).replace(/(?<=[0-9a-z])_(?=[0-9a-z])/gi, '');
+  const digits = base === 16 ? /^[+-]?(?:0x)?[0-9a-f]+$/i : base === 8 ? /^[+-]?(?:0o)?[0-7]+$/i : base === 2 ? /^[+-]?(?:0b)?[01]+$/i : /^[+-]?\d+$/;
+  if (base !== 10 && ![2, 8, 16].includes(base)) return null;
+  if (digits.test(s)) return parseInt(s.replace(/^([+-]?)0[xob]/i, '$1'), base);
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(s)) {
+    const f = Number(s);
+    return Number.isFinite(f) ? Math.trunc(f) : null;
+  }
+  return null;
+}
+
 /** Python's `<` ordering of strings, numbers, booleans and lists of them. */
 function pyOrder(a: unknown, b: unknown): number {
   if (typeof a === 'string' && typeof b === 'string') return a === b ? 0 : pyCompare(a, b);
@@ -374,11 +390,18 @@ const FILTERS: Record<string, (...a: any[]) => unknown> = {
     const out = items.map((it) => ({ it, k: key(it[at]) })).sort((x, y) => pyOrder(x.k, y.k)).map((x) => x.it);
     return reverse ? out.reverse() : out;
   },
-  map: (v, ...a) => {
+  map(this: unknown, v, ...a) {
     const [pos, kw] = splitArgs(a);
     if (kw.attribute !== undefined) return toList(v).map((x) => getitem(x, kw.attribute) ?? kw.default);
-    const f = FILTERS[pos[0] as string];
-    return f ? toList(v).map((x) => f(x, ...pos.slice(1))) : toList(v);
+    const f = loadRuntime().env.getFilter(String(pos[0]));
+    const rest = Object.keys(kw).length ? [...pos.slice(1), { ...kw, __keywords: true }] : pos.slice(1);
+    return toList(v).map((x) => f.call(this, x, ...rest));
+  },
+  int: (v, ...a) => {
+    const [pos, kw] = splitArgs(a);
+    const def = 'default' in kw ? kw.default : (pos[0] ?? 0);
+    const base = Number(kw.base ?? pos[1] ?? 10);
+    return pyInt(v, base) ?? def;
   },
 };
 
@@ -407,7 +430,20 @@ function loadRuntime(): Runtime {
   const builtinFilters = require('nunjucks/src/filters.js');
   const builtinTests = require('nunjucks/src/tests.js');
   const globals = require('nunjucks/src/globals.js')();
-  const tests: Record<string, unknown> = { ...builtinTests, none: (v: unknown) => v === null, sequence: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict };
+  const tests: Record<string, unknown> = {
+    ...builtinTests,
+    none: (v: unknown) => v === null,
+    sequence: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict,
+    integer: (v: unknown) => typeof v === 'number' && Number.isInteger(v),
+    float: (v: unknown) => typeof v === 'number' && !Number.isInteger(v),
+    boolean: (v: unknown) => typeof v === 'boolean',
+    true: (v: unknown) => v === true,
+    false: (v: unknown) => v === false,
+    string: (v: unknown) => typeof v === 'string',
+    mapping: (v: unknown) => v instanceof PyDict,
+    iterable: (v: unknown) => Array.isArray(v) || typeof v === 'string' || v instanceof PyDict,
+    in: (v: unknown, seq: unknown) => contains(v, seq),
+  };
   // The little of nunjucks' Environment that compiled templates use: no loaders, no blocks, no includes
   // (towncrier renders one template from a string, so Jinja cannot include or extend there either).
   const env = {
@@ -560,6 +596,13 @@ function load(): Nunjucks & { PyCompiler: any } {
         this._emitLine(`if(frame.topLevel) { context.setVariable(${name}, ${ids[i]}); }`);
       });
     }
+    compilePyWith(node: any, frame: any) {
+      this._emitLine('frame = frame.push();');
+      const inner = frame.push();
+      for (const set of node.sets) this.compileSet(set, inner);
+      this.compile(node.body, inner);
+      this._emitLine('frame = frame.pop();');
+    }
     _emitLoopBindings(_node: any, arr: string, i: string, len: string) {
       this._emitLine(`frame.set("loop", __py.loop(${i}, ${len}, ${arr}));`);
     }
@@ -582,7 +625,8 @@ function load(): Nunjucks & { PyCompiler: any } {
   const lexer = require('nunjucks/src/lexer.js');
   const { Parser } = require('nunjucks/src/parser.js');
   const isClose = (t: any) => t.type === lexer.TOKEN_RIGHT_PAREN || t.type === lexer.TOKEN_RIGHT_BRACKET || t.type === lexer.TOKEN_RIGHT_CURLY;
-  // Jinja syntax nunjucks' parser lacks: slices (`value[1:]`) and a trailing comma in a literal.
+  // Jinja syntax nunjucks' parser lacks: slices (`value[1:]`), a trailing comma in a literal, `{% with %}`,
+  // and None/True/False.
   class PyParser extends (Parser as new (tokens: unknown) => any) {
     parsePostfix(node: any) {
       for (let tok = this.peekToken(); tok; tok = this.peekToken()) {
@@ -596,6 +640,36 @@ function load(): Nunjucks & { PyCompiler: any } {
         } else break;
       }
       return node;
+    }
+    parsePrimary(noPostfix?: boolean) {
+      const tok = this.peekToken();
+      // Jinja also spells its constants as Python does.
+      if (tok?.type === lexer.TOKEN_SYMBOL && (tok.value === 'None' || tok.value === 'True' || tok.value === 'False')) {
+        this.nextToken();
+        const lit = new nodes.Literal(tok.lineno, tok.colno, tok.value === 'None' ? null : tok.value === 'True');
+        return noPostfix ? lit : this.parsePostfix(lit);
+      }
+      return super.parsePrimary(noPostfix);
+    }
+    parseStatement() {
+      const tok = this.peekToken();
+      if (tok.type === lexer.TOKEN_SYMBOL && tok.value === 'with' && !this.breakOnBlocks?.includes('with')) return this.parseWith();
+      return super.parseStatement();
+    }
+    /** `{% with [a = x, …] %}…{% endwith %}`: a scope; what is set inside stays inside. */
+    parseWith() {
+      const tag = this.nextToken();
+      const sets: any[] = [];
+      while (this.peekToken().type !== lexer.TOKEN_BLOCK_END) {
+        if (sets.length && !this.skip(lexer.TOKEN_COMMA)) this.fail('expected a comma between with assignments', tag.lineno, tag.colno);
+        const target = this.parsePrimary();
+        if (!this.skipValue(lexer.TOKEN_OPERATOR, '=')) this.fail('expected = in a with assignment', tag.lineno, tag.colno);
+        sets.push(new nodes.Set(tag.lineno, tag.colno, [target], this.parseExpression()));
+      }
+      this.advanceAfterBlockEnd(tag.value);
+      const body = this.parseUntilBlocks('endwith');
+      this.advanceAfterBlockEnd();
+      return { typename: 'PyWith', sets, body, lineno: tag.lineno, colno: tag.colno };
     }
     parseSubscript(target: any, tok: any) {
       this.nextToken();

@@ -40,6 +40,15 @@ const SNIPPETS = [
   '{% for w in [] %}x{% else %}none{% endfor %}',
   '{{ "abc"[0] }}{{ words[-1] }}{{ "a,b".split(",")[1] }}',
   '{% for w in words %}\n{{ w }}\n{% endfor +%}\nafter {# c -#}\n  x{%+ if true %}y{% endif %}\n',
+  // What real towncrier templates use (pytest, pip, aiohttp, pip-tools):
+  '{{ versiondata.version[1:] }}|{{ words[:2]|join }}|{{ words[::-1]|join }}|{{ words[-2:]|join }}|{{ "abcdef"[1:5:2] }}|{{ words[5:] }}',
+  '{% for k, v in sections[""]["feature"]|dictsort(by="value") %}{{ k }};{% endfor %}{% for k, v in definitions|dictsort(reverse=true) %}{{ k }}{% endfor %}',
+  '{% for k, v in {"b": 1, "A": 2, "c": 0}|dictsort %}{{ k }}{% endfor %}{% for k, v in {"b": 1, "A": 2}|dictsort(true) %}{{ k }}{% endfor %}',
+  '{% with %}{% set n = 7 %}{{ n }}{% endwith %}{{ n }}{% with a = 1, b = n %}{{ a }}{{ b }}{% endwith %}{{ a }}',
+  '{%- set refs = ["12", "abc1234", "Gh-9", "1e5"] | map("lower") | map("replace", "e", "f") | map("int", default=None) | select("integer") | map("string") | list -%}{{ refs }}',
+  '{{ ["12", "x"] | reject("in", ["12"]) | list }} {{ "ab"|int(default=None, base=16) is not none }} {{ "zz"|int(default=None) }} {{ "3.9"|int }} {{ "ff"|int(base=16) }}',
+  '{%- set m = {\n  "afterword": "tip",\n  "highlights": "important",\n} -%}{{ m["highlights"] }} {{ ["{", "}"] | join(m["afterword"] | upper) }} {{ [1, 2,]|length }}',
+  '{{ n is integer }} {{ "x" is string }} {{ definitions is mapping }} {{ none is none }} {{ None is none }} {{ True }} {{ n is divisibleby(3) }} {{ words|select("in", ["A", "c"])|list }}',
 ];
 
 function toPy(v: unknown): unknown {
