@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import { compareVersions, parseVersion, toParts } from '../version/pep440.js';
 import { insertNotes } from './changelog.js';
 import type { TowncrierConfig } from './config.js';
-import { fragmentText, addEntry, parseFragmentName, sectionDirs, type FoundFragments, type Grouped } from './fragments.js';
+import { fragmentText, addEntry, parseFragmentName, sectionDirs, sortTickets, type FoundFragments, type Grouped } from './fragments.js';
 import { pyRstrip } from './pystr.js';
 import { formatOrFail, renderNotes, type VersionData } from './render.js';
 import type { RenderedRelease } from './release.js';
@@ -151,6 +151,7 @@ function mergeRecovered(args: ConsolidateArgs, recovered: Recovered[]): Grouped 
   for (const [name, list] of args.found.sections) {
     for (const f of list) addEntry(merged.get(name)!, f.type, fragmentText(f.content, f.type, config, f.ticket), f.ticket);
   }
+  for (const section of merged.values()) sortTickets(section);
   return merged;
 }
 

@@ -188,6 +188,7 @@ export function groupFragments(found: FoundFragments, config: TowncrierConfig): 
   for (const [name, list] of found.sections) {
     const section = new Map<string, Map<string, string[]>>();
     for (const f of list) addEntry(section, f.type, fragmentText(f.content, f.type, config, f.ticket), f.ticket);
+    sortTickets(section);
     out.set(name, section);
   }
   return out;
@@ -199,13 +200,16 @@ export function fragmentText(content: string, type: string, config: TowncrierCon
   return config.allBullets ? indent(pyStrip(content), '  ').slice(2) : pyRstrip(content);
 }
 
+/** The tickets of each text in string order, as towncrier's split_fragments leaves them. */
+export function sortTickets(section: Map<string, Map<string, string[]>>): void {
+  for (const texts of section.values()) for (const tickets of texts.values()) if (tickets.length > 1) tickets.sort(pyCompare);
+}
+
 export function addEntry(section: Map<string, Map<string, string[]>>, type: string, text: string, ticket: string): void {
   let texts = section.get(type);
   if (!texts) section.set(type, (texts = new Map()));
   let tickets = texts.get(text);
   if (!tickets) texts.set(text, (tickets = []));
-  if (ticket) {
-    tickets.push(ticket);
-    tickets.sort(pyCompare);
-  }
+  // towncrier sorts the list after every append; sorting once when it is read gives the same order.
+  if (ticket) tickets.push(ticket);
 }

@@ -15,13 +15,15 @@ export interface VersionData {
 }
 
 /** towncrier 26.9's issue_key: issues without a number, then by the text around the number, digits last. */
-type IssueKey = [number, string, bigint];
+type IssueKey = [number, string, number | bigint];
+
+const int = (digits: string): number | bigint => (digits.length > 15 ? BigInt(digits) : Number(digits));
 
 function issueKey(issue: string): IssueKey {
-  if (/^\d+$/.test(issue)) return [2, '', BigInt(issue)];
+  if (/^\d+$/.test(issue)) return [2, '', int(issue)];
   const m = /\d+/.exec(issue);
-  if (!m) return [0, issue, -1n];
-  return [1, issue.slice(0, m.index) + issue.slice(m.index + m[0].length), BigInt(m[0])];
+  if (!m) return [0, issue, -1];
+  return [1, issue.slice(0, m.index) + issue.slice(m.index + m[0].length), int(m[0])];
 }
 
 function compareIssueKey(a: IssueKey, b: IssueKey): number {

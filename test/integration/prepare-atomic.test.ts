@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHANGES } from '../../src/commands/prepare.js';
 import { releaseBin, runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
-import { hasCommand, requireTools } from '../helpers/tools.js';
+import { hasTowncrierOracle, requireTools } from '../helpers/tools.js';
 import { addHook, addRemote, exampleRepo, fingerprint, type Fixture } from './prepare-fixture.js';
 
 const DATE = '2026-11-23';
@@ -40,7 +40,7 @@ function canMakeImmutable(): boolean {
 const PR_ONLY = new Set(['create the release branch', 'push the release branch', 'switch back to the release branch', 'open the release pull request']);
 const FAILABLE = CHANGES.map((s) => s.name).filter((n) => !PR_ONLY.has(n) && n !== 'push the branch and the tag');
 
-const haveTools = requireTools('release prepare atomicity', [['towncrier', hasCommand('towncrier')]]);
+const haveTools = requireTools('release prepare atomicity', [['towncrier 26.9.0 (.ci/setup extracts it)', hasTowncrierOracle()]]);
 
 describe.skipIf(!haveTools)('release prepare leaves nothing behind when a step fails', () => {
   it('covers every change step but the final push', () => {

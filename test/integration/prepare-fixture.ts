@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { repoRoot } from '../helpers/cli.js';
 import { git, initRepo } from '../helpers/gitdir.js';
+import { towncrierOracle as towncrierCommand } from '../helpers/tools.js';
 
 export const examplesDir = path.join(repoRoot, 'examples');
 
@@ -83,12 +84,13 @@ export function tagMessage(dir: string, tag: string): string {
   return raw.slice(raw.indexOf('\n\n') + 2);
 }
 
-/** What Debian's towncrier writes for the same tree: the CHANGELOG after `towncrier build --yes`, and the --draft notes. */
+/** What the newest towncrier (26.9.0) writes for the same tree: the CHANGELOG after `towncrier build --yes`, and the --draft notes. */
 export function towncrierOracle(version: string, date: string): { changelog: string; draft: string } {
   const fx = exampleRepo();
+  const tc = towncrierCommand();
   try {
-    const draft = execFileSync('towncrier', ['build', '--draft', '--version', version, '--date', date], { cwd: fx.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    execFileSync('towncrier', ['build', '--yes', '--version', version, '--date', date], { cwd: fx.dir, stdio: 'pipe' });
+    const draft = execFileSync(tc.cmd, [...tc.args, 'build', '--draft', '--version', version, '--date', date], { cwd: fx.dir, env: tc.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(tc.cmd, [...tc.args, 'build', '--yes', '--version', version, '--date', date], { cwd: fx.dir, env: { ...tc.env, GIT_CEILING_DIRECTORIES: '' }, stdio: 'pipe' });
     return { changelog: readFileSync(path.join(fx.dir, 'CHANGELOG.md'), 'utf8'), draft };
   } finally {
     fx.cleanup();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANGES } from '../../src/commands/prepare.js';
 import { runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
-import { hasCommand, requireTools } from '../helpers/tools.js';
+import { hasTowncrierOracle, requireTools } from '../helpers/tools.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
 import { addRemote, editReleaseYaml, exampleRepo, fingerprint, type Fixture } from './prepare-fixture.js';
 
@@ -38,7 +38,7 @@ function setup(): { dir: string; remote: string } {
 
 const env = { GITHUB_TOKEN: TOKEN, RELEASE_TOKEN: '', GITHUB_REPOSITORY: '' };
 
-const haveTools = requireTools('release prepare --pr', [['towncrier', hasCommand('towncrier')]]);
+const haveTools = requireTools('release prepare --pr', [['towncrier 26.9.0 (.ci/setup extracts it)', hasTowncrierOracle()]]);
 
 describe.skipIf(!haveTools)('release prepare --pr', () => {
   it('pushes release/0.4.0 with the release commit, opens the pull request into main, makes no tag, and returns to main', async () => {

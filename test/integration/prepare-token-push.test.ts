@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
-import { hasCommand, requireTools } from '../helpers/tools.js';
+import { hasCommand, requireTools, hasTowncrierOracle } from '../helpers/tools.js';
 import { exampleRepo, fingerprint, type Fixture } from './prepare-fixture.js';
 
 const PAT = 'github_pat_releasetoken0000000000000000';
@@ -104,7 +104,7 @@ async function setup() {
 }
 
 const ok = requireTools('release prepare --push over http', [
-  ['towncrier', hasCommand('towncrier')],
+  ['towncrier 26.9.0 (.ci/setup extracts it)', hasTowncrierOracle()],
   ['git-http-backend', hasCommand(backend)],
 ]);
 

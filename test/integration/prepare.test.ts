@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
-import { hasCommand, requireTools } from '../helpers/tools.js';
+import { hasTowncrierOracle, requireTools } from '../helpers/tools.js';
 import { addRemote, exampleRepo, fingerprint, tagMessage, towncrierOracle, type Fixture } from './prepare-fixture.js';
 
 const DATE = '2026-11-23';
@@ -20,7 +20,7 @@ function repo(edit?: (dir: string) => void): string {
   return fx.dir;
 }
 
-const haveTowncrier = requireTools('release prepare vs towncrier', [['towncrier', hasCommand('towncrier')]]);
+const haveTowncrier = requireTools('release prepare vs towncrier', [['towncrier 26.9.0 (.ci/setup extracts it)', hasTowncrierOracle()]]);
 
 describe.skipIf(!haveTowncrier)('release prepare on a copy of examples/', () => {
   it('--bump minor makes one commit `release: 0.4.0` with VERSION, pins, changelog and the fragments removed', async () => {
@@ -205,9 +205,13 @@ describe.skipIf(!haveTowncrier)('release prepare preflight: one clear message, n
     await refuses(dir, ['--version', '0.2.9'], 2, /0\.2\.9 is lower than the current version 0\.3\.0/);
   });
 
-  it('a fragment of an unknown type', async () => {
-    const dir = repo((d) => writeFileSync(path.join(d, 'changes/20.feture.md'), 'Typo in the type.\n'));
-    await refuses(dir, ['--bump', 'minor'], 2, /feture/);
+  it('a file that is not a fragment when towncrier `ignore` is set (strict, as towncrier 26.9)', async () => {
+    const dir = repo((d) => {
+      writeFileSync(path.join(d, 'changes/20.feture.md'), 'Typo in the type.\n');
+      const toml = path.join(d, 'towncrier.toml');
+      writeFileSync(toml, readFileSync(toml, 'utf8').replace('underlines = ["", "", ""]\n', 'underlines = ["", "", ""]\nignore = []\n'));
+    });
+    await refuses(dir, ['--bump', 'minor'], 2, /changes\/20\.feture\.md: is not a news fragment/);
   });
 
   it('--pre without --bump, and --push with --pr, are usage errors', async () => {
