@@ -344,7 +344,16 @@ function slice(obj: unknown, start?: number, stop?: number, step?: number): unkn
   return text ? out.join('') : out;
 }
 
-const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter, slice };
+/** `{% set ns.attr = x %}`: only a namespace() takes attributes, as in Jinja. */
+function setattr(obj: unknown, key: unknown, value: unknown): void {
+  if (!(obj instanceof Namespace)) throw new Error('cannot assign attribute on non-namespace object');
+  obj.set(str(key), value);
+}
+
+/** Jinja's namespace(): a dict whose attributes `set` can change from inside a loop. */
+class Namespace extends PyDict {}
+
+const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter, slice, setattr };
 
 // --- filters, as Jinja defines them ------------------------------------------------------------
 
@@ -430,6 +439,10 @@ function loadRuntime(): Runtime {
   const builtinFilters = require('nunjucks/src/filters.js');
   const builtinTests = require('nunjucks/src/tests.js');
   const globals = require('nunjucks/src/globals.js')();
+  globals.namespace = (...a: unknown[]) => {
+    const [pos, kw] = splitArgs(a);
+    return new Namespace([...(pos[0] instanceof PyDict ? pos[0].items() : []), ...Object.entries(kw)]);
+  };
   const tests: Record<string, unknown> = {
     ...builtinTests,
     none: (v: unknown) => v === null,
@@ -578,6 +591,18 @@ function load(): Nunjucks & { PyCompiler: any } {
     // Jinja scoping: `set` binds in the current scope (a loop body is one); it never writes through to
     // a variable of an enclosing loop or the template, as nunjucks' `set` does.
     compileSet(node: any, frame: any) {
+      // `{% set ns.attr = value %}`: an attribute of a namespace().
+      if (node.targets.length === 1 && node.targets[0].typename === 'LookupVal' && node.value) {
+        const target = node.targets[0];
+        this._emit('__py.setattr(');
+        this.compile(target.target, frame);
+        this._emit(', ');
+        this.compile(target.val, frame);
+        this._emit(', ');
+        this._compileExpression(node.value, frame);
+        this._emitLine(');');
+        return;
+      }
       const ids = node.targets.map((target: any) => {
         const own = frame.variables[target.value];
         if (own !== undefined && own !== null) return own;

@@ -48,6 +48,7 @@ const SNIPPETS = [
   '{%- set refs = ["12", "abc1234", "Gh-9", "1e5"] | map("lower") | map("replace", "e", "f") | map("int", default=None) | select("integer") | map("string") | list -%}{{ refs }}',
   '{{ ["12", "x"] | reject("in", ["12"]) | list }} {{ "ab"|int(default=None, base=16) is not none }} {{ "zz"|int(default=None) }} {{ "3.9"|int }} {{ "ff"|int(base=16) }}',
   '{%- set m = {\n  "afterword": "tip",\n  "highlights": "important",\n} -%}{{ m["highlights"] }} {{ ["{", "}"] | join(m["afterword"] | upper) }} {{ [1, 2,]|length }}',
+  '{% set ns = namespace(count=0, seen=[]) %}{% for w in words %}{% set ns.count = ns.count + loop.index %}{% set _ = ns.seen.append(w) %}{% endfor %}{{ ns.count }} {{ ns.seen|join }}',
   '{{ n is integer }} {{ "x" is string }} {{ definitions is mapping }} {{ none is none }} {{ None is none }} {{ True }} {{ n is divisibleby(3) }} {{ words|select("in", ["A", "c"])|list }}',
 ];
 
