@@ -9,8 +9,8 @@ export { MANIFEST_FILE };
 export const FRAGMENT_DIR = 'manifest-fragments';
 export const SCHEMA_VERSION = 1;
 
-const kind = z.enum(['pure', 'native', 'abi3']);
-const builder = z.enum(['build', 'cibuildwheel', 'maturin']);
+const kind = z.enum(['pure', 'native', 'abi3', 'platform']);
+const builder = z.enum(['build', 'cibuildwheel', 'maturin', 'pants']);
 
 export const manifestPackageSchema = z.object({
   /** PEP 503 normalised name, e.g. `demo-core`. */

@@ -237,7 +237,7 @@ const takeSnapshot: Step<PrepareContext> = {
   name: 'record the repository state',
   async run(ctx) {
     const { rendered, packages, current } = ctx.prepare as PrepareState;
-    const files = [current.file, rendered.changelogFile, ...rendered.fragmentFiles, ...packages.map((p) => p.pyproject)];
+    const files = [current.file, rendered.changelogFile, ...rendered.fragmentFiles, ...packages.flatMap((p) => (p.pyproject ? [p.pyproject] : []))];
     ctx.prepare.snapshot = await Snapshot.take(need(ctx, 'repo'), files);
   },
 };

@@ -15,13 +15,13 @@ const packageEntry = z
   .object({
     path: z.string().min(1).describe('Directory of a Python project (with pyproject.toml), or a glob of them'),
     kind: z
-      .enum(['pure', 'native', 'abi3'])
-      .default('pure')
-      .describe('pure: one py3-none-any wheel; native: one wheel per Python × target; abi3: one wheel per target'),
-    builder: z
-      .enum(['build', 'cibuildwheel', 'maturin'])
+      .enum(['pure', 'native', 'abi3', 'platform'])
       .optional()
-      .describe('How wheels are built; default: build for pure, cibuildwheel for native and abi3'),
+      .describe('pure: one py3-none-any wheel; native: one wheel per Python × target; abi3: one wheel per target; platform: pure code with platform-specific resources, one py3-none-<platform> wheel per target. Default: what discovery found (a Pants target tagged platform-specific is `platform`), else pure'),
+    builder: z
+      .enum(['build', 'cibuildwheel', 'maturin', 'pants'])
+      .optional()
+      .describe('How wheels are built; default: pants for Pants targets, build for pure, cibuildwheel for native and abi3'),
     targets: z.array(z.string()).optional().describe('Targets for this package only (default: the top-level targets)'),
     python: z.array(z.string()).optional().describe('Python versions for this package only (default: the top-level python)'),
   })
@@ -47,7 +47,7 @@ export const configSchema = z
     packages: z
       .array(z.union([z.string().min(1), packageEntry]))
       .default([])
-      .describe('Python projects released from this repository: paths or globs, or {path, kind, builder}'),
+      .describe('Python projects released from this repository: paths or globs, or {path, kind, builder}. Empty: every Pants python_distribution and uv workspace member, else the root pyproject.toml; when set, it narrows and overrides what those declare'),
     python: z.array(z.string().regex(/^3\.\d+t?$/, 'a CPython version like "3.12" (or "3.13t" for free-threaded)')).default(DEFAULT_PYTHONS).describe('CPython versions to build native wheels for'),
     targets: z.array(z.string()).default(DEFAULT_TARGETS).describe('Build targets (recipes), e.g. linux-x86_64, macos-arm64'),
     recipes_dir: z.string().default('.wheelwright/recipes').describe('Directory of recipe files that override or add to the shipped ones'),

@@ -39,7 +39,8 @@ export async function planPinRewrites(
 ): Promise<PinRewrite[]> {
   const siblings = new Set(packages.map((p) => p.name));
   const out: PinRewrite[] = [];
-  for (const file of packages.map((p) => p.pyproject)) {
+  // A Pants distribution has no pyproject.toml: its setup is generated, with no sibling pins to move.
+  for (const file of packages.map((p) => p.pyproject).filter((f): f is string => f !== null)) {
     const { text, changes } = rewritePins(await readFile(file, 'utf8'), siblings, from, to);
     if (changes.length) out.push({ file, text, changes: changes.map((c) => ({ ...c, file })) });
   }
