@@ -19,6 +19,8 @@ export interface PlanPackage {
   entryIndex?: number;
   /** Keys the package entry sets itself (`targets`, `python`); others come from the top level of the config. */
   ownKeys?: string[];
+  /** Whether an sdist is made (a Pants target's `sdist` field); default true. */
+  sdist?: boolean;
 }
 
 export interface PlanInput {
@@ -36,7 +38,8 @@ export interface PlanInput {
 
 /** Build job id for a target (and builder, when a target is built by more than one). */
 export function jobId(target: string, builder: BuilderName): string {
-  return builder === 'cibuildwheel' || target === ANY_TARGET ? `build-${target}` : `build-${target}-${builder}`;
+  if (target === ANY_TARGET) return builder === 'pants' ? `build-${target}-pants` : `build-${target}`;
+  return builder === 'cibuildwheel' ? `build-${target}` : `build-${target}-${builder}`;
 }
 
 export function sdistFilename(distName: string, version: string): string {
@@ -112,6 +115,23 @@ function abi3Pythons(pythons: string[]): string[] {
   return [...stable.slice(0, 1), ...pythons.filter((p) => p.endsWith('t'))];
 }
 
+/**
+ * A pure-code wheel carrying one platform's resources (Backend.AI's kernel-binary): `py3-none-<platform>`, whose
+ * WHEEL `Tag:` lines must say the same (a wheel renamed from py3-none-any keeps the old tag, and verify fails it).
+ */
+function platformResourceWheel(input: PlanInput, pkg: PlanPackage, recipe: Recipe, draft: JobDraft): ExpectedArtifact {
+  addUnique(draft.job.packages, [pkg.name]);
+  return {
+    id: `${pkg.name}:wheel:${recipe.target}:any`,
+    package: pkg.name,
+    type: 'wheel',
+    target: recipe.target,
+    python: null,
+    ...platformWheel(pkg.distName, input.version, 'py3', 'none', recipe),
+    job: draft.job.id,
+  };
+}
+
 interface JobDraft {
   job: BuildJob;
   recipe: Recipe;
@@ -158,11 +178,12 @@ export function computePlan(input: PlanInput): ReleaseManifest {
   }
   const anyRecipe = getRecipe(input.recipes, ANY_TARGET);
   const jobs = new Map<string, JobDraft>();
-  const anyJob = draftJob(jobs, anyRecipe, 'build');
   const expected: ExpectedArtifact[] = [];
   for (const pkg of input.packages) {
-    anyJob.job.packages.push(pkg.name);
-    expected.push({
+    // Pants builds its own sdists and pure wheels; everything else goes through pypa/build.
+    const anyJob = draftJob(jobs, anyRecipe, pkg.builder === 'pants' ? 'pants' : 'build');
+    if (pkg.sdist !== false || pkg.kind === 'pure') anyJob.job.packages.push(pkg.name);
+    if (pkg.sdist !== false) expected.push({
       id: `${pkg.name}:sdist:any:any`,
       package: pkg.name,
       type: 'sdist',
@@ -205,8 +226,12 @@ export function computePlan(input: PlanInput): ReleaseManifest {
       if (recipe.os === 'any') {
         throw new ConfigError(`target ${target} builds no platform wheels (package ${pkg.name})`, { ...fieldWhere, hint: 'list platform targets for native and abi3 packages' });
       }
-      if (pkg.builder === 'build') {
-        throw new ConfigError(`package ${pkg.name} is ${pkg.kind} but uses the \`build\` builder, which cannot target ${target}`, {
+      if (pkg.kind === 'platform') {
+        expected.push(platformResourceWheel(input, pkg, recipe, draftJob(jobs, recipe, pkg.builder)));
+        continue;
+      }
+      if (pkg.builder === 'build' || pkg.builder === 'pants') {
+        throw new ConfigError(`package ${pkg.name} is ${pkg.kind} but uses the \`${pkg.builder}\` builder, which cannot target ${target}`, {
           ...where(input, pkg, 'builder'),
           hint: 'use `builder: cibuildwheel` (C/C++/Cython) or `builder: maturin` (Rust)',
         });

@@ -66,8 +66,8 @@ export async function planFromConfig(loaded: LoadedConfig, opts: { env: NodeJS.P
   const { root, config } = loaded;
   const recipes = await loadRecipes(root, config.recipes_dir);
   const packages = (await discoverPackages(loaded)).map((p) => {
-    const entry = config.packages[p.entryIndex];
-    return { ...p, ownKeys: typeof entry === 'object' ? Object.keys(entry) : [] };
+    const entry = p.entryIndex >= 0 ? config.packages[p.entryIndex] : undefined;
+    return { ...p, ownKeys: typeof entry === 'object' ? Object.keys(entry) : [], entryIndex: p.entryIndex >= 0 ? p.entryIndex : undefined, sdist: p.pants?.sdist ?? true };
   });
   const version = await readVersionFile(root, config);
   const commit = await readHeadCommit(root, opts.env);

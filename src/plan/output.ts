@@ -47,13 +47,15 @@ export function planGrid(m: ReleaseManifest): Grid {
   const rows: string[][] = [];
   for (const p of m.packages) {
     const mine = m.expected.filter((e) => e.package === p.name);
-    const pythons = [...new Set(mine.filter((e) => e.target).map((e) => e.python!))].sort(comparePythons);
+    const pythons = [...new Set(mine.filter((e) => e.target && e.python).map((e) => e.python!))].sort(comparePythons);
     for (const py of pythons) {
       const abi3 = mine.some((e) => e.python === py && e.id.endsWith(':abi3'));
       rows.push([p.name, abi3 ? `${py} (abi3)` : py, ...targets.map((t) => (mine.some((e) => e.target === t && e.python === py) ? '✓' : '')), '']);
     }
+    // Pure code with one platform's resources: a py3-none-<platform> wheel per target.
+    if (mine.some((e) => e.target && !e.python)) rows.push([p.name, 'py3', ...targets.map((t) => (mine.some((e) => e.target === t && !e.python) ? '✓' : '')), '']);
     if (mine.some((e) => e.type === 'wheel' && !e.target)) rows.push([p.name, 'py3', ...targets.map(() => ''), '✓']);
-    rows.push([p.name, 'sdist', ...targets.map(() => ''), '✓']);
+    if (mine.some((e) => e.type === 'sdist')) rows.push([p.name, 'sdist', ...targets.map(() => ''), '✓']);
   }
   return { header, rows };
 }
