@@ -13,7 +13,7 @@ import { registerSecret } from '../secrets.js';
 import { BUMP_PARTS, bumpVersion, PRE_PHASES, type BumpPart, type PrePhase } from '../version/bump.js';
 import { readVersionFile, writeVersionFile, type VersionFile } from '../version/file.js';
 import { compareVersions, normalizeVersion, parseVersion } from '../version/pep440.js';
-import { planPinRewrites, syncInternalPins } from '../version/sync.js';
+import { planPinRewrites, syncInternalPins, type SyncOptions } from '../version/sync.js';
 import { bool, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
 export interface PrepareOptions {
@@ -149,7 +149,7 @@ const checkPackages: Step<PrepareContext> = {
       });
     }
     ctx.prepare.packages = packages;
-    ctx.prepare.pinFiles = await plannedPinFiles(packages, current.version, need(ctx, 'next'));
+    ctx.prepare.pinFiles = await plannedPinFiles(packages, current.version, need(ctx, 'next'), { developmentStatus: loaded.config.development_status });
   },
 };
 
@@ -280,10 +280,11 @@ const writeVersion: Step<PrepareContext> = {
 
 const writePins: Step<PrepareContext> = {
   name: 'update sibling pins',
-  skip: (ctx) => (need(ctx, 'pinFiles').length ? false : 'no package pins a sibling with =='),
+  skip: (ctx) => (need(ctx, 'pinFiles').length ? false : 'no package pins a sibling with == (or has a Development Status to move)'),
   async run(ctx) {
     const files = need(ctx, 'pinFiles');
-    await writing(files.join(', '), () => syncInternalPins(ctx.world, need(ctx, 'packages'), need(ctx, 'current').version, need(ctx, 'next')));
+    const developmentStatus = need(ctx, 'loaded').config.development_status;
+    await writing(files.join(', '), () => syncInternalPins(ctx.world, need(ctx, 'packages'), need(ctx, 'current').version, need(ctx, 'next'), { developmentStatus }));
   },
 };
 
@@ -510,9 +511,9 @@ function dateOf(text: string): Date | undefined {
 }
 
 /** The pyproject.toml files whose sibling pins will change (computed without writing). */
-async function plannedPinFiles(packages: DiscoveredPackage[], from: string, to: string): Promise<string[]> {
+async function plannedPinFiles(packages: DiscoveredPackage[], from: string, to: string, opts: SyncOptions): Promise<string[]> {
   if (from === to) return [];
-  return (await planPinRewrites(packages, from, to)).map((r) => r.file);
+  return (await planPinRewrites(packages, from, to, opts)).map((r) => r.file);
 }
 
 function githubTarget(ctx: PrepareContext): { apiUrl: string; owner: string; repo: string; token: string } {

@@ -25,11 +25,12 @@ async function applyVersion(ctx: Context, from: string, to: string): Promise<str
   const vf = await readVersionFile(loaded.root, loaded.config);
   const { discoverPackages } = await import('../config/packages.js');
   const { planPinRewrites } = await import('../version/sync.js');
-  const rewrites = await planPinRewrites(await discoverPackages(loaded), from, to);
+  const rewrites = await planPinRewrites(await discoverPackages(loaded), from, to, { developmentStatus: loaded.config.development_status });
   await writeVersionFile(ctx.world, vf.file, to, vf);
   for (const r of rewrites) {
     await ctx.world.writeFile(r.file, r.text);
     for (const p of r.changes) ctx.log.info(`${p.file}: ${p.requirement}==${p.from} → ==${p.to}`);
+    if (r.classifier) ctx.log.info(`${r.file}: "${r.classifier.from}" → "${r.classifier.to}"`);
   }
   return [vf.file, ...rewrites.map((r) => r.file)];
 }

@@ -44,6 +44,10 @@ export const configSchema = z
       .enum(['pep440', 'calver', 'semver'])
       .default('pep440')
       .describe('pep440: MAJOR.MINOR.PATCH with PEP 440 pre/post/dev; calver: YY.MINOR.PATCH; semver: SemVer rules, written as PEP 440'),
+    development_status: z
+      .boolean()
+      .default(false)
+      .describe('Keep the `Development Status` classifier in each pyproject.toml in step with the version when `release prepare` / `version bump|set` write it (dev → 2 - Pre-Alpha, a → 3 - Alpha, b/rc → 4 - Beta, final → 5 - Production/Stable)'),
     packages: z
       .array(z.union([z.string().min(1), packageEntry]))
       .default([])

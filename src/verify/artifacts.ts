@@ -20,6 +20,7 @@ export interface ArtifactResult {
   sha256: string;
   size: number;
   findings: Finding[];
+  /** Findings that do not fail the artifact (W-DEV-STATUS). */
 }
 
 export interface VerifyOptions {
@@ -66,20 +67,22 @@ async function verifyOne(pool: ScanPool, file: string, opts: VerifyOptions): Pro
   const { checkWheel } = await import('./wheel-checks.js');
   const first = shardResults[0]!;
   const h = (hashed as HashResult | null) ?? first.fileHash ?? ((await pool.run({ kind: 'hash', file })) as HashResult);
+  const texts = Object.assign({}, ...shardResults.map((r) => r.texts)) as Record<string, string>;
   const findings = checkWheel(
     {
       artifact: filename,
       entries: first.entries ?? ([] as ZipEntryInfo[]),
       hashed: shardResults.flatMap((r) => r.hashed),
       errors: shardResults.flatMap((r) => r.errors),
-      texts: Object.assign({}, ...shardResults.map((r) => r.texts)) as Record<string, string>,
+      texts,
       binaries: shardResults.flatMap((r) => r.binaries),
       misnamed: shardResults.flatMap((r) => r.misnamed),
       openError: first.openError,
     },
     opts,
   );
-  return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings: withLevels(findings) };
+  const { devStatusWarnings } = await import('./dev-status.js');
+  return { filename, path: file, kind: 'wheel', sha256: h.sha256, size: h.size, findings: withLevels([...findings, ...devStatusWarnings(texts, opts.releaseVersion)]) };
 }
 
 function platformTagsOf(filename: string): string[] {

@@ -69,6 +69,7 @@ export const CODES: Record<string, CodeInfo> = {
   'W-ZIP-BOMB': { reason: 'pypi', rule: 'the archive expands above 64 MiB at a ratio over 50 (PyPI: "File exceeds compression ratio of 50"), or above verify.max_uncompressed_mb' },
   'W-ZIP-RATIO': { reason: 'guard', rule: 'one entry of 1 MiB or more expands more than verify.max_ratio (default 200); PyPI judges the archive as a whole' },
   'W-ZIP-COMPRESSION': { reason: 'pypi', rule: 'an entry uses a compression method other than stored or deflate' },
+  'W-DEV-STATUS': { reason: 'guard', rule: 'the Development Status classifier contradicts the release version (a/dev → Alpha/Pre-Alpha, b/rc → Beta, final → Production/Stable)' },
   'W-ZIP-CORRUPT': { reason: 'unsafe', rule: 'the archive or an entry is truncated or corrupt (CRC, sizes, headers)' },
   'W-BIN-CORRUPT': { reason: 'platform', rule: 'a malformed or truncated ELF, Mach-O or PE file, or a file named like a shared library that is none' },
   'W-BIN-ARCH': { reason: 'platform', rule: 'a binary\'s machine (e_machine, cputype, OS family, ARM float ABI) does not fit the platform tag' },

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { World } from '../context.js';
 import type { DiscoveredPackage } from '../config/packages.js';
+import { rewriteDevelopmentStatus } from './classifier.js';
 import { normalizeName } from './pep440.js';
 
 export interface PinChange {
@@ -29,6 +30,13 @@ export interface PinRewrite {
   file: string;
   text: string;
   changes: PinChange[];
+  /** The `Development Status` classifier moved with the version (config `development_status`). */
+  classifier?: { from: string; to: string };
+}
+
+export interface SyncOptions {
+  /** Also rewrite a `Development Status` classifier that contradicts the new version. */
+  developmentStatus?: boolean;
 }
 
 /** Read every package's pyproject.toml and compute the new texts; writes nothing. */
@@ -36,13 +44,17 @@ export async function planPinRewrites(
   packages: Pick<DiscoveredPackage, 'name' | 'pyproject'>[],
   from: string,
   to: string,
+  opts: SyncOptions = {},
 ): Promise<PinRewrite[]> {
   const siblings = new Set(packages.map((p) => p.name));
   const out: PinRewrite[] = [];
-  // A Pants distribution has no pyproject.toml: its setup is generated, with no sibling pins to move.
+  // A Pants distribution has no pyproject.toml: its setup is generated (classifiers by a plugin), with no pins to move.
   for (const file of packages.map((p) => p.pyproject).filter((f): f is string => f !== null)) {
-    const { text, changes } = rewritePins(await readFile(file, 'utf8'), siblings, from, to);
-    if (changes.length) out.push({ file, text, changes: changes.map((c) => ({ ...c, file })) });
+    const pinned = rewritePins(await readFile(file, 'utf8'), siblings, from, to);
+    const status = opts.developmentStatus ? rewriteDevelopmentStatus(pinned.text, to) : { text: pinned.text, from: null, to: null };
+    const rewrite: PinRewrite = { file, text: status.text, changes: pinned.changes.map((c) => ({ ...c, file })) };
+    if (status.from && status.to) rewrite.classifier = { from: status.from, to: status.to };
+    if (rewrite.changes.length || rewrite.classifier) out.push(rewrite);
   }
   return out;
 }
@@ -53,8 +65,9 @@ export async function syncInternalPins(
   packages: Pick<DiscoveredPackage, 'name' | 'pyproject'>[],
   from: string,
   to: string,
+  opts: SyncOptions = {},
 ): Promise<PinChange[]> {
-  const rewrites = await planPinRewrites(packages, from, to);
+  const rewrites = await planPinRewrites(packages, from, to, opts);
   for (const r of rewrites) await world.writeFile(r.file, r.text);
   return rewrites.flatMap((r) => r.changes);
 }

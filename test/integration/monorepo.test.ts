@@ -95,3 +95,29 @@ describe('a uv workspace', () => {
     expect((JSON.parse(narrowed.stdout) as ReleaseManifest).packages.map((p) => p.name)).toEqual(['acme-core', 'acme-http']);
   });
 });
+
+describe('the Development Status classifier follows the version', () => {
+  it('verify warns (exit 0) when a wheel of an rc says Production/Stable', async () => {
+    const { writeWheel } = await import('../servers/pypi/make-dist.js');
+    const dir = repo({ VERSION: '2.0.0rc1\n' });
+    await writeWheel(path.join(dir, 'wheelhouse'), { name: 'acme-core', version: '2.0.0rc1', extraHeaders: ['Classifier: Development Status :: 5 - Production/Stable'] });
+    const r = await runRelease(['verify', '--dist', 'wheelhouse', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { artifacts: { ok: boolean; warnings: { code: string; message: string }[] }[] };
+    expect(out.artifacts[0]!.ok).toBe(true);
+    expect(out.artifacts[0]!.warnings.map((w) => w.code)).toEqual(['W-DEV-STATUS']);
+  });
+
+  it('version set rewrites the classifier in pyproject.toml when development_status is on', async () => {
+    const tree = uvWorkspaceTree();
+    tree['release.yaml'] = 'development_status: true\n';
+    const dir = repo(tree);
+    const r = await runRelease(['version', 'set', '3.2.0b1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const core = readFileSync(path.join(dir, 'packages/core/pyproject.toml'), 'utf8');
+    expect(core).toContain('"Development Status :: 4 - Beta"');
+    expect(core).not.toContain('Production/Stable');
+    // Sibling pins moved in the same write.
+    expect(readFileSync(path.join(dir, 'packages/http/pyproject.toml'), 'utf8')).toContain('"acme-core==3.2.0b1"');
+  });
+});
