@@ -65,7 +65,8 @@ const list: CommandDefinition = {
     const source = await openFrom(ctx, str(args, 'from'));
     const sets = await source.list();
     const loaded = await ctx.config();
-    const lines = loaded.file ? loaded.config.lines : [];
+    const { releaseLines } = await import('../config/lines.js');
+    const lines = loaded.file ? await releaseLines(loaded) : [];
     const now = ctx.now();
     const rows = sets.map((s) => ({ ...s, line: lineOf(s.version, lines) ?? null }));
     const text = rows.length

@@ -123,7 +123,15 @@ export const configSchema = z
       .strict()
       .default({ max_uncompressed_mb: 4096, max_ratio: 200, strict: false, ignore: [] })
       .describe('Verification limits'),
-    lines: z.array(lineEntry).default([]).describe('Maintained release lines (e.g. an LTS series), shown by `release compat list`'),
+    lines: z
+      .union([
+        z.array(lineEntry),
+        z
+          .object({ file: z.string().min(1).describe('A maintained-versions.yml-style file: `versions: [{version, lts, retire_after}]`') })
+          .strict(),
+      ])
+      .default([])
+      .describe('Maintained release lines (e.g. an LTS series), shown by `release compat list`: a list, or `{file: .github/maintained-versions.yml}`'),
   })
   .strict();
 
