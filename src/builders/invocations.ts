@@ -29,6 +29,10 @@ export interface Invocation {
   outDir: string;
   /** Wheels from this run need retagging to the recipe's tag (native mode). */
   repair: boolean;
+  /** The builder makes more than this job needs (Pants packages sdist and wheel together): keep only `produces`. */
+  keepOnly?: boolean;
+  /** A pure wheel from this run carries one platform's resources: retag py3-none-any to the recipe's platform tag. */
+  platformRetag?: boolean;
 }
 
 /** Pythons the plan expects for one package on one target (abi3: the lowest one). */
@@ -107,10 +111,26 @@ function maturin({ recipe, pkg, pythons, dir, outDir }: BuilderInput): Invocatio
   return { package: pkg.name, produces: ['wheel'], file: 'maturin', args, env: {}, cwd: dir, outDir, repair: false };
 }
 
+/**
+ * `pants package` of the package directory's python_distribution, into outDir. Pants makes the sdist and a
+ * py3-none-any wheel together; the `any` job keeps what the plan expects of it, a target job keeps the wheel,
+ * retagged to the target's platform (pure code with that platform's resources, Backend.AI's kernel-binary).
+ */
+function pants({ recipe, pkg, opts, outDir }: BuilderInput, planned: Array<'sdist' | 'wheel'>): Invocation {
+  const platform = recipe.pants?.platform;
+  if (recipe.os !== 'any' && !platform) {
+    throw new BuildError(`recipe ${recipe.target} has no \`pants.platform\` (package ${pkg.name})`, { hint: 'add `pants: {platform: linux_x86_64}` (the platform_resources key) to the recipe' });
+  }
+  const global = (recipe.pants?.args ?? []).map((a) => a.replace(/\{platform\}/g, platform ?? ''));
+  const args = [...global, `--pants-distdir=${outDir}`, '--filter-target-type=python_distribution', 'package', `${pkg.path === '.' ? '' : pkg.path}:`];
+  return { package: pkg.name, produces: planned, file: 'pants', args, env: {}, cwd: opts.root, outDir, repair: false, keepOnly: true, platformRetag: recipe.os !== 'any' };
+}
+
 /** Every builder a package can name (`builder:` in release.yaml), by name. */
 export const BUILDERS: Record<BuilderName, Builder> = {
   cibuildwheel: { invocation: cibuildwheel },
   maturin: { invocation: maturin },
+  pants: { invocation: (input) => pants(input, ['wheel']) },
   build: {
     invocation({ pkg, target }) {
       throw new BuildError(`package ${pkg.name} uses \`build\`, which cannot make ${target} wheels`, { hint: 'use cibuildwheel or maturin for native packages' });
@@ -127,7 +147,10 @@ export function jobInvocations(m: ReleaseManifest, job: BuildJob, recipe: Recipe
     const dir = path.resolve(opts.root, pkg.path);
     const outDir = path.join(opts.workDir, pkg.name);
     const input: BuilderInput = { recipe, pkg, pythons: expectedPythons(m, pkg.name, job.target), opts, dir, outDir, target: job.target };
-    out.push(recipe.os === 'any' ? sdistAndPure(input) : BUILDERS[pkg.builder].invocation(input));
+    if (recipe.os === 'any' && pkg.builder === 'pants') {
+      const planned = [...new Set(m.expected.filter((e) => e.job === job.id && e.package === pkg.name).map((e) => e.type))];
+      out.push(pants(input, planned));
+    } else out.push(recipe.os === 'any' ? sdistAndPure(input) : BUILDERS[pkg.builder].invocation(input));
   }
   return out;
 }

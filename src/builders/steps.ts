@@ -115,7 +115,10 @@ async function runBuilders(ctx: BuildContext): Promise<void> {
           : 'see the builder output above',
       });
     }
-    for (const filename of await listFiles(inv.outDir)) produced.push({ package: inv.package, path: path.join(inv.outDir, filename), filename });
+    for (const filename of await listFiles(inv.outDir)) {
+      if (inv.keepOnly && !inv.produces.includes(filename.endsWith('.whl') ? 'wheel' : 'sdist')) continue;
+      produced.push({ package: inv.package, path: path.join(inv.outDir, filename), filename });
+    }
   }
   ctx.produced = produced;
 }
@@ -133,6 +136,10 @@ async function repairProduced(ctx: BuildContext): Promise<void> {
     if (f.filename.endsWith('.tar.gz') && f.filename !== `${pkg.distName}-${manifest.version}.tar.gz`) {
       await mkdir(path.join(inv.outDir, '..', 'normalized'), { recursive: true });
       file = await normalizeSdist(ctx, ctx.request.python, f.path, pkg.distName, manifest.version);
+    } else if (inv.platformRetag && f.filename.endsWith('-none-any.whl')) {
+      // Pure code with this platform's resources: the filename and WHEEL's Tag lines both take the platform tag.
+      await mkdir(path.join(inv.outDir, '..', 'repaired'), { recursive: true });
+      file = await retagWheel(ctx, ctx.request.python, f.path, recipe.wheel.platform_tag, { package: pkg.name, target: job.target });
     } else if (inv.repair && f.filename.endsWith('.whl') && /-linux_[^-.]+\.whl$/.test(f.filename)) {
       await mkdir(path.join(inv.outDir, '..', 'repaired'), { recursive: true });
       file = await retagWheel(ctx, ctx.request.python, f.path, recipe.wheel.platform_tag, { package: pkg.name, target: job.target });

@@ -53,6 +53,14 @@ export const recipeSchema = z
       })
       .strict()
       .optional(),
+    pants: z
+      .object({
+        platform: z.string().regex(/^[a-z0-9_]+$/).optional().describe('Pants\' name for this platform (a `platform_resources` key, e.g. linux_x86_64)'),
+        args: z.array(z.string()).default([]).describe('Global options before `package`; `{platform}` is replaced (e.g. a plugin\'s --platform-specific-resources-target={platform})'),
+      })
+      .strict()
+      .optional()
+      .describe('How `pants package` builds wheels for this target'),
     native: z
       .object({
         machine: z.string().min(1).describe('The host architecture (uname -m) that can build this target natively'),
