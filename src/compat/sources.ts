@@ -6,6 +6,9 @@
 //                           holding versions.json next to the files (e.g. downloaded release assets)
 //   http(s)://HOST/simple/  an index served over HTTP with the same `_sets/` tree; files are checked against
 //                           the PEP 691 JSON project pages (or `<project>/index.json` on a static host)
+//   http(s)://HOST/simple/NAME-release/
+//                           the project page of a set distribution (PyPI alone, or a mirror of it): each
+//                           `NAME-release-V` wheel carries versions.json; files are checked as above
 //   github:OWNER/NAME       GitHub releases through the REST API: each release's `versions.json` asset;
 //                           files are checked against the release's assets (API base: publish.github.api_url
 //                           or GITHUB_API_URL; token: GITHUB_TOKEN, optional for public repositories)
@@ -201,7 +204,7 @@ export function indexUrlSource(url: string): SetSource {
     if (text === null) {
       throw new CompatError(`${label} has no version sets (${setsUrl} is not there)`, {
         file: label,
-        hint: 'version sets are published by `release publish --to index`; for a plain index (PyPI) use --from github:OWNER/NAME',
+        hint: 'version sets are published by `release publish --to index`; on a plain index (PyPI) use the set distribution\'s page, --from …/simple/NAME-release/, or --from github:OWNER/NAME',
       });
     }
     return parseSetsIndex(text, setsUrl);
@@ -220,6 +223,79 @@ export function indexUrlSource(url: string): SetSource {
       const text = await httpText(setUrl, label);
       if (text === null) throw new CompatError(`${setUrl} is listed but missing`, { file: setUrl, hint: 'republish the index' });
       const set = parseVersionSet(text, setUrl);
+      const served = new Map<string, ServedFile>();
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label)) served.set(f.filename, f);
+      checkSetAgainstFiles(set, served, label);
+      return set;
+    },
+  };
+}
+
+/** A project page's files with their URLs (PEP 691 JSON, or `index.json` on a static host). */
+async function projectFiles(pageUrl: string, label: string): Promise<Array<{ filename: string; url: string; sha256: string | null }>> {
+  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
+  const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
+  const jsonUrl = negotiated ? pageUrl : new URL('index.json', pageUrl).href;
+  const text = negotiated ? await res.text() : await httpText(jsonUrl, label);
+  if (text === null) throw new CompatError(`${label} is not a project page (no PEP 691 JSON)`, { file: label, hint: 'point --from at https://HOST/simple/NAME-release/' });
+  const page = JSON.parse(text) as { files?: Array<{ filename: string; url: string; hashes?: Record<string, string> }> };
+  return (page.files ?? []).map((f) => ({ filename: f.filename, url: new URL(f.url, jsonUrl).href, sha256: f.hashes?.sha256 ?? null }));
+}
+
+/** versions.json from inside a set distribution's wheel (read from a temporary copy; nothing is installed). */
+async function versionsJsonOfWheel(bytes: Buffer, label: string): Promise<string> {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const { openZip } = await import('../wheel/zip.js');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ww-setdist-'));
+  try {
+    const file = path.join(dir, 'set.whl');
+    await writeFile(file, bytes);
+    const zip = await openZip(file);
+    try {
+      const entry = zip.entries.find((e) => /^[^/]+\.dist-info\/versions\.json$/.test(e.name));
+      if (!entry) throw new CompatError(`${label} holds no .dist-info/versions.json`, { file: label, hint: 'it is not a set distribution made by wheelwright' });
+      const chunks: Buffer[] = [];
+      for await (const c of await zip.open(entry)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      zip.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The project page of a `<name>-release` set distribution: one wheel per set, each carrying versions.json. */
+export function setDistributionSource(url: string): SetSource {
+  const pageUrl = url.endsWith('/') ? url : `${url}/`;
+  const base = new URL('../', pageUrl).href;
+  const label = pageUrl;
+  async function wheels() {
+    const { parseWheelFilename } = await import('../wheel/filename.js');
+    return (await projectFiles(pageUrl, label))
+      .filter((f) => f.filename.endsWith('-py3-none-any.whl'))
+      .map((f) => ({ ...f, version: parseWheelFilename(f.filename).version }));
+  }
+  return {
+    label,
+    async list() {
+      return sortNewest((await wheels()).map((w) => ({ version: w.version, tag: '', commit: null, createdAt: null })));
+    },
+    async get(version) {
+      const all = await wheels();
+      const wheel = all.find((w) => sameVersion(w.version, version));
+      if (!wheel) throw unknownVersion(version, label, all.map((w) => w.version));
+      const res = await httpGet(wheel.url, label);
+      if (!res.ok) throw new CompatError(`${wheel.url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index and that the server is up' });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const { createHash } = await import('node:crypto');
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (wheel.sha256 === null || wheel.sha256 !== digest) {
+        throw new CompatError(`${wheel.filename} from ${label} does not match the sha256 its page lists (${wheel.sha256 ?? 'none'}, got ${digest})`, { file: wheel.url, hint: 'the index or a proxy changed the file; fetch again or use another mirror' });
+      }
+      const set = parseVersionSet(await versionsJsonOfWheel(bytes, wheel.url), wheel.url);
+      if (!sameVersion(set.version, version)) throw new CompatError(`${wheel.filename} carries the set of ${set.version}, not ${version}`, { file: wheel.url });
       const served = new Map<string, ServedFile>();
       for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
@@ -299,6 +375,7 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
 /** Pick the source for `--from`: github:OWNER/NAME, http(s) URL, file:// URL or a directory. */
 export function openSource(from: string, opts: SourceOptions): SetSource {
   if (from.startsWith('github:')) return githubSource(from.slice('github:'.length), opts);
+  if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from);
   if (/^https?:\/\//.test(from)) return indexUrlSource(from);
   if (from.startsWith('file://')) return directorySource(fileURLToPath(from));
   return directorySource(path.resolve(opts.cwd, from));

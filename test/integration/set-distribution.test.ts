@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSetDistribution } from '../../src/compat/set-distribution.js';
@@ -7,7 +7,7 @@ import { serializeVersionSet, type VersionSet } from '../../src/compat/versionse
 import { runRelease } from '../helpers/cli.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { writeWheel } from '../servers/pypi/make-dist.js';
-import { PY, installed, makeVenv, sha256, tempDir } from './compat-fixtures.js';
+import { PY, installed, makeVenv, sha256, startStaticServer, tempDir } from './compat-fixtures.js';
 
 const ok = requireTools('the set distribution installed by real pip', [
   [PY, hasCommand(PY)],
@@ -55,5 +55,35 @@ describe.skipIf(!ok)('the set distribution <name>-release==V', () => {
     const inside = execFileSync(venv.python, ['-c', 'import importlib.metadata as m; print(m.distribution("acme-release").read_text("versions.json"), end="")'], { encoding: 'utf8' });
     expect(inside).toBe(serializeVersionSet(set));
     expect(readFileSync(path.join(wheelhouse, a.filename)).length).toBe(a.bytes.length);
+
+    // A static PEP 691 index of the wheelhouse: with only an index, compat fetch finds the set through acme-release.
+    const simple = path.join(dir, 'site/simple');
+    for (const f of readdirSync(wheelhouse)) {
+      const project = f.split('-')[0]!.replace(/_/g, '-');
+      mkdirSync(path.join(simple, project), { recursive: true });
+      copyFileSync(path.join(wheelhouse, f), path.join(simple, project, f));
+    }
+    for (const project of readdirSync(simple)) {
+      const own = readdirSync(path.join(simple, project)).filter((f) => f.endsWith('.whl'));
+      const page = { meta: { 'api-version': '1.1' }, name: project, files: own.map((f) => ({ filename: f, url: f, hashes: { sha256: sha256(path.join(simple, project, f)) }, size: statSync(path.join(simple, project, f)).size })) };
+      writeFileSync(path.join(simple, project, 'index.json'), JSON.stringify(page));
+    }
+    const server = await startStaticServer(path.join(dir, 'site'), { negotiate: true });
+    try {
+      const from = `${server.url}simple/acme-release/`;
+      const list = await runRelease(['compat', 'list', '--from', from, '--json'], { cwd: dir });
+      expect(list.code, list.stderr).toBe(0);
+      expect(JSON.parse(list.stdout).sets.map((x: { version: string }) => x.version)).toEqual(['3.1.0']);
+      const fetched = await runRelease(['compat', 'fetch', '3.1.0', '--from', from, '--platform', 'linux-x86_64'], { cwd: dir });
+      expect(fetched.code, fetched.stderr).toBe(0);
+      for (const [i, n] of names.entries()) expect(fetched.stdout).toContain(`${n}==3.1.0 \\\n    --hash=sha256:${sha256(files[i]!)}`);
+      // A component whose served file differs from the set is refused, naming it.
+      writeFileSync(path.join(simple, 'acme-http', 'index.json'), readFileSync(path.join(simple, 'acme-http', 'index.json'), 'utf8').replace(/"sha256":"[0-9a-f]{8}/, '"sha256":"00000000'));
+      const tampered = await runRelease(['compat', 'fetch', '3.1.0', '--from', from, '--platform', 'linux-x86_64'], { cwd: dir });
+      expect(tampered.code).not.toBe(0);
+      expect(tampered.stderr).toMatch(/hash mismatch for acme_http-3\.1\.0-py3-none-any\.whl/);
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 });
