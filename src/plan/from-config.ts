@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { discoverPackages } from '../config/packages.js';
+import { discoverPackages, type PantsDistribution } from '../config/packages.js';
 import { yamlLine } from '../config/yaml-line.js';
 import { ConfigError } from '../errors.js';
 import type { ReleaseManifest } from '../manifest.js';
@@ -56,6 +56,22 @@ async function withLine<T>(loaded: LoadedConfig, fn: () => T): Promise<T> {
   }
 }
 
+/** The targets whose recipe names one of the Pants platforms a distribution carries resources for. */
+function pantsTargets(pants: PantsDistribution, recipes: RecipeSet): string[] {
+  const targets: string[] = [];
+  for (const platform of pants.platforms) {
+    const found = [...recipes.recipes.values()].filter((r) => r.pants?.platform === platform).map((r) => r.target);
+    if (found.length === 0) {
+      throw new ConfigError(`platform_resources names Pants platform ${platform}, which no recipe's \`pants.platform\` names`, {
+        file: pants.buildFile,
+        hint: 'add a recipe with `pants: {platform: …}` in recipes_dir, or give the package `targets` in release.yaml',
+      });
+    }
+    for (const t of found) if (!targets.includes(t)) targets.push(t);
+  }
+  return targets;
+}
+
 export interface PlanResult {
   manifest: ReleaseManifest;
   recipes: RecipeSet;
@@ -67,7 +83,9 @@ export async function planFromConfig(loaded: LoadedConfig, opts: { env: NodeJS.P
   const recipes = await loadRecipes(root, config.recipes_dir);
   const packages = (await discoverPackages(loaded)).map((p) => {
     const entry = p.entryIndex >= 0 ? config.packages[p.entryIndex] : undefined;
-    return { ...p, ownKeys: typeof entry === 'object' ? Object.keys(entry) : [], entryIndex: p.entryIndex >= 0 ? p.entryIndex : undefined, sdist: p.pants?.sdist ?? true };
+    const ownKeys = typeof entry === 'object' ? Object.keys(entry) : [];
+    const targets = p.pants && p.kind === 'platform' && !ownKeys.includes('targets') && p.pants.platforms.length ? pantsTargets(p.pants, recipes) : p.targets;
+    return { ...p, targets, ownKeys, entryIndex: p.entryIndex >= 0 ? p.entryIndex : undefined, sdist: p.pants?.sdist ?? true };
   });
   const version = await readVersionFile(root, config);
   const commit = await readHeadCommit(root, opts.env);

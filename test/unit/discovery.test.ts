@@ -40,8 +40,8 @@ describe('Pants discovery (a repository shaped like Backend.AI)', () => {
     expect(new Set(found.map((p) => p.rawName))).toEqual(new Set(BACKEND_AI_COMPONENTS.map(([, n]) => n)));
     expect(found.every((p) => p.source === 'pants' && p.builder === 'pants')).toBe(true);
     const binary = found.find((p) => p.name === 'backend-ai-kernel-binary')!;
-    expect(binary).toMatchObject({ kind: 'platform', targets: ['linux-x86_64', 'linux-aarch64'], relDir: 'src/ai/backend/runner', distName: 'backend_ai_kernel_binary' });
-    expect(binary.pants).toMatchObject({ address: 'src/ai/backend/runner:dist', description: 'Backend.AI kernel binary', license: 'LGPLv3', sdist: true });
+    expect(binary).toMatchObject({ kind: 'platform', relDir: 'src/ai/backend/runner', distName: 'backend_ai_kernel_binary' });
+    expect(binary.pants).toMatchObject({ address: 'src/ai/backend/runner:dist', description: 'Backend.AI kernel binary', license: 'LGPLv3', sdist: true, platforms: ['linux_x86_64', 'linux_arm64'] });
     expect(found.find((p) => p.name === 'backend-ai-agent')).toMatchObject({ kind: 'pure', targets: [] });
   });
 
@@ -127,6 +127,23 @@ describe('Pants discovery (a repository shaped like Backend.AI)', () => {
     const err = await configError(discover(root));
     expect(err.message).toMatch(message);
     expect(err.file!.replace(`${root}/`, '')).toBe(where);
+  });
+});
+
+describe('Pants platforms become targets through the recipes', () => {
+  it('maps platform_resources keys with each recipe\'s pants.platform, and names the BUILD file of one no recipe knows', async () => {
+    const { planFromConfig } = await import('../../src/plan/from-config.js');
+    const opts = { env: {}, now: new Date('2026-08-01T00:00:00Z') };
+    const root = repo(backendAiTree());
+    const { manifest } = await planFromConfig({ root, file: null, config: configSchema.parse({}) }, opts);
+    expect(manifest.expected.filter((e) => e.package === 'backend-ai-accelerator-rocm' && e.type === 'wheel').map((e) => e.target)).toEqual(['linux-x86_64', 'linux-aarch64']);
+
+    const tree = backendAiTree();
+    tree['src/ai/backend/runner/BUILD'] = (tree['src/ai/backend/runner/BUILD'] as string).replace('"linux_arm64"', '"linux_riscv64"');
+    const bad = repo(tree);
+    const err = await configError(planFromConfig({ root: bad, file: null, config: configSchema.parse({}) }, opts));
+    expect(err.message).toMatch(/Pants platform linux_riscv64, which no recipe's `pants.platform` names/);
+    expect(err.file).toBe(path.join(bad, 'src/ai/backend/runner/BUILD'));
   });
 });
 

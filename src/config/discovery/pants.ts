@@ -5,13 +5,6 @@ import { ConfigError } from '../../errors.js';
 import { boolArg, kwarg, parseBuildFile, stringArg, stringListArg, type BuildCall, type BuildFile } from './build-file.js';
 import type { FoundPackage, PackageSourceReader, PantsDistribution } from './types.js';
 
-/** Pants platform names (`platform_resources` keys, `--platform-specific-resources-target`) → recipe targets. */
-export const PANTS_PLATFORMS: Record<string, string> = {
-  linux_x86_64: 'linux-x86_64',
-  linux_arm64: 'linux-aarch64',
-  macos_x86_64: 'macos-x86_64',
-  macos_arm64: 'macos-arm64',
-};
 
 /** Pants' own default for `pants_ignore`. */
 const DEFAULT_IGNORE = ['.*/', '/dist/', '__pycache__'];
@@ -150,11 +143,6 @@ function distributionsOf(root: string, build: BuildFile, versionPlugin: string |
     if (versionNode && versionNode.type !== 'str') throw new ConfigError('`version` of python_artifact(...) must be a string literal', { file: at(file, versionNode.line) });
     const tags = stringListArg(call, 'tags', file) ?? [];
     const platformSpecific = tags.includes('platform-specific') || platforms.length > 0;
-    const targets = [...new Set(platforms.map((p) => PANTS_PLATFORMS[p]).filter((t): t is string => t !== undefined))];
-    const unknown = platforms.filter((p) => !PANTS_PLATFORMS[p]);
-    if (platformSpecific && unknown.length) {
-      throw new ConfigError(`platform_resources names Pants platform ${unknown.join(', ')}, which maps to no target`, { file, hint: `use ${Object.keys(PANTS_PLATFORMS).join(', ')}, or give the package \`targets\` in release.yaml` });
-    }
     const pants: PantsDistribution = {
       buildFile: file,
       line: call.line,
@@ -178,7 +166,6 @@ function distributionsOf(root: string, build: BuildFile, versionPlugin: string |
       declaredIn: at(file, call.line),
       kind: platformSpecific ? 'platform' : 'pure',
       builder: 'pants',
-      ...(targets.length ? { targets } : {}),
       pants,
     });
   }

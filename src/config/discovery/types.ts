@@ -18,7 +18,7 @@ export interface PantsDistribution {
   version: { value: string; line: number } | null;
   /** `resource(source="VERSION")` in the same BUILD file: the file the package reads its version from at run time. */
   versionResource: { file: string; line: number } | null;
-  /** Pants platforms of a `platform_resources(dependency_map=…)` this distribution carries (`linux_x86_64`). */
+  /** Pants platforms of a `platform_resources(dependency_map=…)` this distribution carries (`linux_x86_64`); plan maps them to targets through the recipes' `pants.platform`. */
   platforms: string[];
   /** Tagged `platform-specific`, or carrying platform resources: one wheel per target. */
   platformSpecific: boolean;
