@@ -103,9 +103,10 @@ describe('the Development Status classifier follows the version', () => {
     await writeWheel(path.join(dir, 'wheelhouse'), { name: 'acme-core', version: '2.0.0rc1', extraHeaders: ['Classifier: Development Status :: 5 - Production/Stable'] });
     const r = await runRelease(['verify', '--dist', 'wheelhouse', '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { artifacts: { ok: boolean; warnings: { code: string; message: string }[] }[] };
+    const out = JSON.parse(r.stdout) as { artifacts: { ok: boolean; warnings: string[]; findings: { code: string; level: string }[] }[] };
     expect(out.artifacts[0]!.ok).toBe(true);
-    expect(out.artifacts[0]!.warnings.map((w) => w.code)).toEqual(['W-DEV-STATUS']);
+    expect(out.artifacts[0]!.warnings).toEqual(['W-DEV-STATUS']);
+    expect(out.artifacts[0]!.findings.map((f) => [f.code, f.level])).toEqual([['W-DEV-STATUS', 'warning']]);
   });
 
   it('version set rewrites the classifier in pyproject.toml when development_status is on', async () => {
