@@ -93,6 +93,26 @@ export const publishedFileSchema = z.object({
   status: z.enum(['uploaded', 'existing']),
   at: z.string(),
   url: z.string().optional(),
+  /** PyPI: the upload carried the file's PEP 740 attestation (see `attestations`). */
+  attested: z.boolean().optional(),
+});
+
+/** A PEP 740 attestation object (src/attest/pep740.ts), as uploaded. */
+export const attestationSchema = z.object({
+  version: z.literal(1),
+  verification_material: z.object({
+    certificate: z.string(),
+    transparency_entries: z.array(z.record(z.string(), z.unknown())).min(1),
+  }),
+  envelope: z.object({ statement: z.string(), signature: z.string() }),
+});
+
+/** One file's signed publish attestation: recorded before the upload, so a re-run sends the same one. */
+export const attestationRecordSchema = z.object({
+  sha256: z.string(),
+  predicateType: z.string(),
+  at: z.string(),
+  attestation: attestationSchema,
 });
 
 export const destinationRecordSchema = z.object({
@@ -118,6 +138,8 @@ export const manifestSchema = z.object({
   built: z.array(builtArtifactSchema).default([]),
   verify: verifyRecordSchema.nullable().default(null),
   publish: z.record(z.string(), destinationRecordSchema).default({}),
+  /** PEP 740 attestations by filename, signed at publish time. */
+  attestations: z.record(z.string(), attestationRecordSchema).optional(),
 });
 
 export const fragmentSchema = z.object({
@@ -135,6 +157,7 @@ export type BuiltArtifact = z.infer<typeof builtArtifactSchema>;
 export type VerifyRecord = z.infer<typeof verifyRecordSchema>;
 export type PublishedFile = z.infer<typeof publishedFileSchema>;
 export type DestinationRecord = z.infer<typeof destinationRecordSchema>;
+export type AttestationRecord = z.infer<typeof attestationRecordSchema>;
 export type ReleaseManifest = z.infer<typeof manifestSchema>;
 export type ManifestFragment = z.infer<typeof fragmentSchema>;
 

@@ -83,9 +83,10 @@ export const configSchema = z
             repository_url: z.string().url().default('https://upload.pypi.org/legacy/').describe('Upload endpoint'),
             concurrency: z.number().int().min(1).max(32).default(4).describe('Uploads at once'),
             trusted_publishing: z.enum(['auto', 'always', 'never']).default('auto').describe('Use OIDC trusted publishing on GitHub Actions'),
+            attestations: z.boolean().default(true).describe('Sign each file and upload its PEP 740 attestation (trusted publishing only; PyPI refuses them with an API token)'),
           })
           .strict()
-          .default({ repository_url: 'https://upload.pypi.org/legacy/', concurrency: 4, trusted_publishing: 'auto' }),
+          .default({ repository_url: 'https://upload.pypi.org/legacy/', concurrency: 4, trusted_publishing: 'auto', attestations: true }),
         github: z
           .object({
             repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name').optional().describe('owner/name (default: GITHUB_REPOSITORY)'),
@@ -105,7 +106,7 @@ export const configSchema = z
       .strict()
       .default({
         to: ['index'],
-        pypi: { repository_url: 'https://upload.pypi.org/legacy/', concurrency: 4, trusted_publishing: 'auto' },
+        pypi: { repository_url: 'https://upload.pypi.org/legacy/', concurrency: 4, trusted_publishing: 'auto', attestations: true },
         github: { api_url: 'https://api.github.com', make_latest: 'true' },
         index: { dir: 'dist/index' },
       })

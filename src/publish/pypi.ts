@@ -2,6 +2,9 @@
 // API tokens or trusted publishing (§2), every file exactly once. Exactly once rests on two facts: PyPI
 // answers an identical re-upload with 200 (so sending again is safe), and the sha256 of what is stored can
 // be read back (so "already exists" and ambiguous failures are settled by digest, never by status line).
+import { attestationFromBundle, publishStatement, PYPI_PUBLISH_V1, type Attestation } from '../attest/pep740.js';
+import { identityToken } from '../attest/oidc.js';
+import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
 import type { PublishedFile } from '../manifest.js';
 import { registerSecret, redact } from '../secrets.js';
@@ -84,6 +87,7 @@ function hintFor(message: string): string {
   if (/previously used by a file that has since been deleted/.test(message)) return 'PyPI never reuses a deleted filename; publish a new version (or a build tag for wheels)';
   if (/older than 14 days/.test(message)) return 'publish a new version instead of adding files to an old one';
   if (/Non-user identities cannot create new projects/.test(message)) return 'create the project with a pending publisher on PyPI first, with exactly this name';
+  if (/Invalid attestations supplied/.test(message)) return "the attestation must be signed by the project's trusted publisher (this repository and workflow file on PyPI); or set publish.pypi.attestations: false";
   return 'fix the distribution, run `release verify`, then `release publish` again';
 }
 
@@ -290,7 +294,34 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     return run.files.filter((f) => f.type !== 'extra').sort((a, b) => Number(a.type === 'sdist') - Number(b.type === 'sdist'));
   }
 
-  async function uploadOne(run: PublishRun, s: Settings, creds: Credentials, file: PublishFile, known: RemoteFile | undefined): Promise<'uploaded' | 'existing'> {
+  /**
+   * The file's PEP 740 publish attestation: the one the manifest recorded for these bytes (a re-run after a
+   * crash sends what it signed before), else signed now and recorded before any upload carries it.
+   */
+  async function attestationFor(run: PublishRun, file: PublishFile): Promise<Attestation> {
+    const known = run.manifest.attestations?.[file.filename];
+    if (known?.sha256 === file.sha256 && known.predicateType === PYPI_PUBLISH_V1) {
+      run.ctx.log.debug(`pypi: ${file.filename}: using the attestation signed at ${known.at}`);
+      return known.attestation as Attestation;
+    }
+    const env = run.ctx.env;
+    let attestation: Attestation;
+    try {
+      const bundle = await signStatement(publishStatement(file.filename, file.sha256), { ...signingEndpoints(env), identityToken: () => identityToken(env) });
+      attestation = attestationFromBundle(bundle);
+    } catch (err) {
+      throw new PublishError(`${file.filename}: ${redact((err as Error).message)}`, {
+        file: file.path,
+        hint: 'signing needs `permissions: id-token: write` and Sigstore reachable; re-run, or set publish.pypi.attestations: false',
+      });
+    }
+    (run.manifest.attestations ??= {})[file.filename] = { sha256: file.sha256, predicateType: PYPI_PUBLISH_V1, at: run.ctx.now().toISOString(), attestation };
+    await run.save?.();
+    run.ctx.log.info(`pypi: ${file.filename} signed (PEP 740 publish attestation, Rekor entry ${String(attestation.verification_material.transparency_entries[0]?.logIndex ?? '?')})`);
+    return attestation;
+  }
+
+  async function uploadOne(run: PublishRun, s: Settings, creds: Credentials, file: PublishFile, known: RemoteFile | undefined, attestation: Attestation | null): Promise<'uploaded' | 'existing'> {
     const log = run.ctx.log;
     const fields: Array<[string, string]> = [
       [':action', 'file_upload'],
@@ -299,6 +330,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       ['filetype', file.type === 'wheel' ? 'bdist_wheel' : 'sdist'],
       ['pyversion', pyversionOf(file.filename)],
       ['sha256_digest', file.sha256],
+      ...(attestation ? [['attestations', JSON.stringify([attestation])] as [string, string]] : []),
     ];
     let sent = false;
     /** The file may be stored although we have no answer saying so: read it back before sending again. */
@@ -401,8 +433,11 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     const log = run.ctx.log;
     const files = pypiFiles(run);
     const result: DestinationResult = { uploaded: [], existing: [], url: projectUrl(s, files) };
-    const confirm = async (file: PublishFile, status: PublishedFile['status'], url?: string) => {
-      await run.record(file.filename, { sha256: file.sha256, size: file.size, status, at: run.ctx.now().toISOString(), ...(url ? { url } : {}) });
+    // PEP 740: PyPI takes attestations only from a trusted publisher (docs/supply-chain.md §2).
+    const attest = creds.kind === 'oidc' && (await run.ctx.config()).config.publish.pypi.attestations;
+    if (creds.kind !== 'oidc') log.debug('pypi: no attestations (PyPI accepts them only with trusted publishing)');
+    const confirm = async (file: PublishFile, status: PublishedFile['status'], url?: string, attested?: boolean) => {
+      await run.record(file.filename, { sha256: file.sha256, size: file.size, status, at: run.ctx.now().toISOString(), ...(url ? { url } : {}), ...(attested ? { attested } : {}) });
       (status === 'uploaded' ? result.uploaded : result.existing).push(file.filename);
       log.info(`pypi: ${file.filename} ${status === 'uploaded' ? 'uploaded' : 'already there, identical'}`);
     };
@@ -415,13 +450,18 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     }
     const send1 = async (file: PublishFile) => {
       const known = remote.get(`${file.package}\0${file.version}`)?.get(file.filename);
-      const status = await run.ctx.world.mutate(
-        `POST ${s.uploadUrl.href} ${file.filename} (${file.size} bytes, sha256 ${file.sha256})`,
-        () => uploadOne(run, s, creds, file, known),
+      // Signing (Fulcio, Rekor) and the upload are both sent, so both cross the dry-run boundary.
+      const sent = await run.ctx.world.mutate(
+        `${attest ? 'sign (Sigstore) and ' : ''}POST ${s.uploadUrl.href} ${file.filename} (${file.size} bytes, sha256 ${file.sha256})`,
+        async () => {
+          const attestation = attest ? await attestationFor(run, file) : null;
+          return { status: await uploadOne(run, s, creds, file, known, attestation), attested: attestation !== null };
+        },
         null,
       );
-      // Dry run: nothing was sent, so nothing is confirmed.
-      if (status) await confirm(file, status);
+      // Dry run: nothing was sent, so nothing is confirmed. An identical file already stored keeps
+      // whatever attestations it was first uploaded with.
+      if (sent) await confirm(file, sent.status, undefined, sent.attested && sent.status === 'uploaded');
     };
     // The first file of a version creates the release on PyPI: send it alone, then the rest at once.
     const fresh = todo.filter((f) => (remote.get(`${f.package}\0${f.version}`)?.size ?? 0) === 0);

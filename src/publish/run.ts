@@ -434,6 +434,7 @@ function makeRun(c: PublishContext, name: DestinationName): PublishRun {
     files,
     confirmed: { ...(rec?.files ?? {}) },
     record: (filename, entry) => record(c, name, filename, entry),
+    save: () => (c.dryRun ? Promise.resolve() : persist(c)),
     notes: s.notes,
     replace: s.opts.replace === true,
   };

@@ -28,6 +28,8 @@ export interface PublishRun {
   confirmed: Record<string, PublishedFile>;
   /** Record a file as confirmed; persisted to the manifest at once (so a crash loses nothing). */
   record(filename: string, entry: PublishedFile): Promise<void>;
+  /** Write the manifest now (after changing `manifest.attestations`); nothing in a dry run. */
+  save?(): Promise<void>;
   /** Release notes for a GitHub release body. */
   notes: string;
   /** `--replace`: replace mismatched assets (GitHub) instead of failing. */

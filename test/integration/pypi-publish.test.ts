@@ -9,6 +9,7 @@ import { clearSecrets } from '../../src/secrets.js';
 import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type PypiServer } from '../servers/pypi.js';
 import { makeWheelBuffer, writeSdist, writeWheel, type DistSpec } from '../servers/pypi/make-dist.js';
 import { publishFile, testRun } from '../servers/pypi/run.js';
+import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
 
 const fast: PypiOptions = { retryBaseMs: 5, timeoutMs: 2000, maxAttempts: 8 };
 
@@ -285,10 +286,13 @@ describe('PyPI destination under injected faults', () => {
 
 describe('PyPI destination with other repositories and trusted publishing', () => {
   let oidc: ActionsOidcServer;
+  let sig: SigstoreServer;
   beforeAll(async () => {
     oidc = await startActionsOidcServer({ repository: 'owner/demo', workflow: 'release.yml' });
+    // Trusted publishing signs by default: point it at the loopback Sigstore, never the public one.
+    sig = await startSigstore();
   });
-  afterAll(() => oidc.close());
+  afterAll(() => Promise.all([oidc.close(), sig.close()]));
 
   it('uploads to a repository that needs no credentials without any', async () => {
     const server = await startPypiServer({ anonymous: true });
@@ -313,7 +317,7 @@ describe('PyPI destination with other repositories and trusted publishing', () =
     const server = await startPypiServer({ trustedPublishers: [{ repository: 'owner/demo', workflow: 'release.yml', project: 'demo-core' }], projects: ['demo-core'] });
     try {
       const files = await release('4.2.0');
-      const { run, result } = await publishAll(server, files, { ...oidc.env });
+      const { run, result } = await publishAll(server, files, { ...oidc.env, ...sig.env });
       expect(result.uploaded).toHaveLength(files.length);
       expect(server.stats().minted).toBe(1);
       const minted = server.mintedTokens()[0]!.token;
@@ -348,7 +352,7 @@ describe('PyPI destination with other repositories and trusted publishing', () =
     const server = await startPypiServer({ trustedPublishers: [{ repository: 'someone/else', project: 'demo-core' }] });
     try {
       const files = await release('4.3.0', 1);
-      const err = (await publishAll(server, files, { ...oidc.env }).catch((e: unknown) => e)) as PublishError;
+      const err = (await publishAll(server, files, { ...oidc.env, ...sig.env }).catch((e: unknown) => e)) as PublishError;
       expect(err.message).toMatch(/PyPI refused to mint a token \(invalid-publisher: valid token, but no corresponding publisher/);
       expect(err.hint).toMatch(/trusted publisher/);
     } finally {

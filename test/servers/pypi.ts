@@ -18,6 +18,9 @@
  * pypi.mintedTokens() // tokens minted by trusted publishing, with their expiry
  * pypi.close()      // closes every socket too (hung requests included)
  * ```
+ * PEP 740: an upload's `attestations` field is checked with PyPI's rules (./pypi/attestations.ts) against the
+ * trusted root `sigstoreTrustedRoot` and the minted token's publisher; the provenance is served at
+ * `/integrity/<project>/<version>/<filename>/provenance` and linked from the simple API (`provenance`).
  * Options (`PypiServerOptions`): `tokens` (API tokens, optionally scoped to projects), `anonymous` (no
  * credentials needed, like pypiserver `-a . -P .`), `trustedPublishers` + `audience` (null: trusted
  * publishing disabled) + `mintedTokenTtl` + `oidcKey`, `projects` (projects that already exist),
@@ -38,6 +41,9 @@ import { inspectSdist, inspectWheel, type ArchiveInfo } from './pypi/archive.js'
 import { blake2b256Hex } from './pypi/blake2b.js';
 import { boundaryOf, MultipartError, parseMultipart, type ParsedForm } from './pypi/multipart.js';
 import { DEFAULT_OIDC_KEY, GITHUB_ISSUER, matchPublisher, verifyJwt, type TrustedPublisher } from './pypi/oidc.js';
+import { checkAttestations, type PublisherIdentity } from './pypi/attestations.js';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import type { Provenance } from '../../src/attest/pep740.js';
 import { checkFilenameChars, checkForm, checkMetadata, checkSdistName, checkWheelName, HELP, parseWheelName, pyRepr } from './pypi/rules.js';
 import { rng } from '../helpers/rng.js';
 
@@ -108,6 +114,11 @@ export interface PypiServerOptions {
    */
   hashThreads?: number;
   now?: () => number;
+  /**
+   * Sigstore's trusted root (JSON) that uploaded PEP 740 attestations are verified against; without it they
+   * are checked for shape only (warehouse's NullIntegrityService).
+   */
+  sigstoreTrustedRoot?: Record<string, unknown>;
   /** Called with one line per request (debugging). */
   log?: (line: string) => void;
 }
@@ -128,6 +139,8 @@ export interface StoredFile {
   metadata: Buffer | null;
   data: Buffer | null;
   blake2?: string;
+  /** PEP 740 provenance, when the upload carried attestations. */
+  provenance: Provenance | null;
 }
 
 export interface PypiStats {
@@ -150,6 +163,8 @@ export interface MintedToken {
   token: string;
   project: string;
   expires: number;
+  /** The trusted publisher's identity, which attestations must be signed by. */
+  publisher: PublisherIdentity;
 }
 
 export interface PypiServer {
@@ -171,7 +186,7 @@ interface Project {
   releases: Map<string, { version: string; files: StoredFile[] }>;
 }
 
-type Identity = { kind: 'anonymous' } | { kind: 'token'; projects?: string[] } | { kind: 'oidc'; project: string };
+type Identity = { kind: 'anonymous' } | { kind: 'token'; projects?: string[] } | { kind: 'oidc'; project: string; publisher: PublisherIdentity };
 
 const TITLES: Record<number, string> = {
   200: 'OK', 308: 'Permanent Redirect', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
@@ -233,6 +248,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
   for (const p of opts.projects ?? []) projects.set(normalizeName(p), { name: p, releases: new Map() });
   const byFilename = new Map<string, StoredFile>();
   const minted = new Map<string, MintedToken>();
+  const trustedRoot = opts.sigstoreTrustedRoot ? TrustedRoot.fromJSON(opts.sigstoreTrustedRoot) : null;
   const usedJti = new Set<string>();
   const faults: Fault[] = [];
   let random: { spec: RandomFaults; next: () => number } | null = null;
@@ -336,7 +352,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const spec = tokenSpecs.find((t) => t.token === token);
     if (spec) return { kind: 'token', projects: spec.projects };
     const mt = minted.get(token);
-    if (mt) return mt.expires * 1000 <= now() ? 'Invalid API Token: token is expired' : { kind: 'oidc', project: mt.project };
+    if (mt) return mt.expires * 1000 <= now() ? 'Invalid API Token: token is expired' : { kind: 'oidc', project: mt.project, publisher: mt.publisher };
     return opts.anonymous ? { kind: 'anonymous' } : invalidAuth;
   }
 
@@ -445,6 +461,14 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     // The archive checks awaited: a concurrent upload of the same name may have been stored meanwhile. PyPI's
     // unique constraint on the filename settles that race inside its transaction; so does this check.
     if (duplicate()) return;
+    // 19. PEP 740 attestations, verified against the trusted publisher and this file.
+    let provenance: Provenance | null = null;
+    const attestations = field(form, 'attestations');
+    if (attestations !== undefined) {
+      const checked = checkAttestations(attestations, who.kind === 'oidc' ? who.publisher : null, filename, sha256, trustedRoot);
+      if (typeof checked === 'string') return reject(req, res, 400, `Invalid attestations supplied during upload: ${checked}`);
+      provenance = checked;
+    }
     if (filetype === 'sdist' && projects.get(project)?.releases.get(canonicalizeVersion(version!) ?? version!)?.files.some((f) => f.packagetype === 'sdist')) return reject(req, res, 400, 'Only one sdist may be uploaded per release.');
     // Stored: the first file of a version creates the release (and the project).
     const proj = projects.get(project) ?? existing ?? { name: name!, releases: new Map() };
@@ -456,7 +480,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
       filename, project, version: rel.version, packagetype: filetype, pythonVersion: filetype === 'sdist' ? 'source' : pyversion,
       requiresPython: field(form, 'requires_python') || null, sha256, md5, size: content.data.length,
       uploadTime: new Date(now()).toISOString().replace('Z', '000Z'), metadata: info.metadata,
-      data: opts.keepData === false ? null : Buffer.from(content.data), blake2,
+      data: opts.keepData === false ? null : Buffer.from(content.data), blake2, provenance,
     };
     rel.files.push(stored);
     byFilename.set(filename, stored);
@@ -480,6 +504,19 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
 
   // ---- read APIs ----------------------------------------------------------------------------------------
   const fileUrl = (f: StoredFile) => `${base}/files/${f.sha256}/${encodeURIComponent(f.filename)}`;
+  const provenanceUrl = (f: StoredFile) => `${base}/integrity/${f.project}/${f.version}/${encodeURIComponent(f.filename)}/provenance`;
+
+  /** PEP 740's integrity API (warehouse api/integrity.py): the provenance object of one file. */
+  function integrity(req: http.IncomingMessage, res: http.ServerResponse, project: string, version: string, filename: string) {
+    const accept = req.headers.accept;
+    const types = ['application/vnd.pypi.integrity.v1+json', 'application/json'];
+    const type = !accept || /\*\/\*/.test(accept) ? types[0]! : types.find((t) => accept.includes(t));
+    if (!type) return send(res, 406, JSON.stringify({ message: 'Request not acceptable' }), 'application/json');
+    const f = byFilename.get(filename);
+    if (!f || f.project !== normalizeName(project) || canonicalizeVersion(f.version) !== canonicalizeVersion(version)) return send(res, 404, JSON.stringify({ message: 'Not Found' }), 'application/json');
+    if (!f.provenance) return send(res, 404, JSON.stringify({ message: `No provenance available for ${f.filename}` }), 'application/json');
+    send(res, 200, JSON.stringify(f.provenance), type, { vary: 'Accept' });
+  }
   const ensureBlake = (f: StoredFile) => (f.blake2 ??= f.data ? blake2b256Hex(f.data) : '');
 
   function jsonFile(f: StoredFile) {
@@ -530,6 +567,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
           filename: f.filename, url: fileUrl(f), hashes: { sha256: f.sha256 }, 'requires-python': f.requiresPython, size: f.size,
           'upload-time': f.uploadTime, yanked: false, 'core-metadata': f.metadata ? { sha256: createHash('sha256').update(f.metadata).digest('hex') } : false,
           'data-dist-info-metadata': f.metadata ? { sha256: createHash('sha256').update(f.metadata).digest('hex') } : false,
+          provenance: f.provenance ? provenanceUrl(f) : null,
         })),
         versions: [...proj.releases.values()].map((r) => r.version),
       };
@@ -539,7 +577,8 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const links = files.map((f) => {
       const rp = f.requiresPython ? ` data-requires-python="${esc(f.requiresPython)}"` : '';
       const md = f.metadata ? ` data-core-metadata="sha256=${createHash('sha256').update(f.metadata).digest('hex')}" data-dist-info-metadata="sha256=${createHash('sha256').update(f.metadata).digest('hex')}"` : '';
-      return `    <a href="${fileUrl(f)}#sha256=${f.sha256}"${rp}${md}>${esc(f.filename)}</a><br />`;
+      const pv = f.provenance ? ` data-provenance="${esc(provenanceUrl(f))}"` : '';
+      return `    <a href="${fileUrl(f)}#sha256=${f.sha256}"${rp}${md}${pv}>${esc(f.filename)}</a><br />`;
     });
     send(res, 200, `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.1">\n    <title>Links for ${esc(norm)}</title>\n  </head>\n  <body>\n    <h1>Links for ${esc(norm)}</h1>\n${links.join('\n')}\n  </body>\n</html>\n`, 'text/html; charset=utf-8');
   }
@@ -584,7 +623,10 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     usedJti.add(claims.jti);
     const token = `pypi-${randomBytes(24).toString('base64url')}`;
     const expires = nowS + ttl;
-    minted.set(token, { token, project: normalizeName(publisher.project), expires });
+    // PyPI's attestation identity is the publisher's repository and workflow file (not the claims').
+    const workflow = publisher.workflow ?? /\/\.github\/workflows\/([^@]+)@/.exec(String(claims.job_workflow_ref ?? ''))?.[1] ?? '';
+    const identity: PublisherIdentity = { kind: 'GitHub', repository: publisher.repository, workflow, environment: publisher.environment ?? null };
+    minted.set(token, { token, project: normalizeName(publisher.project), expires, publisher: identity });
     stats.minted++;
     send(res, 200, JSON.stringify({ success: true, token, expires }), 'application/json');
   }
@@ -676,6 +718,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     if ((m = /^\/pypi\/([^/]+)\/json\/?$/.exec(path))) return jsonApi(req, res, decodeURIComponent(m[1]!), null);
     if ((m = /^\/pypi\/([^/]+)\/([^/]+)\/json\/?$/.exec(path))) return jsonApi(req, res, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
     if ((m = /^\/files\/([0-9a-f]{64})\/([^/]+)$/.exec(path))) return download(res, m[1]!, decodeURIComponent(m[2]!));
+    if ((m = /^\/integrity\/([^/]+)\/([^/]+)\/([^/]+)\/provenance$/.exec(path))) return integrity(req, res, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!));
     send(res, 404, 'Not Found', 'text/plain');
   }
 
