@@ -16,7 +16,7 @@ import { isArtifact, verifyArtifacts, type ArtifactResult } from '../verify/arti
 import { CODES, describe } from '../verify/findings.js';
 import { applyIgnore, codesOf, isFailing, jsonReport, markdownReport, sha256sums, terminalReport, verifyRecord, type VerifyOutcome } from '../verify/report.js';
 import type { Limits } from '../verify/scan.js';
-import { bool, str, type CommandDefinition } from './types.js';
+import { bool, list, str, type CommandDefinition } from './types.js';
 
 interface VerifyContext extends Context {
   dist: string;
@@ -201,7 +201,7 @@ async function targets(ctx: Context, positionals: string[], distArg: string | un
 }
 
 const verify: CommandDefinition = {
-  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N] [--strict]',
+  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N] [--strict] | release verify --published VERSION [--from pypi,github]',
   positionals: { name: 'artifact or directory paths', max: Infinity },
   description:
     'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Errors (what PyPI or an installer would refuse, or a platform the wheel does not run on) fail; warnings (spec deviations PyPI accepts) are shown and fail only with --strict. Exits 4 when anything fails.',
@@ -209,11 +209,25 @@ const verify: CommandDefinition = {
     manifest: { type: 'string', valueName: 'PATH', description: 'the release manifest (default DIR/release-manifest.json)' },
     jobs: { type: 'string', valueName: 'N', description: 'worker threads (default: the number of cores)' },
     strict: { type: 'boolean', description: 'warnings fail too (also verify.strict in the config)' },
+    published: { type: 'string', valueName: 'VERSION', description: 'check the published release instead: download every file, compare it with the manifest, verify its PEP 740 attestations and the signed SHA256SUMS' },
+    from: { type: 'string', multiple: true, valueName: 'pypi,github', description: 'with --published: where to download from (default pypi)' },
+    'index-url': { type: 'string', valueName: 'URL', description: 'with --published: the index whose JSON and integrity APIs to read (default from publish.pypi.repository_url)' },
+    repository: { type: 'string', valueName: 'OWNER/NAME', description: 'with --published: the repository that must have signed (default publish.github.repository, GITHUB_REPOSITORY)' },
+    workflow: { type: 'string', valueName: 'FILE', description: 'with --published: the workflow file that must have signed (default release.yml)' },
+    'trusted-root': { type: 'string', valueName: 'FILE', description: "with --published: Sigstore's trusted root (default: the public-good root, via TUF)" },
   },
-  examples: ['release verify', 'release verify wheelhouse --jobs 2', 'release verify dist/*.whl   # these files only, no set check', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
+  examples: ['release verify', 'release verify wheelhouse --jobs 2', 'release verify dist/*.whl   # these files only, no set check', 'release verify --published 1.2.0 --from pypi,github', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
   async run(ctx, args) {
-    const { dist, loose } = await targets(ctx, args.positionals, str(args, 'dist'));
     const manifestArg = str(args, 'manifest');
+    const published = str(args, 'published');
+    if (published !== undefined) {
+      const { runPublished } = await import('../verify/published-command.js');
+      return runPublished(ctx, {
+        version: published, dist: ctx.distDir, manifest: manifestArg, from: list(args, 'from') ?? [], indexUrl: str(args, 'index-url'),
+        repository: str(args, 'repository'), workflow: str(args, 'workflow'), trustedRoot: str(args, 'trusted-root'),
+      });
+    }
+    const { dist, loose } = await targets(ctx, args.positionals, str(args, 'dist'));
     const at = dist === ctx.distDir ? ctx : atDist(ctx, dist);
     const vctx: VerifyContext = {
       ...at,

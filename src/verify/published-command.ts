@@ -1,0 +1,60 @@
+// The `--published VERSION` mode of `release verify`: flags → options → verifyPublished → report.
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { ConfigError, ExitCode, UsageError } from '../errors.js';
+import { readManifest } from '../manifest.js';
+import { registerSecret } from '../secrets.js';
+import { publishedText, sameVersion, verifyPublished } from './published.js';
+
+export interface PublishedFlags {
+  version: string;
+  dist: string;
+  manifest?: string;
+  /** `pypi`, `github`, or both. */
+  from: string[];
+  indexUrl?: string;
+  repository?: string;
+  workflow?: string;
+  trustedRoot?: string;
+}
+
+/** The JSON/integrity API base for an upload URL: PyPI's and TestPyPI's known hosts, else the same origin. */
+export function indexBaseFor(uploadUrl: string): string {
+  const u = new URL(uploadUrl);
+  if (u.hostname === 'upload.pypi.org' || u.hostname === 'upload.pypi.io' || u.hostname === 'pypi.org') return 'https://pypi.org/';
+  if (u.hostname === 'test.pypi.org') return 'https://test.pypi.org/';
+  return `${u.origin}/`;
+}
+
+export async function runPublished(ctx: Context, f: PublishedFlags): Promise<{ json: unknown; exitCode: number }> {
+  const manifestFile = f.manifest ? path.resolve(ctx.cwd, f.manifest) : path.join(f.dist, 'release-manifest.json');
+  const manifest = await readManifest(manifestFile);
+  if (!sameVersion(manifest.version, f.version)) {
+    throw new ConfigError(`the manifest is for version ${manifest.version}, not ${f.version}`, { file: manifestFile, hint: 'pass the manifest of the release to check (--manifest PATH)' });
+  }
+  let config: Awaited<ReturnType<Context['config']>>['config'] | null = null;
+  try {
+    config = (await ctx.config()).config;
+  } catch (err) {
+    ctx.log.debug(`no release config: ${(err as Error).message}`);
+  }
+  const repository = f.repository ?? config?.publish.github.repository ?? ctx.env.GITHUB_REPOSITORY;
+  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    throw new UsageError('the expected signer needs the repository (owner/name)', { hint: 'pass --repository owner/name, or set publish.github.repository or GITHUB_REPOSITORY' });
+  }
+  const from = f.from.length ? f.from : ['pypi'];
+  for (const d of from) if (d !== 'pypi' && d !== 'github') throw new UsageError(`--from takes pypi and github, not \`${d}\``, { hint: 'e.g. --from pypi,github' });
+  const token = ctx.env.GITHUB_TOKEN ?? ctx.env.GH_TOKEN;
+  registerSecret(token);
+  const report = await verifyPublished({
+    manifest,
+    indexUrl: from.includes('pypi') ? (f.indexUrl ?? indexBaseFor(config?.publish.pypi.repository_url ?? 'https://upload.pypi.org/legacy/')) : null,
+    identity: { repository, workflow: f.workflow ?? 'release.yml', ref: `refs/tags/${manifest.tag}` },
+    trustedRootFile: f.trustedRoot ? path.resolve(ctx.cwd, f.trustedRoot) : undefined,
+    github: from.includes('github') ? { apiUrl: config?.publish.github.api_url ?? 'https://api.github.com', repository, token } : null,
+    env: ctx.env,
+    log: (l) => ctx.log.info(l),
+  });
+  ctx.log.info(publishedText(report));
+  return { json: report, exitCode: report.ok ? ExitCode.ok : ExitCode.verify };
+}

@@ -1,0 +1,269 @@
+// `release verify --published VERSION`: the release checks itself after publishing. Every file the
+// manifest lists is downloaded from PyPI (and, when asked, from the GitHub release), its size and sha256
+// compared with the manifest, its PEP 740 provenance fetched from PyPI's integrity API and each attestation
+// verified: Sigstore chain and transparency log against the trusted root, the signer being this repository's
+// workflow at this release's tag, the subject being this file (docs/supply-chain.md §6).
+import { createHash } from 'node:crypto';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { bundleFromAttestation, checkSubject, parseAttestation, type Provenance } from '../attest/pep740.js';
+import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
+import type { BuiltArtifact, ReleaseManifest } from '../manifest.js';
+import { redact } from '../secrets.js';
+import { canonicalizeVersion, normalizeName } from '../version/pep440.js';
+
+export type PublishedCode =
+  | 'missing-on-index' // the index does not list the file
+  | 'index-digest' // the index lists another sha256 or size than the manifest
+  | 'content' // the downloaded bytes are not the manifest's
+  | 'no-provenance' // PyPI has no attestation for the file
+  | 'attestation' // an attestation that does not verify, or a wrong signer
+  | 'subject' // an attestation over another file
+  | 'missing-asset' // the GitHub release lacks the file
+  | 'checksums' // SHA256SUMS disagrees with the manifest, or its signature does not verify
+  | 'unreachable'; // the index or GitHub could not be read
+
+export interface PublishedFinding {
+  filename: string;
+  where: 'pypi' | 'github';
+  code: PublishedCode;
+  message: string;
+}
+
+export interface PublishedFileResult {
+  filename: string;
+  sha256: string;
+  size: number;
+  pypi?: { ok: boolean; attestations: number; signer?: string };
+  github?: { ok: boolean };
+}
+
+export interface PublishedReport {
+  ok: boolean;
+  version: string;
+  identity: ExpectedIdentity;
+  files: PublishedFileResult[];
+  findings: PublishedFinding[];
+}
+
+export interface GithubSource {
+  apiUrl: string;
+  repository: string;
+  token?: string;
+}
+
+export interface PublishedOptions {
+  manifest: ReleaseManifest;
+  /** Base of the JSON and integrity APIs, e.g. https://pypi.org/ ; no PyPI check when null. */
+  indexUrl: string | null;
+  identity: ExpectedIdentity;
+  /** A trusted-root file; else WHEELWRIGHT_SIGSTORE_TRUSTED_ROOT, else Sigstore's public root via TUF. */
+  trustedRootFile?: string;
+  github?: GithubSource | null;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+class FetchFailed extends Error {}
+
+async function get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { headers: { 'user-agent': 'wheelwright', ...headers }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch (err) {
+    throw new FetchFailed(`GET ${redact(url)}: ${(err as Error).message}`);
+  }
+}
+
+/** sha256 and size of a download, streamed. */
+async function digestOf(res: Response): Promise<{ sha256: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  const reader = res.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      h.update(value);
+      size += value.length;
+    }
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+interface IndexFile {
+  filename: string;
+  url: string;
+  sha256: string;
+  size: number;
+}
+
+export async function verifyPublished(opts: PublishedOptions): Promise<PublishedReport> {
+  const timeout = opts.timeoutMs ?? 120_000;
+  const log = opts.log ?? (() => undefined);
+  const m = opts.manifest;
+  const findings: PublishedFinding[] = [];
+  const add = (f: PublishedFinding) => findings.push({ ...f, message: redact(f.message) });
+  const files: PublishedFileResult[] = m.built.map((b) => ({ filename: b.filename, sha256: b.sha256, size: b.size }));
+  const byName = new Map(files.map((f) => [f.filename, f]));
+  let root: TrustedRoot | null = null;
+
+  if (opts.indexUrl) {
+    root = await loadTrustedRoot(opts.env, opts.trustedRootFile);
+    const base = opts.indexUrl.endsWith('/') ? opts.indexUrl : `${opts.indexUrl}/`;
+    const byPackage = new Map<string, BuiltArtifact[]>();
+    for (const b of m.built) byPackage.set(b.package, [...(byPackage.get(b.package) ?? []), b]);
+    for (const [pkg, built] of byPackage) {
+      const project = normalizeName(pkg);
+      let listed: Map<string, IndexFile>;
+      try {
+        const res = await get(new URL(`pypi/${project}/${m.version}/json`, base).href, { accept: 'application/json' }, timeout);
+        if (res.status === 404) listed = new Map();
+        else if (res.status !== 200) throw new FetchFailed(`${project} ${m.version}: the JSON API answered ${res.status}`);
+        else {
+          const body = (await res.json()) as { urls?: Array<{ filename: string; url: string; digests: { sha256: string }; size: number }> };
+          listed = new Map((body.urls ?? []).map((u) => [u.filename, { filename: u.filename, url: u.url, sha256: u.digests.sha256, size: u.size }]));
+        }
+      } catch (err) {
+        for (const b of built) add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
+        continue;
+      }
+      for (const b of built) {
+        const result = byName.get(b.filename)!;
+        result.pypi = { ok: false, attestations: 0 };
+        const before = findings.length;
+        await checkOnIndex(b, listed.get(b.filename), project);
+        result.pypi.ok = findings.length === before;
+      }
+    }
+
+    async function checkOnIndex(b: BuiltArtifact, entry: IndexFile | undefined, project: string): Promise<void> {
+      const result = byName.get(b.filename)!;
+      if (!entry) return void add({ filename: b.filename, where: 'pypi', code: 'missing-on-index', message: `${b.filename} is not on the index for ${project} ${m.version}` });
+      if (entry.sha256 !== b.sha256 || entry.size !== b.size) {
+        add({ filename: b.filename, where: 'pypi', code: 'index-digest', message: `the index lists ${b.filename} with sha256 ${entry.sha256} (${entry.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
+      }
+      try {
+        const res = await get(new URL(entry.url, base).href, {}, timeout);
+        if (res.status !== 200) throw new FetchFailed(`downloading ${b.filename}: ${res.status}`);
+        const got = await digestOf(res);
+        if (got.sha256 !== b.sha256 || got.size !== b.size) {
+          add({ filename: b.filename, where: 'pypi', code: 'content', message: `the bytes served for ${b.filename} have sha256 ${got.sha256} (${got.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
+        }
+      } catch (err) {
+        add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
+      }
+      let provenance: Provenance;
+      try {
+        const url = new URL(`integrity/${project}/${m.version}/${encodeURIComponent(b.filename)}/provenance`, base).href;
+        const res = await get(url, { accept: 'application/vnd.pypi.integrity.v1+json' }, timeout);
+        if (res.status === 404) return void add({ filename: b.filename, where: 'pypi', code: 'no-provenance', message: `PyPI has no attestation for ${b.filename}` });
+        if (res.status !== 200) throw new FetchFailed(`the integrity API answered ${res.status} for ${b.filename}`);
+        provenance = (await res.json()) as Provenance;
+      } catch (err) {
+        return void add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
+      }
+      const attestations = (provenance.attestation_bundles ?? []).flatMap((bundle) => bundle.attestations ?? []);
+      if (!attestations.length) return void add({ filename: b.filename, where: 'pypi', code: 'no-provenance', message: `PyPI's provenance for ${b.filename} holds no attestation` });
+      for (const raw of attestations) {
+        try {
+          const a = parseAttestation(raw);
+          const v = verifyBundle(bundleFromAttestation(a), root!, opts.identity);
+          const bad = checkSubject(v.statement, b.filename, b.sha256);
+          if (bad) add({ filename: b.filename, where: 'pypi', code: 'subject', message: `${b.filename}: ${bad}` });
+          result.pypi!.attestations++;
+          result.pypi!.signer = v.identity.buildConfigUri;
+        } catch (err) {
+          add({ filename: b.filename, where: 'pypi', code: 'attestation', message: `${b.filename}: ${(err as Error).message}` });
+        }
+      }
+      log(`pypi: ${b.filename}: ${result.pypi!.attestations} attestation(s) checked`);
+    }
+  }
+
+  if (opts.github) await checkGithub(opts.github);
+
+  async function checkGithub(gh: GithubSource): Promise<void> {
+    const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...(gh.token ? { authorization: `Bearer ${gh.token}` } : {}) };
+    const api = gh.apiUrl.replace(/\/+$/, '');
+    let assets: Array<{ name: string; url: string; size: number }>;
+    try {
+      const res = await get(`${api}/repos/${gh.repository}/releases/tags/${encodeURIComponent(m.tag)}`, headers, timeout);
+      if (res.status !== 200) throw new FetchFailed(`GitHub release ${m.tag} of ${gh.repository}: ${res.status}`);
+      assets = ((await res.json()) as { assets: Array<{ name: string; url: string; size: number }> }).assets;
+    } catch (err) {
+      return void add({ filename: m.tag, where: 'github', code: 'unreachable', message: (err as Error).message });
+    }
+    const named = new Map(assets.map((a) => [a.name, a]));
+    const download = async (name: string): Promise<Response> => {
+      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout);
+      if (res.status !== 200) throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);
+      return res;
+    };
+    for (const b of m.built) {
+      const result = byName.get(b.filename)!;
+      const before = findings.length;
+      if (!named.has(b.filename)) add({ filename: b.filename, where: 'github', code: 'missing-asset', message: `the GitHub release ${m.tag} has no asset ${b.filename}` });
+      else {
+        try {
+          const got = await digestOf(await download(b.filename));
+          if (got.sha256 !== b.sha256 || got.size !== b.size) {
+            add({ filename: b.filename, where: 'github', code: 'content', message: `the asset ${b.filename} has sha256 ${got.sha256} (${got.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
+          }
+        } catch (err) {
+          add({ filename: b.filename, where: 'github', code: 'unreachable', message: (err as Error).message });
+        }
+      }
+      result.github = { ok: findings.length === before };
+    }
+    if (!named.has('SHA256SUMS')) return void add({ filename: 'SHA256SUMS', where: 'github', code: 'missing-asset', message: `the GitHub release ${m.tag} has no SHA256SUMS` });
+    try {
+      const sums = Buffer.from(await (await download('SHA256SUMS')).arrayBuffer());
+      for (const problem of checkSums(sums.toString('utf8'), m.built)) add({ filename: 'SHA256SUMS', where: 'github', code: 'checksums', message: problem });
+      if (!named.has(SUMS_BUNDLE)) return void add({ filename: SUMS_BUNDLE, where: 'github', code: 'missing-asset', message: `the GitHub release ${m.tag} has no ${SUMS_BUNDLE} (the signature of SHA256SUMS)` });
+      const bundle = (await (await download(SUMS_BUNDLE)).json()) as DsseBundleJson;
+      root ??= await loadTrustedRoot(opts.env, opts.trustedRootFile);
+      const v = verifyBundle(bundle, root, opts.identity);
+      const subj = v.statement.subject?.[0];
+      if (v.statement.subject?.length !== 1 || subj?.name !== 'SHA256SUMS' || subj.digest?.sha256 !== createHash('sha256').update(sums).digest('hex')) {
+        add({ filename: 'SHA256SUMS', where: 'github', code: 'checksums', message: `${SUMS_BUNDLE} signs another file than this SHA256SUMS` });
+      }
+    } catch (err) {
+      const code: PublishedCode = err instanceof BundleVerificationError ? 'checksums' : 'unreachable';
+      add({ filename: 'SHA256SUMS', where: 'github', code, message: `SHA256SUMS: ${(err as Error).message}` });
+    }
+  }
+
+  return { ok: findings.length === 0, version: m.version, identity: opts.identity, files, findings };
+}
+
+/** The Sigstore bundle over SHA256SUMS attached to the GitHub release. */
+export const SUMS_BUNDLE = 'SHA256SUMS.sigstore.json';
+
+/** SHA256SUMS (`<sha256>  <filename>` lines) against the manifest's files: every file listed, with its digest. */
+export function checkSums(text: string, built: BuiltArtifact[]): string[] {
+  const listed = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const mm = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (mm) listed.set(mm[2]!, mm[1]!);
+  }
+  const problems: string[] = [];
+  for (const b of built) {
+    const sha = listed.get(b.filename);
+    if (!sha) problems.push(`SHA256SUMS does not list ${b.filename}`);
+    else if (sha !== b.sha256) problems.push(`SHA256SUMS gives ${b.filename} sha256 ${sha}; the manifest has ${b.sha256}`);
+  }
+  return problems;
+}
+
+/** The version asked for is the manifest's. */
+export function sameVersion(a: string, b: string): boolean {
+  return (canonicalizeVersion(a) ?? a) === (canonicalizeVersion(b) ?? b);
+}
+
+/** Human lines for the report. */
+export function publishedText(r: PublishedReport): string {
+  const lines = [`published release ${r.version}: ${r.files.length} file(s), signer ${r.identity.repository} ${r.identity.workflow}${r.identity.ref ? ` @ ${r.identity.ref}` : ''}`];
+  for (const f of r.findings) lines.push(`  ${f.where}: ${f.code}: ${f.message}`);
+  lines.push(r.ok ? 'every file matches the manifest and every attestation verifies' : `${r.findings.length} problem(s)`);
+  return lines.join('\n');
+}
