@@ -138,6 +138,8 @@ export const manifestSchema = z.object({
   built: z.array(builtArtifactSchema).default([]),
   verify: verifyRecordSchema.nullable().default(null),
   publish: z.record(z.string(), destinationRecordSchema).default({}),
+  /** GitHub build provenance sent for the release's files: the attestation id and what it covers. */
+  provenance: z.object({ id: z.number(), subjects: z.string(), at: z.string() }).optional(),
   /** PEP 740 attestations by filename, signed at publish time. */
   attestations: z.record(z.string(), attestationRecordSchema).optional(),
 });

@@ -8,6 +8,8 @@ export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 export const INTOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** The Sigstore bundle over SHA256SUMS that a GitHub release carries next to it. */
+export const SUMS_BUNDLE = 'SHA256SUMS.sigstore.json';
 /** The predicate types PyPI accepts, at most one attestation of each per file. */
 export const PYPI_ATTESTATION_TYPES = [PYPI_PUBLISH_V1, SLSA_PROVENANCE_V1] as const;
 

@@ -92,9 +92,10 @@ export const configSchema = z
             repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name').optional().describe('owner/name (default: GITHUB_REPOSITORY)'),
             api_url: z.string().url().default('https://api.github.com').describe('REST API base URL (GitHub Enterprise: https://HOST/api/v3)'),
             make_latest: z.enum(['true', 'false', 'legacy']).default('true').describe('make_latest for a final release'),
+            attestations: z.boolean().default(true).describe('With an OIDC identity: sign SHA256SUMS (SHA256SUMS.sigstore.json) and send GitHub build provenance for every file'),
           })
           .strict()
-          .default({ api_url: 'https://api.github.com', make_latest: 'true' }),
+          .default({ api_url: 'https://api.github.com', make_latest: 'true', attestations: true }),
         index: z
           .object({
             dir: z.string().default('dist/index').describe('Directory of the static PEP 503/691 index'),
@@ -107,7 +108,7 @@ export const configSchema = z
       .default({
         to: ['index'],
         pypi: { repository_url: 'https://upload.pypi.org/legacy/', concurrency: 4, trusted_publishing: 'auto', attestations: true },
-        github: { api_url: 'https://api.github.com', make_latest: 'true' },
+        github: { api_url: 'https://api.github.com', make_latest: 'true', attestations: true },
         index: { dir: 'dist/index' },
       })
       .describe('Where releases go'),

@@ -24,6 +24,8 @@ import {
 import { runSteps, type Step } from '../pipeline.js';
 import { normalizeName } from '../version/pep440.js';
 import type { GithubDestinationOptions } from './github.js';
+import { canSign } from '../attest/oidc.js';
+import { attestBuildProvenance, signChecksums, subjectsDigest } from './provenance.js';
 import type { Destination, DestinationName, DestinationResult, PublishFile, PublishRun } from './types.js';
 import { createPool, type Pool } from '../workers/pool.js';
 import { HASH_TASK, type HashResult, type HashTask } from '../wheel/hash-task.js';
@@ -134,6 +136,8 @@ export async function runPublish(base: Context, opts: PublishOptions = {}): Prom
       // SHA256SUMS (from the verify record), the manifest and the version set, as GitHub release assets:
       // local files, written again by every run.
       { name: 'write the release assets', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => writeExtras(c) },
+      // With the workflow's OIDC identity: SHA256SUMS signed (Sigstore), the bundle a release asset too.
+      { name: 'sign SHA256SUMS', skip: (c) => signingSkip(c), run: (c) => signSums(c) },
       // Release notes for the GitHub release body.
       { name: 'read the release notes', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => readNotes(c) },
       // Credentials, access, and "already released with other files", for every destination before any
@@ -141,6 +145,8 @@ export async function runPublish(base: Context, opts: PublishOptions = {}): Prom
       { name: 'preflight every destination', run: (c) => preflight(c) },
       // Every byte on disk is the verified byte: the re-hash started by the gate, awaited before anything is written.
       { name: 'check the files against the verify record', run: (c) => checkRehash(c) },
+      // GitHub build provenance (SLSA v1) for every file, once: its id is kept in the manifest.
+      { name: 'attest build provenance', skip: (c) => signingSkip(c) || (c.state.manifest.provenance?.subjects === subjectsDigest(c.state.files) ? 'sent by an earlier run' : false), run: (c) => attestFiles(c) },
       // Each destination in order; each records what it confirms as it goes.
       { name: 'publish', run: (c) => publishAll(c) },
     ]),
@@ -351,7 +357,8 @@ async function writeExtras(c: PublishContext): Promise<void> {
   const s = c.state;
   const dir = path.join(s.distDir, ASSETS_DIR);
   const sums = [...s.files].sort((a, b) => a.filename.localeCompare(b.filename)).map((f) => `${f.sha256}  ${f.filename}\n`).join('');
-  const frozen = serializeManifest({ ...s.manifest, publish: {} });
+  // Without what publishing adds (progress, signatures), so the asset is the same bytes on every run.
+  const frozen = serializeManifest({ ...s.manifest, publish: {}, attestations: undefined, provenance: undefined });
   const set = serializeVersionSet(versionSetFromFiles(s.manifest, s.files));
   const extras: Array<[string, string]> = [
     ['SHA256SUMS', sums],
@@ -373,6 +380,35 @@ async function writeExtras(c: PublishContext): Promise<void> {
       type: 'extra',
     });
   }
+}
+
+/** Why the GitHub signing steps do not run, or false. */
+function signingSkip(c: PublishContext): string | false {
+  if (!c.state.pending.includes('github')) return 'not publishing to GitHub';
+  if (!c.state.loaded.config.publish.github.attestations) return 'publish.github.attestations is false';
+  if (!canSign(c.env)) return 'no OIDC identity to sign with (the job needs `permissions: id-token: write`)';
+  return false;
+}
+
+async function signSums(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const sums = s.extras.find((f) => f.filename === 'SHA256SUMS');
+  if (!sums) return;
+  if (c.dryRun) return void c.log.info('[dry-run] would sign SHA256SUMS with Sigstore and attach SHA256SUMS.sigstore.json');
+  s.extras.push(await signChecksums({ dir: path.dirname(sums.path), sums, tag: s.manifest.tag, env: c.env, write: (f, t) => c.world.writeFile(f, t), log: (l) => c.log.info(l) }));
+}
+
+async function attestFiles(c: PublishContext): Promise<void> {
+  const s = c.state;
+  const gh = s.loaded.config.publish.github;
+  const repository = gh.repository ?? c.env.GITHUB_REPOSITORY;
+  const token = s.opts.github?.token ?? c.env.GITHUB_TOKEN ?? c.env.GH_TOKEN;
+  if (!repository || !token) throw new PublishError('build provenance needs the repository and GITHUB_TOKEN', { hint: 'set GITHUB_TOKEN (and publish.github.repository or GITHUB_REPOSITORY), or publish.github.attestations: false' });
+  if (c.dryRun) return void c.log.info(`[dry-run] would sign build provenance for ${s.files.length} file(s) and POST it to ${gh.api_url}/repos/${repository}/attestations`);
+  const id = await attestBuildProvenance({ apiUrl: s.opts.github?.apiUrl ?? (gh.api_url === 'https://api.github.com' && c.env.GITHUB_API_URL ? c.env.GITHUB_API_URL : gh.api_url), repository, token, tag: s.manifest.tag, commit: s.manifest.commit, files: s.files, env: c.env });
+  s.manifest.provenance = { id, subjects: subjectsDigest(s.files), at: c.now().toISOString() };
+  await persist(c);
+  c.log.info(`github: build provenance for ${s.files.length} file(s) stored (attestation ${id})`);
 }
 
 /** The CHANGELOG section of this version, else the tag's annotation, else one line. */

@@ -5,7 +5,9 @@
 // workflow at this release's tag, the subject being this file (docs/supply-chain.md §6).
 import { createHash } from 'node:crypto';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { bundleFromAttestation, checkSubject, parseAttestation, type Provenance } from '../attest/pep740.js';
+import { bundleFromAttestation, checkSubject, parseAttestation, SUMS_BUNDLE, type Provenance } from '../attest/pep740.js';
+
+export { SUMS_BUNDLE };
 import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
 import type { BuiltArtifact, ReleaseManifest } from '../manifest.js';
 import { redact } from '../secrets.js';
@@ -236,8 +238,6 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
   return { ok: findings.length === 0, version: m.version, identity: opts.identity, files, findings };
 }
 
-/** The Sigstore bundle over SHA256SUMS attached to the GitHub release. */
-export const SUMS_BUNDLE = 'SHA256SUMS.sigstore.json';
 
 /** SHA256SUMS (`<sha256>  <filename>` lines) against the manifest's files: every file listed, with its digest. */
 export function checkSums(text: string, built: BuiltArtifact[]): string[] {

@@ -56,7 +56,9 @@ export type GithubRoute =
   | 'delete-asset'
   | 'upload-asset'
   | 'create-pull'
-  | 'list-pulls';
+  | 'list-pulls'
+  | 'create-attestation'
+  | 'list-attestations';
 
 export type GithubFault =
   | { kind: 'drop'; route?: GithubRoute; times?: number }
@@ -128,7 +130,16 @@ export type GithubEvent =
   | { type: 'release-deleted'; seq: number; releaseId: number }
   | { type: 'asset-uploaded'; seq: number; releaseId: number; assetId: number; name: string; size: number; state: string }
   | { type: 'asset-deleted'; seq: number; releaseId: number; assetId: number; name: string }
-  | { type: 'pull-created'; seq: number; number: number; head: string; base: string };
+  | { type: 'pull-created'; seq: number; number: number; head: string; base: string }
+  | { type: 'attestation-created'; seq: number; id: number; subjects: string[] };
+
+/** An artifact attestation (POST /repos/{o}/{r}/attestations): the Sigstore bundle and its subjects' digests. */
+export interface ServerAttestation {
+  id: number;
+  bundle: Record<string, unknown>;
+  /** `sha256:<hex>` of each subject of the bundle's in-toto statement. */
+  subjects: string[];
+}
 
 export interface GithubServer {
   apiUrl: string;
@@ -142,7 +153,7 @@ export interface GithubServer {
   pending(): GithubFault[];
   /** Drop every fault not yet consumed. */
   clearFaults(): void;
-  state(): { releases: ServerRelease[]; pulls: ServerPull[] };
+  state(): { releases: ServerRelease[]; pulls: ServerPull[]; attestations: ServerAttestation[] };
   history(): GithubEvent[];
   /** Count of faults that fired. */
   faultsFired(): number;
@@ -198,6 +209,8 @@ const API_ROUTES: Array<[string, RegExp, GithubRoute]> = [
   ['GET', /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/, 'list-assets'],
   ['POST', /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, 'create-pull'],
   ['GET', /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, 'list-pulls'],
+  ['POST', /^\/repos\/([^/]+)\/([^/]+)\/attestations$/, 'create-attestation'],
+  ['GET', /^\/repos\/([^/]+)\/([^/]+)\/attestations\/([^/]+)$/, 'list-attestations'],
 ];
 const UPLOAD_ROUTE = /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/;
 
@@ -221,6 +234,7 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
   const releases: ServerRelease[] = [];
   const blobs = new Map<number, Buffer>();
   const pulls: ServerPull[] = [];
+  const attestations: ServerAttestation[] = [];
   const faults: Array<GithubFault & { left: number }> = [];
   const events: GithubEvent[] = [];
   let seq = 0;
@@ -540,6 +554,32 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
         log({ type: 'pull-created', number: pull.number, head: pull.head, base: pull.base });
         return reply(201, pullJson(pull));
       }
+      // Artifact attestations (GitHub REST "Create an attestation"): a Sigstore bundle with a DSSE in-toto
+      // statement; 201 {id}. Listed by subject digest.
+      case 'create-attestation': {
+        const b = json();
+        if (!b) return problemsParsing();
+        const bundle = b.bundle as { mediaType?: unknown; verificationMaterial?: unknown; dsseEnvelope?: { payload?: unknown; payloadType?: unknown } } | undefined;
+        if (!bundle || typeof bundle !== 'object') return validation([{ resource: 'Attestation', code: 'missing_field', field: 'bundle' }]);
+        if (typeof bundle.mediaType !== 'string' || !bundle.mediaType.startsWith('application/vnd.dev.sigstore.bundle') || !bundle.verificationMaterial || typeof bundle.dsseEnvelope?.payload !== 'string') {
+          return validation([{ resource: 'Attestation', code: 'invalid', field: 'bundle' }]);
+        }
+        let subjects: string[];
+        try {
+          const st = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { subject: Array<{ digest: Record<string, string> }> };
+          subjects = st.subject.map((x) => `sha256:${x.digest.sha256}`);
+        } catch {
+          return validation([{ resource: 'Attestation', code: 'invalid', field: 'bundle.dsseEnvelope.payload' }]);
+        }
+        const att: ServerAttestation = { id: 7000 + attestations.length, bundle: bundle as Record<string, unknown>, subjects };
+        attestations.push(att);
+        log({ type: 'attestation-created', id: att.id, subjects });
+        return reply(201, { id: att.id });
+      }
+      case 'list-attestations': {
+        const found = attestations.filter((a) => a.subjects.includes(m.params.id!));
+        return reply(200, { attestations: found.map((a) => ({ bundle: a.bundle, repository_id: 1 })) });
+      }
       case 'list-pulls': {
         const state = url.searchParams.get('state') ?? 'open';
         const head = url.searchParams.get('head');
@@ -680,6 +720,7 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     state: () => ({
       releases: releases.map((r) => ({ ...r, assets: r.assets.map((a) => ({ ...a })) })),
       pulls: pulls.map((p) => ({ ...p })),
+      attestations: attestations.map((a) => ({ ...a })),
     }),
     history: () => [...events],
     faultsFired: () => fired,
