@@ -97,6 +97,10 @@ describe('publishing with PEP 740 attestations', () => {
     const simple = (await (await fetch(`${pypi.url}/simple/demo-core/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: Array<{ filename: string; provenance: string | null }> };
     expect(simple.files.find((f) => f.filename === files[0]!.filename)?.provenance).toMatch(/\/integrity\/demo-core\/5\.0\.0\/.+\/provenance$/);
     expect(run.logged.join('')).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    // Neither the OIDC token nor the minted PyPI token is in the manifest (only certificates and signatures).
+    const recorded = JSON.stringify(run.manifest);
+    expect(recorded).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    for (const t of pypi.mintedTokens()) expect(recorded).not.toContain(t.token);
   });
 
   it('after a crash between signing and uploading, a re-run sends the attestations it signed, signing nothing again', async () => {

@@ -1,6 +1,6 @@
 // `release verify --published`: the published release checked against its manifest and its signatures,
 // from the test PyPI (integrity API) and the test GitHub (release assets, signed SHA256SUMS).
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type P
 import { writeSdist, writeWheel } from '../servers/pypi/make-dist.js';
 import { publishFile, testRun } from '../servers/pypi/run.js';
 import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
+import { runRelease } from '../helpers/cli.js';
 
 const ID = { repository: 'owner/demo', workflow: 'release.yml', ref: 'refs/tags/v7.0.0' };
 let dir: string;
@@ -110,6 +111,27 @@ describe('verify --published against PyPI', () => {
       ['demo_core-7.0.4-cp312-cp312-macosx_11_0_arm64.whl', 'missing-on-index'],
     ]);
     expect(files).toHaveLength(2);
+  });
+});
+
+describe('release verify --published (the command)', () => {
+  it('exits 0 on a good release and 4 with the findings in --json when a file was changed', async () => {
+    const { files, manifest } = await published('7.3.0');
+    const full = { ...(manifest as object), schemaVersion: 1, tool: { name: 'wheelwright', version: '0' }, commit: null, createdAt: '2026-01-01T00:00:00Z', packages: [], jobs: [], expected: [], verify: null, publish: {} };
+    const file = path.join(dir, 'm730.json');
+    await writeFile(file, JSON.stringify(full));
+    const args = ['verify', '--published', '7.3.0', '--manifest', file, '--index-url', pypi.url, '--repository', 'owner/demo', '--trusted-root', sig.trustedRootPath, '--json'];
+    const env = { GITHUB_REPOSITORY: '', WHEELWRIGHT_SIGSTORE_TRUSTED_ROOT: '' };
+    const good = await runRelease(args, { cwd: dir, env });
+    expect(good.stderr).toContain('every file matches the manifest and every attestation verifies');
+    expect(good.code).toBe(0);
+    pypi.file(files[1]!.filename)!.data![100]! ^= 1;
+    const bad = await runRelease(args, { cwd: dir, env });
+    expect(bad.code).toBe(4);
+    expect((JSON.parse(bad.stdout) as { findings: Array<{ code: string; filename: string }> }).findings).toEqual([expect.objectContaining({ code: 'content', filename: files[1]!.filename })]);
+    const wrongVersion = await runRelease([...args.slice(0, 2), '7.3.1', ...args.slice(3)], { cwd: dir, env });
+    expect(wrongVersion.code).toBe(2);
+    expect(wrongVersion.stderr).toMatch(/the manifest is for version 7.3.0, not 7.3.1/);
   });
 });
 
