@@ -83,7 +83,7 @@ const list: CommandDefinition = {
 };
 
 const fetchCmd: CommandDefinition = {
-  usage: 'release compat fetch VERSION [--platform TARGET] [--python 3.12] [--from SOURCE] [-o constraints.txt] [--allow-sdist]',
+  usage: 'release compat fetch VERSION [--platform TARGET] [--python 3.12] [--from SOURCE] [-o constraints.txt] [--allow-sdist] [--verify-provenance --repository OWNER/NAME]',
   positionals: { name: 'VERSION', max: 1 },
   description:
     'Write a pinned, hashed requirements file for version set VERSION: every package `==` its version, with ' +
@@ -99,6 +99,11 @@ const fetchCmd: CommandDefinition = {
     from: FROM,
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'write to FILE (atomically) instead of stdout' },
     'allow-sdist': { type: 'boolean', description: 'pin the sdist of a package that has no wheel for TARGET' },
+    'verify-provenance': { type: 'boolean', description: "check every pinned file's PEP 740 attestations on the index first (signed by --repository's --workflow at the set's tag)" },
+    'index-url': { type: 'string', valueName: 'URL', description: 'with --verify-provenance: the index with the integrity API (default https://pypi.org/)' },
+    repository: { type: 'string', valueName: 'OWNER/NAME', description: 'with --verify-provenance: the repository that must have signed' },
+    workflow: { type: 'string', valueName: 'FILE', description: 'with --verify-provenance: the workflow file that must have signed (default release.yml)' },
+    'trusted-root': { type: 'string', valueName: 'FILE', description: "with --verify-provenance: Sigstore's trusted root (default: the public-good root, via TUF)" },
   },
   examples: [
     'release compat fetch 26.8.0 --platform linux-aarch64 --python 3.12 -o constraints.txt',
@@ -118,6 +123,19 @@ const fetchCmd: CommandDefinition = {
     const source = await openFrom(ctx, str(args, 'from'));
     const set = await source.get(version);
     const selection = selectFiles(set, platform, py, { allowSdist: bool(args, 'allow-sdist') });
+    if (bool(args, 'verify-provenance')) {
+      const repository = str(args, 'repository') ?? ctx.env.GITHUB_REPOSITORY;
+      if (!repository) throw new UsageError('--verify-provenance needs the repository that signs the releases', { hint: 'e.g. --repository owner/name' });
+      const trustedRoot = str(args, 'trusted-root');
+      const { verifySelection } = await import('../compat/provenance.js');
+      await verifySelection(selection, {
+        indexUrl: str(args, 'index-url') ?? 'https://pypi.org/',
+        identity: { repository, workflow: str(args, 'workflow') ?? 'release.yml', ref: `refs/tags/${set.tag}` },
+        trustedRootFile: trustedRoot ? path.resolve(ctx.cwd, trustedRoot) : undefined,
+        env: ctx.env,
+        log: (l) => ctx.log.info(l),
+      });
+    }
     const text = renderConstraints(set, selection, { source: source.label, platform: platformInput, python: pythonInput });
     const out = str(args, 'output');
     if (out) {

@@ -5,7 +5,8 @@
 // workflow at this release's tag, the subject being this file (docs/supply-chain.md §6).
 import { createHash } from 'node:crypto';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { bundleFromAttestation, checkSubject, parseAttestation, SUMS_BUNDLE, type Provenance } from '../attest/pep740.js';
+import { SUMS_BUNDLE } from '../attest/pep740.js';
+import { checkProvenance } from '../attest/provenance.js';
 
 export { SUMS_BUNDLE };
 import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
@@ -154,30 +155,10 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
       } catch (err) {
         add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
       }
-      let provenance: Provenance;
-      try {
-        const url = new URL(`integrity/${project}/${m.version}/${encodeURIComponent(b.filename)}/provenance`, base).href;
-        const res = await get(url, { accept: 'application/vnd.pypi.integrity.v1+json' }, timeout);
-        if (res.status === 404) return void add({ filename: b.filename, where: 'pypi', code: 'no-provenance', message: `PyPI has no attestation for ${b.filename}` });
-        if (res.status !== 200) throw new FetchFailed(`the integrity API answered ${res.status} for ${b.filename}`);
-        provenance = (await res.json()) as Provenance;
-      } catch (err) {
-        return void add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
-      }
-      const attestations = (provenance.attestation_bundles ?? []).flatMap((bundle) => bundle.attestations ?? []);
-      if (!attestations.length) return void add({ filename: b.filename, where: 'pypi', code: 'no-provenance', message: `PyPI's provenance for ${b.filename} holds no attestation` });
-      for (const raw of attestations) {
-        try {
-          const a = parseAttestation(raw);
-          const v = verifyBundle(bundleFromAttestation(a), root!, opts.identity);
-          const bad = checkSubject(v.statement, b.filename, b.sha256);
-          if (bad) add({ filename: b.filename, where: 'pypi', code: 'subject', message: `${b.filename}: ${bad}` });
-          result.pypi!.attestations++;
-          result.pypi!.signer = v.identity.buildConfigUri;
-        } catch (err) {
-          add({ filename: b.filename, where: 'pypi', code: 'attestation', message: `${b.filename}: ${(err as Error).message}` });
-        }
-      }
+      const checked = await checkProvenance({ indexBase: base, project, version: m.version, filename: b.filename, sha256: b.sha256, root: root!, identity: opts.identity, timeoutMs: timeout });
+      for (const p of checked.problems) add({ filename: b.filename, where: 'pypi', code: p.code, message: p.message });
+      result.pypi!.attestations = checked.verified;
+      if (checked.signer) result.pypi!.signer = checked.signer;
       log(`pypi: ${b.filename}: ${result.pypi!.attestations} attestation(s) checked`);
     }
   }

@@ -18,6 +18,8 @@ import { writeSdist, writeWheel } from '../servers/pypi/make-dist.js';
 import { publishFile, testRun } from '../servers/pypi/run.js';
 import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
 import { runRelease } from '../helpers/cli.js';
+import { verifySelection } from '../../src/compat/provenance.js';
+import type { PackageSelection } from '../../src/compat/constraints.js';
 
 const ID = { repository: 'owner/demo', workflow: 'release.yml', ref: 'refs/tags/v7.0.0' };
 let dir: string;
@@ -111,6 +113,20 @@ describe('verify --published against PyPI', () => {
       ['demo_core-7.0.4-cp312-cp312-macosx_11_0_arm64.whl', 'missing-on-index'],
     ]);
     expect(files).toHaveLength(2);
+  });
+});
+
+describe('compat fetch --verify-provenance', () => {
+  it('passes the files signed by the expected workflow and refuses the rest, naming each problem', async () => {
+    const { files } = await published('7.4.0');
+    const selection = [{ pkg: { name: 'demo-core', version: '7.4.0' }, files: files.map((f) => ({ filename: f.filename, sha256: f.sha256 })), fromSdist: false }] as unknown as PackageSelection[];
+    const opts = { indexUrl: pypi.url, identity: { ...ID, ref: 'refs/tags/v7.0.0' }, env: { ...sig.env }, log: () => undefined };
+    expect(await verifySelection(selection, opts)).toBe(2);
+    await expect(verifySelection(selection, { ...opts, identity: { ...opts.identity, repository: 'other/demo' } })).rejects.toThrow(/provenance check failed for 2 file\(s\):\n {2}attestation: .*wrong signer: signed from repository https:\/\/github.com\/owner\/demo/);
+    const tampered = [{ ...selection[0]!, files: [{ filename: files[0]!.filename, sha256: 'e'.repeat(64) }] }] as unknown as PackageSelection[];
+    await expect(verifySelection(tampered, opts)).rejects.toThrow(/subject: .*subject does not match distribution digest/);
+    const missing = [{ ...selection[0]!, files: [{ filename: 'demo_core-7.4.0-cp312-cp312-win_amd64.whl', sha256: 'e'.repeat(64) }] }] as unknown as PackageSelection[];
+    await expect(verifySelection(missing, opts)).rejects.toThrow(/no-provenance: the index has no attestation/);
   });
 });
 
