@@ -17,11 +17,15 @@ import { releaseBin, runRelease } from '../helpers/cli.js';
 import { startGithubServer, type GithubFault, type GithubRoute, type GithubServer } from '../servers/github.js';
 import { makeReleaseFixture, writePublishConfig, type ReleaseFixture } from './publish-fixture.js';
 import { rng } from '../helpers/rng.js';
+import { startActionsOidcServer, type ActionsOidcServer } from '../servers/pypi/oidc.js';
+import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
 
 const RUNS = Number(process.env.SOAK_RUNS ?? 200);
 /** Every KILL_EVERY-th run is a real `release` process killed with SIGKILL, then re-run. */
 const KILL_EVERY = Number(process.env.SOAK_KILL_EVERY ?? 10);
 const MAX_ATTEMPTS = 10;
+/** Every SIGNED_EVERY-th run publishes with trusted publishing: every file signed (PEP 740), SHA256SUMS signed, build provenance sent. */
+const SIGNED_EVERY = Number(process.env.SOAK_SIGNED_EVERY ?? 15);
 const HAS_PYPI = existsSync(path.resolve(import.meta.dirname, '../../src/publish/pypi.ts'));
 
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -51,12 +55,18 @@ function randomGithubFault(r: () => number): GithubFault {
 interface Servers {
   gh: GithubServer;
   pypi: import('../servers/pypi.js').PypiServer | null;
+  /** Signed runs: the loopback Sigstore and the workflow's OIDC endpoint. */
+  signing: { sig: SigstoreServer; actions: ActionsOidcServer } | null;
 }
 
-async function startServers(latencyMs = 0): Promise<Servers> {
+async function startServers(latencyMs = 0, signed = false): Promise<Servers> {
   const gh = await startGithubServer({ owner: 'acme', repo: 'demo', latencyMs });
-  const pypi = HAS_PYPI ? await (await import('../servers/pypi.js')).startPypiServer() : null;
-  return { gh, pypi };
+  const signing = signed && HAS_PYPI ? { sig: await startSigstore(), actions: await startActionsOidcServer({ repository: 'acme/demo', workflow: 'release.yml', ref: 'refs/tags/v1.0.0' }) } : null;
+  const pypiOpts = signing
+    ? { trustedPublishers: [{ repository: 'acme/demo', workflow: 'release.yml', project: 'soak-core' }, { repository: 'acme/demo', workflow: 'release.yml', project: 'soak-cli' }], projects: ['soak-core', 'soak-cli'], sigstoreTrustedRoot: signing.sig.trustedRoot }
+    : {};
+  const pypi = HAS_PYPI ? await (await import('../servers/pypi.js')).startPypiServer(pypiOpts) : null;
+  return { gh, pypi, signing };
 }
 
 const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -65,7 +75,7 @@ describe('publish soak', () => {
   let fx: ReleaseFixture;
   let pristine: string;
   const to: DestinationName[] = HAS_PYPI ? ['pypi', 'index', 'github'] : ['index', 'github'];
-  const counts = { runs: 0, attempts: 0, faults: 0, kills: 0, files: 0, duplicates: 0, lost: 0, earlyPublish: 0 };
+  const counts = { runs: 0, attempts: 0, faults: 0, kills: 0, files: 0, duplicates: 0, lost: 0, earlyPublish: 0, signedRuns: 0, unattested: 0 };
 
   beforeAll(async () => {
     fx = await makeReleaseFixture({ packages: ['soak-core', 'soak-cli'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
@@ -96,6 +106,11 @@ describe('publish soak', () => {
   }
 
   function env(s: Servers): Record<string, string> {
+    if (s.signing) {
+      // Trusted publishing (no PYPI_TOKEN): the job's OIDC endpoint, and Sigstore on loopback.
+      const { GITHUB_ACTIONS: _ga, ...oidc } = s.signing.actions.env;
+      return { GITHUB_TOKEN: s.gh.token!, WHEELWRIGHT_GITHUB_PACE: 'off', ...oidc, ...s.signing.sig.env };
+    }
     return { GITHUB_TOKEN: s.gh.token!, WHEELWRIGHT_GITHUB_PACE: 'off', ...(s.pypi ? { PYPI_TOKEN: s.pypi.token } : {}) };
   }
 
@@ -156,6 +171,13 @@ describe('publish soak', () => {
         expect(hits.map((h) => h.sha256), `${where}: pypi ${f.filename}`).toEqual([f.sha256]);
       }
       expect(stored.length, where).toBe(dists.length);
+      // Signed runs: no file reached PyPI without its attestation, whatever crashed in between.
+      if (s.signing) {
+        const bare = stored.filter((x) => !x.provenance).map((x) => x.filename);
+        counts.unattested += bare.length;
+        expect(bare, `${where}: stored without an attestation`).toEqual([]);
+        expect(s.gh.state().attestations.length, `${where}: build provenance sent once`).toBe(1);
+      }
     }
     // GitHub: one release, published, every asset once and finished, never public before that.
     const { releases } = s.gh.state();
@@ -163,7 +185,7 @@ describe('publish soak', () => {
     expect(releases.length, `${where}: releases`).toBe(1);
     const rel = releases[0]!;
     expect(rel.draft, where).toBe(false);
-    const wanted = [...dists.map((f) => f.filename), 'SHA256SUMS', 'release-manifest.json', 'versions.json'].sort();
+    const wanted = [...dists.map((f) => f.filename), 'SHA256SUMS', 'release-manifest.json', 'versions.json', ...(s.signing ? ['SHA256SUMS.sigstore.json'] : [])].sort();
     const names = rel.assets.map((a) => a.name).sort();
     counts.duplicates += names.length - new Set(names).size;
     counts.lost += wanted.filter((w) => !names.includes(w)).length;
@@ -198,7 +220,9 @@ describe('publish soak', () => {
       const seed = 7000 + i;
       const r = rng(seed);
       const kill = KILL_EVERY > 0 && i % KILL_EVERY === KILL_EVERY - 1;
-      const s = await startServers(kill ? 15 : 0);
+      const signed = SIGNED_EVERY > 0 && i % SIGNED_EVERY === SIGNED_EVERY - 1;
+      const s = await startServers(kill ? 15 : 0, signed);
+      if (s.signing) counts.signedRuns += 1;
       try {
         reset(s);
         const earlier = dirtyIndex(r);
@@ -227,6 +251,7 @@ describe('publish soak', () => {
               done = true;
             } catch (err) {
               if (!(err instanceof WheelwrightError)) throw err;
+              if (process.env.SOAK_TRACE) console.log(`soak: seed ${seed}: ${err.message}`);
             }
           }
           expect(done, `seed ${seed}: did not finish in ${MAX_ATTEMPTS} runs`).toBe(true);
@@ -248,17 +273,21 @@ describe('publish soak', () => {
       } finally {
         await s.gh.close();
         await s.pypi?.close();
+        await s.signing?.sig.close();
+        await s.signing?.actions.close();
       }
     }
     console.log(
       `soak: runs ${counts.runs}, publish attempts ${counts.attempts}, faults injected ${counts.faults}, kills ${counts.kills}, ` +
-        `files ${counts.files}, duplicates ${counts.duplicates}, lost ${counts.lost}, published early ${counts.earlyPublish}` +
+        `files ${counts.files}, duplicates ${counts.duplicates}, lost ${counts.lost}, published early ${counts.earlyPublish}, ` +
+        `signed runs ${counts.signedRuns} (files without attestation ${counts.unattested})` +
         ` (destinations: ${to.join(', ')})`,
     );
     expect(counts.runs).toBe(RUNS);
     expect(counts.duplicates).toBe(0);
     expect(counts.lost).toBe(0);
     expect(counts.earlyPublish).toBe(0);
+    expect(counts.unattested).toBe(0);
     expect(counts.faults).toBeGreaterThan(RUNS / 2);
     if (KILL_EVERY > 0) expect(counts.kills).toBeGreaterThan(0);
   });

@@ -163,6 +163,8 @@ export interface MintedToken {
   token: string;
   project: string;
   expires: number;
+  /** Every project whose trusted publishers match the token (PyPI scopes the macaroon to all of them). */
+  projects: string[];
   /** The trusted publisher's identity, which attestations must be signed by. */
   publisher: PublisherIdentity;
 }
@@ -186,7 +188,7 @@ interface Project {
   releases: Map<string, { version: string; files: StoredFile[] }>;
 }
 
-type Identity = { kind: 'anonymous' } | { kind: 'token'; projects?: string[] } | { kind: 'oidc'; project: string; publisher: PublisherIdentity };
+type Identity = { kind: 'anonymous' } | { kind: 'token'; projects?: string[] } | { kind: 'oidc'; project: string; projects: string[]; publisher: PublisherIdentity };
 
 const TITLES: Record<number, string> = {
   200: 'OK', 308: 'Permanent Redirect', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
@@ -352,7 +354,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const spec = tokenSpecs.find((t) => t.token === token);
     if (spec) return { kind: 'token', projects: spec.projects };
     const mt = minted.get(token);
-    if (mt) return mt.expires * 1000 <= now() ? 'Invalid API Token: token is expired' : { kind: 'oidc', project: mt.project, publisher: mt.publisher };
+    if (mt) return mt.expires * 1000 <= now() ? 'Invalid API Token: token is expired' : { kind: 'oidc', project: mt.project, projects: mt.projects, publisher: mt.publisher };
     return opts.anonymous ? { kind: 'anonymous' } : invalidAuth;
   }
 
@@ -411,7 +413,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     const project = normalizeName(name!);
     const existing = projects.get(project);
     if (!existing && who.kind === 'oidc') return reject(req, res, 400, 'Non-user identities cannot create new projects. This was probably caused by successfully using a pending publisher but specifying the project name incorrectly (either in the publisher or in your project\'s metadata). Please ensure that both match. See: https://docs.pypi.org/trusted-publishers/troubleshooting/');
-    if (who.kind === 'oidc' && who.project !== project) return reject(req, res, 403, `The given token isn't allowed to upload to project ${pyRepr(name!)}. See ${HELP}#project-name for more information.`);
+    if (who.kind === 'oidc' && !who.projects.includes(project)) return reject(req, res, 403, `The given token isn't allowed to upload to project ${pyRepr(name!)}. See ${HELP}#project-name for more information.`);
     if (who.kind === 'token' && who.projects && !who.projects.map(normalizeName).includes(project)) return reject(req, res, 403, `The given token isn't allowed to upload to project ${pyRepr(name!)}. See ${HELP}#project-name for more information.`);
     // 9. filename, 10. size
     const filename = content.filename;
@@ -626,7 +628,8 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     // PyPI's attestation identity is the publisher's repository and workflow file (not the claims').
     const workflow = publisher.workflow ?? /\/\.github\/workflows\/([^@]+)@/.exec(String(claims.job_workflow_ref ?? ''))?.[1] ?? '';
     const identity: PublisherIdentity = { kind: 'GitHub', repository: publisher.repository, workflow, environment: publisher.environment ?? null };
-    minted.set(token, { token, project: normalizeName(publisher.project), expires, publisher: identity });
+    const scope = (opts.trustedPublishers ?? []).filter((p) => !('code' in matchPublisher(claims, [p]))).map((p) => normalizeName(p.project));
+    minted.set(token, { token, project: normalizeName(publisher.project), projects: scope, expires, publisher: identity });
     stats.minted++;
     send(res, 200, JSON.stringify({ success: true, token, expires }), 'application/json');
   }
