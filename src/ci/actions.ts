@@ -17,6 +17,14 @@ export interface ActionsTable {
   actions: Map<string, PinnedAction>;
   /** Builder versions installed on runners: cibuildwheel, maturin, build. */
   tools: Record<string, string>;
+  /** `runs.using` of every commit wheelwright pins or pinned (`node24`, `node20`, `composite`), by SHA. */
+  runtimes: Map<string, string>;
+  /** Runtimes GitHub's hosted runners no longer offer. */
+  removedRuntimes: string[];
+  /** The binfmt image docker/setup-qemu-action installs, pinned by digest. */
+  qemuImage: string;
+  /** Hashed pip requirements of pypa/build for the `any` job. */
+  buildRequirements: string;
   file: string;
 }
 
@@ -44,8 +52,21 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     if (!version) throw new ConfigError(`${name} has no version comment after its SHA`, { file, field: `actions.${name}`, hint: 'add the release as a comment: `# v4.2.2`' });
     actions.set(name, { name, sha: value, version });
   }
-  const tools = (doc.toJS() as { tools?: Record<string, string> }).tools ?? {};
-  return { actions, tools, file };
+  const js = doc.toJS() as { tools?: Record<string, string>; runtimes?: Record<string, string>; removed_runtimes?: string[]; qemu_image?: string; build_requirements?: string };
+  const qemuImage = js.qemu_image ?? '';
+  if (!/@sha256:[0-9a-f]{64}$/.test(qemuImage)) throw new ConfigError(`qemu_image \`${qemuImage}\` is not pinned by digest`, { file, field: 'qemu_image', hint: 'write it as image:tag@sha256:<64 hex>' });
+  const buildRequirements = js.build_requirements ?? '';
+  const unhashed = buildRequirements.split('\n').find((l) => l.trim() && !/--hash=sha256:[0-9a-f]{64}/.test(l));
+  if (unhashed !== undefined) throw new ConfigError(`build_requirements line \`${unhashed.trim()}\` has no --hash`, { file, field: 'build_requirements', hint: 'add --hash=sha256:<hex> of the file PyPI serves' });
+  return {
+    actions,
+    tools: js.tools ?? {},
+    runtimes: new Map(Object.entries(js.runtimes ?? {})),
+    removedRuntimes: js.removed_runtimes ?? [],
+    qemuImage,
+    buildRequirements,
+    file,
+  };
 }
 
 export async function loadActionsTable(dir = shippedRecipesDir()): Promise<ActionsTable> {

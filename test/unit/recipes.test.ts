@@ -39,7 +39,7 @@ describe('shipped recipes', () => {
     const runner = (t: string) => set.recipes.get(t)!.runner;
     expect(runner('linux-aarch64')).toBe('ubuntu-24.04-arm');
     expect(runner('musllinux-aarch64')).toBe('ubuntu-24.04-arm');
-    expect(runner('macos-arm64')).toBe('macos-14');
+    expect(runner('macos-arm64')).toBe('macos-15');
     expect(runner('macos-x86_64')).toBe('macos-15-intel');
     expect(runner('windows-arm64')).toBe('windows-11-arm');
     const emulated = [...set.recipes.values()].filter((r) => r.emulation).map((r) => r.target).sort();
