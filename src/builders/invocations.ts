@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { BuildError } from '../errors.js';
 import type { BuilderName, BuildJob, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
-import { cibwSelector, comparePythons, parsePython } from '../platforms/pythons.js';
+import { cibwEnableFor, type CibuildwheelRelease } from '../platforms/facts.js';
+import { cibwSelector, comparePythons } from '../platforms/pythons.js';
 import type { Recipe } from '../platforms/recipes.js';
 
 export interface BuildOptions {
@@ -16,6 +17,28 @@ export interface BuildOptions {
   root: string;
   /** Where builders write; one folder per package below it. */
   workDir: string;
+  /** Options each package's own cibuildwheel config sets (normalised `manylinux_x86_64_image`), by package name. */
+  projectCibw?: Map<string, Set<string>>;
+  /** The pinned cibuildwheel release's rules (which Pythons need an enable group). */
+  cibwRelease?: CibuildwheelRelease;
+}
+
+/** `CIBW_MANYLINUX_X86_64_IMAGE` and `manylinux-x86_64-image` both become `manylinux_x86_64_image`. */
+export function cibwOptionKey(name: string): string {
+  return name.replace(/^CIBW_/, '').toLowerCase().replace(/-/g, '_');
+}
+
+/** Every option a `[tool.cibuildwheel]` table sets, its platform sub-tables (`[tool.cibuildwheel.linux]`) included. */
+export function cibwOptionsSet(table: Record<string, unknown> | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(table ?? {})) {
+    if (['linux', 'macos', 'windows', 'ios', 'android', 'pyodide'].includes(k) && v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const sub of Object.keys(v)) out.add(cibwOptionKey(sub));
+    } else if (k !== 'overrides') {
+      out.add(cibwOptionKey(k));
+    }
+  }
+  return out;
 }
 
 export interface Invocation {
@@ -35,21 +58,14 @@ export interface Invocation {
   platformRetag?: boolean;
 }
 
-/** Pythons the plan expects for one package on one target (abi3: the lowest one). */
-export function expectedPythons(m: ReleaseManifest, pkg: string, target: string): string[] {
-  const set = new Set(m.expected.filter((e) => e.package === pkg && e.target === target && e.python).map((e) => e.python!));
+/** Pythons the plan expects of one package in one job (abi3: the lowest one; a split target: the job's one). */
+export function expectedPythons(m: ReleaseManifest, pkg: string, job: string): string[] {
+  const set = new Set(m.expected.filter((e) => e.package === pkg && e.job === job && e.python).map((e) => e.python!));
   return [...set].sort(comparePythons);
 }
 
 function buildArgs(opts: BuildOptions, what: Array<'sdist' | 'wheel'>, outDir: string, dir: string): string[] {
   return ['-m', 'build', ...what.map((w) => `--${w}`), ...(opts.offline ? ['--no-isolation'] : []), '--outdir', outDir, dir];
-}
-
-/** `KEY="value" …` as cibuildwheel's CIBW_ENVIRONMENT reads it (bash-like, values double-quoted). */
-export function cibwEnvironment(env: Record<string, string>): string {
-  return Object.entries(env)
-    .map(([k, v]) => `${k}="${v.replace(/(["\\$`])/g, '\\$1')}"`)
-    .join(' ');
 }
 
 /** One package on one target, as a builder sees it. */
@@ -82,23 +98,33 @@ function hostBuild({ pkg, opts, dir, outDir }: BuilderInput): Invocation {
   return { package: pkg.name, produces: ['wheel'], file: opts.python, args: buildArgs(opts, ['wheel'], outDir, dir), env: {}, cwd: opts.root, outDir, repair: true };
 }
 
-function cibuildwheel(input: BuilderInput): Invocation {
-  if (input.opts.native) return hostBuild(input);
-  const { recipe, pkg, pythons, opts, dir, outDir } = input;
-  const cibw = recipe.cibuildwheel;
-  if (!cibw) throw new BuildError(`recipe ${recipe.target} has no \`cibuildwheel\` section (package ${pkg.name})`, { hint: 'use a recipe with a cibuildwheel section, or another builder' });
-  const imageEnv = Object.fromEntries(Object.entries(cibw.env).filter(([k]) => k.startsWith('CIBW_')));
-  const buildEnv = Object.fromEntries(Object.entries(cibw.env).filter(([k]) => !k.startsWith('CIBW_')));
+/**
+ * cibuildwheel's environment: wheelwright chooses only what to build (CIBW_BUILD, CIBW_ARCHS, CIBW_PLATFORM) and,
+ * when a planned Python needs it, CIBW_ENABLE. The recipe's other CIBW_* defaults apply only where the project's own
+ * config sets nothing (environment variables take precedence over pyproject.toml in cibuildwheel), and plain
+ * variables such as MACOSX_DEPLOYMENT_TARGET go into the process environment, never CIBW_ENVIRONMENT, so a project's
+ * `environment` stays whole.
+ */
+export function cibuildwheelEnv(recipe: Recipe, pythons: string[], projectSets: Set<string>, release?: CibuildwheelRelease): Record<string, string> {
+  const cibw = recipe.cibuildwheel!;
   const env: Record<string, string> = {
     CIBW_PLATFORM: cibw.platform,
     CIBW_ARCHS: cibw.archs,
     CIBW_BUILD: pythons.map((p) => `${cibwSelector(p)}-${cibw.identifier}`).join(' '),
-    CIBW_BUILD_FRONTEND: 'build',
-    ...imageEnv,
-    ...buildEnv,
   };
-  if (Object.keys(buildEnv).length) env.CIBW_ENVIRONMENT = cibwEnvironment(buildEnv);
-  if (pythons.some((p) => parsePython(p).freeThreaded)) env.CIBW_ENABLE = 'cpython-freethreading';
+  for (const [k, v] of Object.entries(cibw.env)) {
+    if (k.startsWith('CIBW_') ? !projectSets.has(cibwOptionKey(k)) : !projectSets.has('environment')) env[k] = v;
+  }
+  const enable = release ? cibwEnableFor(release, pythons) : [];
+  if (enable.length && !projectSets.has('enable')) env.CIBW_ENABLE = enable.join(' ');
+  return env;
+}
+
+function cibuildwheel(input: BuilderInput): Invocation {
+  if (input.opts.native) return hostBuild(input);
+  const { recipe, pkg, pythons, opts, dir, outDir } = input;
+  if (!recipe.cibuildwheel) throw new BuildError(`recipe ${recipe.target} has no \`cibuildwheel\` section (package ${pkg.name})`, { hint: 'use a recipe with a cibuildwheel section, or another builder' });
+  const env = cibuildwheelEnv(recipe, pythons, opts.projectCibw?.get(pkg.name) ?? new Set(), opts.cibwRelease);
   return { package: pkg.name, produces: ['wheel'], file: opts.python, args: ['-m', 'cibuildwheel', '--output-dir', outDir, dir], env, cwd: opts.root, outDir, repair: false };
 }
 
@@ -146,7 +172,7 @@ export function jobInvocations(m: ReleaseManifest, job: BuildJob, recipe: Recipe
     if (!pkg) throw new BuildError(`job ${job.id} names package ${name}, which the manifest does not list`, { hint: 'regenerate the manifest with `release plan`' });
     const dir = path.resolve(opts.root, pkg.path);
     const outDir = path.join(opts.workDir, pkg.name);
-    const input: BuilderInput = { recipe, pkg, pythons: expectedPythons(m, pkg.name, job.target), opts, dir, outDir, target: job.target };
+    const input: BuilderInput = { recipe, pkg, pythons: expectedPythons(m, pkg.name, job.id), opts, dir, outDir, target: job.target };
     if (recipe.os === 'any' && pkg.builder === 'pants') {
       const planned = [...new Set(m.expected.filter((e) => e.job === job.id && e.package === pkg.name).map((e) => e.type))];
       out.push(pants(input, planned));

@@ -1,23 +1,36 @@
 // `release build --target T` as a pipeline: find the job, run its builders, repair, check against the plan, record.
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { outputTail, type Context } from '../context.js';
-import { BuildError, ConfigError, suggestion } from '../errors.js';
+import { BuildError, ConfigError, suggestion, UsageError } from '../errors.js';
 import { FRAGMENT_DIR, SCHEMA_VERSION, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import type { Step } from '../pipeline.js';
-import { getRecipe, loadRecipes, type Recipe } from '../platforms/recipes.js';
+import { loadFacts, type CibuildwheelRelease } from '../platforms/facts.js';
+import { getRecipe, loadRecipes, shippedRecipesDir, type Recipe } from '../platforms/recipes.js';
 import { hashFile } from '../wheel/hash.js';
 import { matchProduced, packageOfFilename, type MatchedFile, type ProducedFile } from './check-produced.js';
-import { jobExpected, jobInvocations, type Invocation } from './invocations.js';
+import { cibwOptionsSet, jobExpected, jobInvocations, type Invocation } from './invocations.js';
 import { PYTHON_VERSION } from './python-scripts.js';
 import { normalizeSdist, retagWheel } from './repair.js';
 
+/** The rules of the cibuildwheel release the workflow pins (recipes/actions.yaml `tools.cibuildwheel`). */
+async function pinnedCibuildwheel(): Promise<CibuildwheelRelease | undefined> {
+  const { parse } = await import('yaml');
+  const dir = shippedRecipesDir();
+  const pinned = (parse(await readFile(path.join(dir, 'actions.yaml'), 'utf8')) as { tools?: { cibuildwheel?: string } }).tools?.cibuildwheel;
+  return pinned ? (await loadFacts(dir)).cibuildwheel.get(pinned) : undefined;
+}
+
 export interface BuildRequest {
   target: string;
+  /** The job id, where a target has several jobs (one per Python, or per maturin package). */
+  job?: string;
   python: string;
   offline: boolean;
   native: boolean;
+  /** Take the wheels a builder action already wrote to this folder instead of running a builder. */
+  from?: string;
 }
 
 export interface BuildContext extends Context {
@@ -62,13 +75,17 @@ async function loadPlan(ctx: BuildContext): Promise<void> {
   ctx.plan = await ctx.manifest();
   const recipes = await loadRecipes(loaded.root, loaded.config.recipes_dir);
   const t = ctx.request.target;
-  const jobs = ctx.plan.jobs.filter((j) => j.target === t);
+  const jobs = ctx.plan.jobs.filter((j) => j.target === t && (!ctx.request.job || j.id === ctx.request.job));
   if (jobs.length === 0) {
     const planned = ctx.plan.jobs.map((j) => j.target);
     if (!recipes.recipes.has(t)) getRecipe(recipes, t, { field: '--target' });
+    if (ctx.request.job) {
+      const ids = ctx.plan.jobs.filter((j) => j.target === t).map((j) => j.id);
+      throw new ConfigError(`the plan has no build job \`${ctx.request.job}\` for target ${t}${suggestion(ctx.request.job, ids)}`, { file: ctx.manifestPath, hint: `jobs of ${t}: ${ids.join(', ') || 'none'}` });
+    }
     throw new ConfigError(`the plan has no build job for target \`${t}\`${suggestion(t, planned)}`, { file: ctx.manifestPath, hint: `planned targets: ${planned.join(', ')}` });
   }
-  if (jobs.length > 1) throw new BuildError(`target ${t} has ${jobs.length} jobs (${jobs.map((j) => j.id).join(', ')}); build one target per builder`, { hint: 'use one builder per target' });
+  if (jobs.length > 1) throw new UsageError(`target ${t} has ${jobs.length} jobs (${jobs.map((j) => j.id).join(', ')}); name one with --job`, { hint: `e.g. --job ${jobs[0]!.id}` });
   ctx.job = jobs[0]!;
   ctx.recipe = getRecipe(recipes, t);
 }
@@ -90,7 +107,48 @@ async function checkNativeHost(ctx: BuildContext): Promise<void> {
   }
 }
 
+/** Each package's own cibuildwheel options ([tool.cibuildwheel] in its pyproject.toml), so the build never overrides them. */
+async function readProjectCibw(ctx: BuildContext): Promise<Map<string, Set<string>>> {
+  const { parse } = await import('smol-toml');
+  const out = new Map<string, Set<string>>();
+  for (const name of ctx.job!.packages) {
+    const pkg = ctx.plan!.packages.find((p) => p.name === name);
+    if (!pkg) continue;
+    const file = path.join(ctx.root!, pkg.path, 'pyproject.toml');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    let doc: { tool?: { cibuildwheel?: Record<string, unknown> } };
+    try {
+      doc = parse(text) as typeof doc;
+    } catch (err) {
+      throw new ConfigError(`invalid TOML: ${(err as Error).message.split('\n')[0]}`, { file, hint: 'fix the syntax' });
+    }
+    out.set(name, cibwOptionsSet(doc.tool?.cibuildwheel));
+  }
+  return out;
+}
+
+/** Files a builder action wrote to --from, assigned to the job's packages by their names. */
+async function takeFrom(ctx: BuildContext): Promise<void> {
+  const dir = path.resolve(ctx.cwd, ctx.request.from!);
+  const files = await listFiles(dir);
+  if (files.length === 0) throw new BuildError(`--from ${ctx.request.from}: no files there (job ${ctx.job!.id})`, { hint: 'check the builder step wrote its wheels to this folder' });
+  const produced: ProducedFile[] = [];
+  for (const filename of files) {
+    const owner = packageOfFilename(filename);
+    const pkg = ctx.plan!.packages.find((p) => p.name === owner && ctx.job!.packages.includes(p.name));
+    if (!pkg) throw new BuildError(`--from ${ctx.request.from} holds ${filename}, which belongs to no package of job ${ctx.job!.id} (${ctx.job!.packages.join(', ')})`, { hint: 'point --from at this job\'s builder output only' });
+    produced.push({ package: pkg.name, path: path.join(dir, filename), filename });
+  }
+  ctx.produced = produced;
+}
+
 async function runBuilders(ctx: BuildContext): Promise<void> {
+  if (ctx.request.from) return takeFrom(ctx);
   const produced: ProducedFile[] = [];
   for (const inv of ctx.invocations!) {
     await rm(inv.outDir, { recursive: true, force: true });
@@ -172,7 +230,10 @@ export const buildSteps: Step<BuildContext>[] = [
     name: 'prepare the builder commands',
     async run(ctx) {
       ctx.scratch = await mkdtemp(path.join(tmpdir(), `wheelwright-${ctx.job!.id}-`));
-      ctx.invocations = jobInvocations(ctx.plan!, ctx.job!, ctx.recipe!, { ...ctx.request, root: ctx.root!, workDir: ctx.scratch });
+      const cibw = ctx.job!.builder === 'cibuildwheel' && ctx.recipe!.os !== 'any';
+      const projectCibw = cibw ? await readProjectCibw(ctx) : undefined;
+      const cibwRelease = cibw ? await pinnedCibuildwheel() : undefined;
+      ctx.invocations = jobInvocations(ctx.plan!, ctx.job!, ctx.recipe!, { ...ctx.request, root: ctx.root!, workDir: ctx.scratch, projectCibw, cibwRelease });
     },
   },
   // Builders stream their output; in dry run world.run prints `$ command` instead.

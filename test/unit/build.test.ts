@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matchProduced, packageOfFilename } from '../../src/builders/check-produced.js';
-import { cibwEnvironment, jobInvocations, type BuildOptions } from '../../src/builders/invocations.js';
+import { cibuildwheelEnv, cibwOptionsSet, jobInvocations, type BuildOptions } from '../../src/builders/invocations.js';
 import { hostMachine } from '../../src/builders/steps.js';
+import { loadFacts } from '../../src/platforms/facts.js';
 import { BuildError } from '../../src/errors.js';
 import { computePlan, type PlanPackage } from '../../src/plan/compute.js';
 import { loadRecipes } from '../../src/platforms/recipes.js';
@@ -13,6 +14,10 @@ const opts: BuildOptions = { python: 'python', offline: false, native: false, ro
 
 function pkg(over: Partial<PlanPackage> & { name: string }): PlanPackage {
   return { distName: over.name.replace(/-/g, '_'), relDir: `pkgs/${over.name}`, kind: 'native', builder: 'cibuildwheel', targets: [], python: ['3.11', '3.12'], requiresPython: null, ...over };
+}
+
+async function cibw(version: string) {
+  return (await loadFacts()).cibuildwheel.get(version)!;
 }
 
 async function plan(packages: PlanPackage[]) {
@@ -27,26 +32,32 @@ async function invocationsFor(target: string, packages: PlanPackage[], o: Partia
 }
 
 describe('builder commands per recipe', () => {
-  it('cibuildwheel on macos-arm64: CIBW_BUILD lists the planned identifiers, CIBW_ENVIRONMENT carries the deployment target', async () => {
-    const [inv] = await invocationsFor('macos-arm64', [pkg({ name: 'fast', targets: ['macos-arm64'], python: ['3.12', '3.11', '3.13t'] })]);
+  it('cibuildwheel on macos-arm64: CIBW_BUILD lists the planned identifiers, the deployment target is a plain variable', async () => {
+    const [inv] = await invocationsFor('macos-arm64', [pkg({ name: 'fast', targets: ['macos-arm64'], python: ['3.12', '3.11', '3.14t'] })], { cibwRelease: await cibw('4.2.0') });
     expect([inv!.file, ...inv!.args]).toEqual(['python', '-m', 'cibuildwheel', '--output-dir', '/scratch/fast', '/repo/pkgs/fast']);
-    expect(inv!.env).toEqual({
-      CIBW_PLATFORM: 'macos',
-      CIBW_ARCHS: 'arm64',
-      CIBW_BUILD: 'cp311-macosx_arm64 cp312-macosx_arm64 cp313t-macosx_arm64',
-      CIBW_BUILD_FRONTEND: 'build',
-      MACOSX_DEPLOYMENT_TARGET: '11.0',
-      CIBW_ENVIRONMENT: 'MACOSX_DEPLOYMENT_TARGET="11.0"',
-      CIBW_ENABLE: 'cpython-freethreading',
-    });
+    // No CIBW_ENVIRONMENT (it would replace the project's `environment`), and no CIBW_ENABLE: 4.x builds cp314t by default.
+    expect(inv!.env).toEqual({ CIBW_PLATFORM: 'macos', CIBW_ARCHS: 'arm64', CIBW_BUILD: 'cp311-macosx_arm64 cp312-macosx_arm64 cp314t-macosx_arm64', MACOSX_DEPLOYMENT_TARGET: '11.0' });
   });
 
-  it('cibuildwheel on linux-aarch64 and linux-s390x picks the manylinux2014 image and the arch', async () => {
-    const [a] = await invocationsFor('linux-aarch64', [pkg({ name: 'n', targets: ['linux-aarch64'] })]);
-    expect(a!.env).toMatchObject({ CIBW_PLATFORM: 'linux', CIBW_ARCHS: 'aarch64', CIBW_BUILD: 'cp311-manylinux_aarch64 cp312-manylinux_aarch64', CIBW_MANYLINUX_AARCH64_IMAGE: 'manylinux2014' });
-    expect(a!.env.CIBW_ENVIRONMENT).toBeUndefined();
-    const [s] = await invocationsFor('linux-s390x', [pkg({ name: 'n', targets: ['linux-s390x'] })]);
-    expect(s!.env).toMatchObject({ CIBW_ARCHS: 's390x', CIBW_BUILD: 'cp311-manylinux_s390x cp312-manylinux_s390x' });
+  it('CIBW_ENABLE names only a group the pinned cibuildwheel knows, and only for its pre-release CPython', async () => {
+    const recipes = await loadRecipes(repoRoot, undefined);
+    const linux = recipes.recipes.get('linux-x86_64')!;
+    const v410 = await cibw('4.1.0');
+    const v420 = await cibw('4.2.0');
+    expect(cibuildwheelEnv(linux, ['3.15'], new Set(), v410).CIBW_ENABLE).toBe('cpython-prerelease');
+    expect(cibuildwheelEnv(linux, ['3.15', '3.14t'], new Set(), v420).CIBW_ENABLE).toBeUndefined();
+    for (const release of [v410, v420]) expect(release.enable_groups).not.toContain('cpython-freethreading');
+  });
+
+  it("never overrides a cibuildwheel option the project's own config sets", async () => {
+    const recipes = await loadRecipes(repoRoot, undefined);
+    const r = recipes.recipes.get('linux-aarch64')!;
+    const withImage = { ...r, cibuildwheel: { ...r.cibuildwheel!, env: { CIBW_MANYLINUX_AARCH64_IMAGE: 'manylinux2014', CC: 'clang' } } };
+    expect(cibuildwheelEnv(withImage, ['3.12'], new Set(), undefined)).toMatchObject({ CIBW_MANYLINUX_AARCH64_IMAGE: 'manylinux2014', CC: 'clang' });
+    const project = cibwOptionsSet({ environment: { X: '1' }, linux: { 'manylinux-aarch64-image': 'manylinux_2_28' }, 'test-command': 'pytest' });
+    expect([...project].sort()).toEqual(['environment', 'manylinux_aarch64_image', 'test_command']);
+    const env = cibuildwheelEnv(withImage, ['3.12'], project, undefined);
+    expect(env).toEqual({ CIBW_PLATFORM: 'linux', CIBW_ARCHS: 'aarch64', CIBW_BUILD: 'cp312-manylinux_aarch64' });
   });
 
   it('cibuildwheel on windows targets uses the Windows arch names', async () => {
@@ -62,7 +73,7 @@ describe('builder commands per recipe', () => {
 
   it('abi3 packages build once, on the lowest Python', async () => {
     const [inv] = await invocationsFor('musllinux-x86_64', [pkg({ name: 'a', kind: 'abi3', targets: ['musllinux-x86_64'], python: ['3.12', '3.10'] })]);
-    expect(inv!.env).toMatchObject({ CIBW_BUILD: 'cp310-musllinux_x86_64', CIBW_MUSLLINUX_X86_64_IMAGE: 'musllinux_1_2' });
+    expect(inv!.env).toMatchObject({ CIBW_BUILD: 'cp310-musllinux_x86_64' });
   });
 
   it('maturin gets the Rust target, the interpreters and the compatibility tag', async () => {
@@ -87,9 +98,6 @@ describe('builder commands per recipe', () => {
     expect(inv!.repair).toBe(true);
   });
 
-  it('CIBW_ENVIRONMENT quotes values for its bash-like parser', () => {
-    expect(cibwEnvironment({ A: 'x y', B: 'say "hi" $HOME' })).toBe('A="x y" B="say \\"hi\\" \\$HOME"');
-  });
 
   it('maps Node architectures to uname names', () => {
     expect([hostMachine('x64'), hostMachine('arm64'), hostMachine('ia32')]).toEqual(['x86_64', 'aarch64', 'i686']);

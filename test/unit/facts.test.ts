@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { loadActionsTable } from '../../src/ci/actions.js';
-import { checkActionRuntimes, checkBuilderPythons, checkRunners, loadFacts, runnerStatus } from '../../src/plan/facts.js';
-import { loadRecipes } from '../../src/plan/recipes.js';
+import { checkActionRuntimes, checkBuilderPythons, checkRunners, loadFacts, runnerStatus } from '../../src/platforms/facts.js';
+import { loadRecipes } from '../../src/platforms/recipes.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
