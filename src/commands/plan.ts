@@ -42,9 +42,9 @@ const steps: Step<PlanContext>[] = [
   // The run's summary page shows the same table as the terminal.
   {
     name: 'write the table to $GITHUB_STEP_SUMMARY',
-    skip: (ctx) => (ctx.format !== 'table' ? 'not --format table' : !ctx.env.GITHUB_STEP_SUMMARY ? 'GITHUB_STEP_SUMMARY is not set' : false),
+    skip: (ctx) => (ctx.format !== 'table' && ctx.format !== 'github' ? 'not --format table or github' : !ctx.env.GITHUB_STEP_SUMMARY ? 'GITHUB_STEP_SUMMARY is not set' : false),
     async run(ctx) {
-      await appendRunnerFile(ctx.world, ctx.env.GITHUB_STEP_SUMMARY!, markdownTable(ctx.plan!.manifest));
+      await appendRunnerFile(ctx.world, ctx.env.GITHUB_STEP_SUMMARY!, markdownTable(ctx.plan!.manifest, ctx.plan!.recipes));
     },
   },
 ];
@@ -65,7 +65,7 @@ const plan: CommandDefinition = {
     const { manifest, recipes } = pctx.plan!;
     const text =
       format === 'table'
-        ? terminalTable(manifest)
+        ? terminalTable(manifest, recipes)
         : format === 'github'
           ? `matrix=${JSON.stringify(githubMatrix(manifest, recipes))}`
           : format === 'json'

@@ -3,7 +3,8 @@ import { ConfigError } from '../errors.js';
 import type { BuildJob, BuilderName, ExpectedArtifact, ManifestPackage, PackageKind, ReleaseManifest } from '../manifest.js';
 import { SCHEMA_VERSION } from '../manifest.js';
 import { ANY_TARGET, getRecipe, type Recipe, type RecipeSet } from '../platforms/recipes.js';
-import { allowsPython, comparePythons, parsePython } from '../platforms/pythons.js';
+import { allowsPython, cibwSelector, comparePythons, parsePython } from '../platforms/pythons.js';
+import { splitsByPython } from './cost.js';
 
 /** What the plan needs of a package (a subset of the discovered package). */
 export interface PlanPackage {
@@ -171,6 +172,39 @@ function rejectDuplicates(input: PlanInput, pkg: PlanPackage, key: 'targets' | '
   }
 }
 
+/** GitHub's limit on the jobs one matrix may generate. */
+export const MAX_MATRIX_JOBS = 256;
+
+/**
+ * Targets that split (emulated ones by default) get one job per Python; their artifacts move to that job.
+ * maturin jobs get one job per package: PyO3/maturin-action builds one project per step.
+ */
+function splitJobs(drafts: JobDraft[], expected: ExpectedArtifact[]): BuildJob[] {
+  const out: BuildJob[] = [];
+  for (const { job, recipe } of drafts) {
+    if (job.builder === 'maturin' && job.packages.length > 1) {
+      for (const pkg of job.packages) {
+        const id = `${job.id}-${pkg}`;
+        const mine = expected.filter((e) => e.job === job.id && e.package === pkg);
+        for (const e of mine) e.job = id;
+        out.push({ ...job, id, packages: [pkg], pythons: [...new Set(mine.map((e) => e.python!))].sort(comparePythons) });
+      }
+      continue;
+    }
+    if (!splitsByPython(recipe) || job.pythons.length < 2) {
+      out.push(job);
+      continue;
+    }
+    for (const py of job.pythons) {
+      const id = `${job.id}-${cibwSelector(py)}`;
+      const mine = expected.filter((e) => e.job === job.id && e.python === py);
+      for (const e of mine) e.job = id;
+      out.push({ ...job, id, packages: job.packages.filter((p) => mine.some((e) => e.package === p)), pythons: [py] });
+    }
+  }
+  return out;
+}
+
 /** Compute the release manifest (without `built`, `verify`, `publish`). */
 export function computePlan(input: PlanInput): ReleaseManifest {
   if (input.packages.length === 0) {
@@ -244,6 +278,14 @@ export function computePlan(input: PlanInput): ReleaseManifest {
       draft.job.pythons.sort(comparePythons);
     }
   }
+  const planned = splitJobs([...jobs.values()], expected);
+  if (planned.length > MAX_MATRIX_JOBS) {
+    throw new ConfigError(`the plan has ${planned.length} build jobs; a GitHub Actions matrix holds at most ${MAX_MATRIX_JOBS}`, {
+      file: input.configFile,
+      field: 'targets',
+      hint: 'build fewer targets or Pythons, or set `split: false` in the recipes of split targets (recipes_dir)',
+    });
+  }
   const packages: ManifestPackage[] = input.packages.map((p) => ({
     name: p.name,
     distName: p.distName,
@@ -260,7 +302,7 @@ export function computePlan(input: PlanInput): ReleaseManifest {
     commit: input.commit,
     createdAt: input.createdAt,
     packages,
-    jobs: [...jobs.values()].map((d) => d.job),
+    jobs: planned,
     expected,
     built: [],
     verify: null,

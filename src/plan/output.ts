@@ -3,6 +3,7 @@ import type { ReleaseManifest } from '../manifest.js';
 import type { RecipeSet } from '../platforms/recipes.js';
 import { ANY_TARGET } from '../platforms/recipes.js';
 import { comparePythons } from '../platforms/pythons.js';
+import { criticalPath, jobMinutes, jobTimeout } from './cost.js';
 
 export interface MatrixEntry {
   job: string;
@@ -13,6 +14,30 @@ export interface MatrixEntry {
   emulation: string;
   /** docker/setup-qemu-action `platforms`, or "". */
   qemu_platforms: string;
+  /** timeout-minutes of the job, from the cost model. */
+  timeout: number;
+  /** PyO3/maturin-action inputs (maturin jobs hold one package), else "". */
+  package_dir: string;
+  maturin_target: string;
+  maturin_manylinux: string;
+  maturin_args: string;
+  /** Where a builder action leaves the wheels for `release build --from`, or "" when `release build` runs the builder. */
+  from: string;
+}
+
+/** The maturin-action inputs of a maturin job: one package, its planned interpreters, the recipe's target. */
+function maturinInputs(m: ReleaseManifest, j: ReleaseManifest['jobs'][number], recipes: RecipeSet): Pick<MatrixEntry, 'package_dir' | 'maturin_target' | 'maturin_manylinux' | 'maturin_args' | 'from'> {
+  const recipe = recipes.recipes.get(j.target);
+  const pkg = m.packages.find((p) => p.name === j.packages[0]);
+  if (j.builder !== 'maturin' || !recipe?.maturin || !pkg) return { package_dir: '', maturin_target: '', maturin_manylinux: '', maturin_args: '', from: '' };
+  const pythons = [...new Set(m.expected.filter((e) => e.job === j.id && e.python).map((e) => e.python!))].sort(comparePythons);
+  return {
+    package_dir: pkg.path,
+    maturin_target: recipe.maturin.target,
+    maturin_manylinux: recipe.maturin.compatibility ?? 'auto',
+    maturin_args: ['--release', '--out', 'wheelhouse', '--interpreter', ...pythons.map((p) => `python${p}`)].join(' '),
+    from: `${pkg.path.replace(/\/+$/, '')}/wheelhouse`,
+  };
 }
 
 /** The `strategy.matrix` for the build job: `{ include: [...] }`, one entry per build job. */
@@ -25,6 +50,8 @@ export function githubMatrix(m: ReleaseManifest, recipes: RecipeSet): { include:
       builder: j.builder,
       emulation: j.emulation ?? '',
       qemu_platforms: recipes.recipes.get(j.target)?.emulation?.platforms ?? '',
+      timeout: jobTimeout(jobMinutes(j, recipes.recipes.get(j.target))),
+      ...maturinInputs(m, j, recipes),
     })),
   };
 }
@@ -66,16 +93,27 @@ function summary(m: ReleaseManifest): string {
   return `${m.tag}: ${wheels} wheel${wheels === 1 ? '' : 's'} + ${sdists} sdist${sdists === 1 ? '' : 's'} from ${m.jobs.length} job${m.jobs.length === 1 ? '' : 's'}`;
 }
 
-/** A plain-text table for the terminal. */
-export function terminalTable(m: ReleaseManifest): string {
+/** The modelled critical path, in a few lines (plain text; Markdown adds nothing it needs). */
+export function criticalPathLines(m: ReleaseManifest, recipes: RecipeSet): string[] {
+  const cp = criticalPath(m, recipes);
+  const native = cp.slowestNative ? `; slowest native job ${cp.slowestNative.id} ~${Math.round(cp.slowestNative.minutes)} min` : '';
+  return [
+    `build jobs: ${cp.jobCount} (a matrix holds at most 256)`,
+    `modelled wall time: ~${Math.round(cp.wallMinutes)} min = plan + ${cp.slowest.id} ~${Math.round(cp.slowest.minutes)} min + verify + publish${native}`,
+  ];
+}
+
+/** A plain-text table for the terminal; with the recipes, the modelled critical path below it. */
+export function terminalTable(m: ReleaseManifest, recipes?: RecipeSet): string {
   const { header, rows } = planGrid(m);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [summary(m), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const cp = recipes ? ['', ...criticalPathLines(m, recipes)] : [];
+  return [summary(m), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...cp].join('\n');
 }
 
 /** The same table in GitHub-flavoured Markdown, with the jobs below it (for $GITHUB_STEP_SUMMARY). */
-export function markdownTable(m: ReleaseManifest): string {
+export function markdownTable(m: ReleaseManifest, recipes?: RecipeSet): string {
   const { header, rows } = planGrid(m);
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
@@ -91,5 +129,6 @@ export function markdownTable(m: ReleaseManifest): string {
     '| --- | --- | --- | --- | --- |',
     ...jobs,
     '',
+    ...(recipes ? [...criticalPathLines(m, recipes).map((l) => `- ${l}`), ''] : []),
   ].join('\n');
 }

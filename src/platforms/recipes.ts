@@ -27,6 +27,8 @@ export const recipeSchema = z
       .default(null)
       .describe('Emulation the runner needs (only where GitHub has no native runner)'),
     pythons: z.array(z.string().regex(PYTHON_VERSION, 'a CPython version like "3.12" or "3.13t"')).describe('CPython versions this target can build'),
+    cost: z.number().positive().optional().describe('Build time per Python relative to a native Linux build (default: QEMU 8, universal2 2, Windows 1.3, else 1)'),
+    split: z.boolean().optional().describe('One CI job per Python instead of one per target (default: true when emulated)'),
     wheel: z
       .object({
         platform_tag: z.string().min(1).describe('The platform tag the wheels carry, e.g. manylinux_2_17_x86_64.manylinux2014_x86_64'),

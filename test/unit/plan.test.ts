@@ -97,7 +97,7 @@ describe('release plan for a numpy-sized config', () => {
     'windows-x86',
     'windows-arm64',
   ];
-  const pythons = ['3.11', '3.12', '3.13', '3.13t', '3.14'];
+  const pythons = ['3.11', '3.12', '3.13', '3.14', '3.14t'];
 
   it('lists 60 wheels and one sdist, each exactly once, matching cibuildwheel identifiers', async () => {
     const recipes = await loadRecipes(repoRoot, undefined);
@@ -124,19 +124,24 @@ describe('release plan for a numpy-sized config', () => {
       'windows-x86': 'win32',
       'windows-arm64': 'win_arm64',
     };
-    const tags: Record<string, string> = { '3.11': 'cp311-cp311', '3.12': 'cp312-cp312', '3.13': 'cp313-cp313', '3.13t': 'cp313-cp313t', '3.14': 'cp314-cp314' };
+    const tags: Record<string, string> = { '3.11': 'cp311-cp311', '3.12': 'cp312-cp312', '3.13': 'cp313-cp313', '3.14': 'cp314-cp314', '3.14t': 'cp314-cp314t' };
     const want = new Set<string>(['numpy-2.3.0.tar.gz']);
     for (const t of targets) for (const p of pythons) want.add(`${t.startsWith('windows') ? '' : '~'}numpy-2.3.0-${tags[p]}-${plat[t]}.whl`);
     expect(names(m)).toEqual(want);
     expect(new Set(m.expected.map((e) => e.id)).size).toBe(61);
-    expect(m.jobs).toHaveLength(13);
+    // 10 native targets + any, and the two emulated targets split into one job per Python (5 each).
+    expect(m.jobs).toHaveLength(21);
     const byTarget = Object.fromEntries(m.jobs.map((j) => [j.target, j]));
     expect(byTarget['linux-aarch64']!.runner).toBe('ubuntu-24.04-arm');
     expect(byTarget['windows-arm64']!.runner).toBe('windows-11-arm');
-    expect(byTarget['macos-arm64']!.runner).toBe('macos-14');
-    expect(byTarget['linux-ppc64le']!.emulation).toBe('qemu');
-    expect(byTarget['linux-s390x']!.emulation).toBe('qemu');
-    expect(m.jobs.filter((j) => j.emulation).map((j) => j.target).sort()).toEqual(['linux-ppc64le', 'linux-s390x']);
+    expect(byTarget['macos-arm64']!.runner).toBe('macos-15');
+    const emulated = m.jobs.filter((j) => j.emulation);
+    expect(emulated.map((j) => j.id)).toEqual(['linux-ppc64le', 'linux-s390x'].flatMap((t) => ['cp311', 'cp312', 'cp313', 'cp314', 'cp314t'].map((py) => `build-${t}-${py}`)));
+    for (const j of emulated) {
+      expect(j.pythons).toHaveLength(1);
+      // every wheel of a split job is planned in that job, and only there
+      expect(m.expected.filter((e) => e.job === j.id).map((e) => e.python)).toEqual(j.pythons);
+    }
     expect(byTarget['windows-x86']!.env.CIBW_ARCHS).toBe('x86');
   });
 
@@ -148,14 +153,14 @@ describe('release plan for a numpy-sized config', () => {
 
   it('builds an abi3 package once per target on its lowest Python, plus free-threaded wheels', async () => {
     const recipes = await loadRecipes(repoRoot, undefined);
-    const m = computePlan({ ...base, packages: [pkg({ name: 'fast', kind: 'abi3', builder: 'maturin', targets: ['windows-amd64', 'macos-arm64'], python: ['3.12', '3.10', '3.13t'] })], recipes });
+    const m = computePlan({ ...base, packages: [pkg({ name: 'fast', kind: 'abi3', builder: 'maturin', targets: ['windows-amd64', 'macos-arm64'], python: ['3.12', '3.10', '3.14t'] })], recipes });
     expect(names(m)).toEqual(
       new Set([
         'fast-2.3.0.tar.gz',
         'fast-2.3.0-cp310-abi3-win_amd64.whl',
-        'fast-2.3.0-cp313-cp313t-win_amd64.whl',
+        'fast-2.3.0-cp314-cp314t-win_amd64.whl',
         '~fast-2.3.0-cp310-abi3-macosx_*_arm64.whl',
-        '~fast-2.3.0-cp313-cp313t-macosx_*_arm64.whl',
+        '~fast-2.3.0-cp314-cp314t-macosx_*_arm64.whl',
       ]),
     );
     expect(m.jobs.map((j) => j.id)).toEqual(['build-any', 'build-windows-amd64-maturin', 'build-macos-arm64-maturin']);
@@ -209,13 +214,15 @@ describe('release plan rejects bad input before anything runs', () => {
 });
 
 describe('plan outputs', () => {
-  it('the GitHub matrix has one entry per job with runner, builder and QEMU platforms', async () => {
+  const noMaturin = { package_dir: '', maturin_target: '', maturin_manylinux: '', maturin_args: '', from: '' };
+  it('the GitHub matrix has one entry per job with runner, builder, QEMU platforms and timeout', async () => {
     const recipes = await loadRecipes(repoRoot, undefined);
     const m = computePlan({ ...base, packages: [pkg({ name: 'n', kind: 'native', builder: 'cibuildwheel', targets: ['linux-s390x'] })], recipes });
     expect(githubMatrix(m, recipes)).toEqual({
       include: [
-        { job: 'build-any', target: 'any', runner: 'ubuntu-24.04', builder: 'build', emulation: '', qemu_platforms: '' },
-        { job: 'build-linux-s390x', target: 'linux-s390x', runner: 'ubuntu-24.04', builder: 'cibuildwheel', emulation: 'qemu', qemu_platforms: 's390x' },
+        { job: 'build-any', target: 'any', runner: 'ubuntu-24.04', builder: 'build', emulation: '', qemu_platforms: '', timeout: 30, ...noMaturin },
+        // one Python under QEMU: 2 + 5 × 8 = 42 modelled minutes, timeout three times that
+        { job: 'build-linux-s390x', target: 'linux-s390x', runner: 'ubuntu-24.04', builder: 'cibuildwheel', emulation: 'qemu', qemu_platforms: 's390x', timeout: 126, ...noMaturin },
       ],
     });
     const out = githubOutputLines(m, recipes);
