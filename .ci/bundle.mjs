@@ -5,7 +5,7 @@
 //   node .ci/bundle.mjs            write bundle/wheelwright.mjs (+ .sha256)
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
-// Modules find their data relative to import.meta.url (recipes/, src/verify/data, the notes templates, the worker
+// Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, the worker
 // script). In the bundle each module's import.meta.url becomes its place in the package layout (dist-js/…) under a
 // folder the bundle writes its data files to on first use: <tmp>/wheelwright-<hash of the data>/, written once.
 import { createHash } from 'node:crypto';
@@ -34,7 +34,7 @@ function dataFiles() {
   return out;
 }
 
-/** Where a source module sits in the package layout: src/plan/recipes.ts → dist-js/plan/recipes.js. */
+/** Where a source module sits in the package layout: src/platforms/recipes.ts → dist-js/platforms/recipes.js. */
 const layoutPath = (file) => path.posix.join('dist-js', path.relative(path.join(root, 'src'), file).split(path.sep).join('/').replace(/\.ts$/, '.js'));
 
 /** Rewrites import.meta.url/dirname to the module's place under the data folder, and lets esbuild see require(). */
@@ -117,7 +117,14 @@ async function bundle() {
     const r = await build({ ...common, entryPoints: [entry], banner: { js: prelude({}) } });
     files[layoutPath(entry)] = r.outputFiles[0].text;
   }
-  const main = await build({ ...common, entryPoints: [path.join(root, 'src/bundle-main.ts')], banner: { js: `#!/usr/bin/env node\n${prelude(files)}` } });
+  // The entry: bin/release's two lines, plus the action's inputs when there is no command line.
+  const stdin = {
+    contents: "import { actionArgv, main } from './src/cli.ts';\nconst argv = process.argv.slice(2);\nprocess.exitCode = await main(argv.length === 0 ? (actionArgv(process.env) ?? argv) : argv);\n",
+    resolveDir: root,
+    sourcefile: 'bundle-entry.ts',
+    loader: 'ts',
+  };
+  const main = await build({ ...common, stdin, banner: { js: `#!/usr/bin/env node\n${prelude(files)}` } });
   return main.outputFiles[0].text;
 }
 

@@ -154,6 +154,16 @@ export function checkPositionals(key: string, def: CommandDefinition, positional
   });
 }
 
+/**
+ * The command line of the single-file build run as a JavaScript action (action.yml): the `command` and `args` inputs,
+ * `with: { command: publish, args: --to pypi }` → `publish --to pypi` (split on whitespace; no quoting). Null outside one.
+ */
+export function actionArgv(env: NodeJS.ProcessEnv): string[] | null {
+  const command = env.INPUT_COMMAND?.trim();
+  if (!command) return null;
+  return [...command.split(/\s+/), ...(env.INPUT_ARGS?.trim() ? env.INPUT_ARGS.trim().split(/\s+/) : [])];
+}
+
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const json = argv.includes('--json');

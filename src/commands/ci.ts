@@ -10,9 +10,9 @@ import { renderWorkflow, VENDORED_BUILD_REQUIREMENTS, VENDORED_BUNDLE, WORKFLOW_
 import type { ReleaseConfig } from '../config/schema.js';
 import type { Context } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { checkActionRuntimes, checkBuilderPythons, checkRunners, loadFacts, type FactFinding } from '../plan/facts.js';
+import { checkActionRuntimes, checkBuilderPythons, checkRunners, loadFacts, type FactFinding } from '../platforms/facts.js';
 import { planFromConfig } from '../plan/from-config.js';
-import { shippedRecipesDir } from '../plan/recipes.js';
+import { shippedRecipesDir } from '../platforms/recipes.js';
 import { bool, str, type CommandDefinition } from './types.js';
 
 async function readText(p: string): Promise<string | null> {
