@@ -5,9 +5,11 @@
 //   node .ci/bundle.mjs            write bundle/wheelwright.mjs (+ .sha256)
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
-// Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, the worker
-// script). In the bundle each module's import.meta.url becomes its place in the package layout (dist-js/…) under a
-// folder the bundle writes its data files to on first use: <tmp>/wheelwright-<hash of the data>/, written once.
+// The file is a small loader and, in a trailing comment, the CLI as code-split ES modules plus the data files. On
+// first use it writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and imports the entry from there: Node then
+// parses only the chunks a command needs (a comment is scanned, not parsed), and every later run skips the writing.
+// Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, worker and
+// task scripts): each module's import.meta.url becomes its place in the package layout (dist-js/…) under that folder.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -45,13 +47,16 @@ const relocate = {
       let text = readFileSync(args.path, 'utf8');
       const rel = layoutPath(args.path);
       text = text.replace(/const require = createRequire\(import\.meta\.url\);/, '');
+      // With code splitting esbuild turns `import('cjs-package')` into a chunk whose only export is `default` (the
+      // module.exports object); unwrap it so `const { parse } = await import('yaml')` works as under Node.
+      text = text.replace(/await import\('([^.'][^']*)'\)/g, (all, spec) => (spec.startsWith('node:') ? all : `await import('${spec}').then(__wwInterop)`));
       text = text.replaceAll('import.meta.url', `__wwUrl(${JSON.stringify(rel)})`).replaceAll('import.meta.dirname', `__wwDir(${JSON.stringify(path.posix.dirname(rel))})`);
       return { contents: text, loader: 'ts' };
     });
   },
 };
 
-/** Scripts started as workers (`new URL('./worker.js', import.meta.url)`) are bundled on their own and shipped as data. */
+/** Scripts a worker thread starts or imports by URL (`new URL('./worker.js', import.meta.url)`): entry points of their own. */
 function workerEntries() {
   const out = [];
   const walk = (dir) => {
@@ -67,65 +72,84 @@ function workerEntries() {
   return [...new Set(out)].filter((f) => existsSync(f));
 }
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  write: false,
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  plugins: [relocate],
-};
-
-// Before any module: the data folder and the helpers the rewritten modules call.
-const prelude = (files) => {
-  const hash = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 16);
-  return `import { createRequire as __wwCreateRequire } from 'node:module';
-import { existsSync as __wwExists, mkdirSync as __wwMkdir, writeFileSync as __wwWrite, renameSync as __wwRename, rmSync as __wwRm } from 'node:fs';
-import { tmpdir as __wwTmp } from 'node:os';
-import { join as __wwJoin, dirname as __wwDirname } from 'node:path';
+// Each output file starts with the helpers the rewritten modules call. The loader sets WHEELWRIGHT_BUNDLE_ROOT before it
+// imports anything (worker threads inherit it with the environment).
+const helpers = `import { createRequire as __wwCreateRequire } from 'node:module';
+import { join as __wwJoin } from 'node:path';
 import { pathToFileURL as __wwToUrl } from 'node:url';
 const require = __wwCreateRequire(import.meta.url);
-const __wwFiles = ${JSON.stringify(files)};
-let __wwRoot;
-function __wwData() {
-  if (__wwRoot) return __wwRoot;
-  const base = process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || __wwTmp();
-  const dir = __wwJoin(base, 'wheelwright-${hash}');
-  if (!__wwExists(__wwJoin(dir, '.complete'))) {
-    const tmp = dir + '.' + process.pid;
-    for (const [rel, text] of Object.entries(__wwFiles)) {
-      __wwMkdir(__wwDirname(__wwJoin(tmp, rel)), { recursive: true });
-      __wwWrite(__wwJoin(tmp, rel), text);
-    }
-    __wwWrite(__wwJoin(tmp, '.complete'), '');
-    try { __wwRename(tmp, dir); } catch { __wwRm(tmp, { recursive: true, force: true }); }
-  }
-  return (__wwRoot = dir);
-}
-function __wwUrl(rel) { return __wwToUrl(__wwJoin(__wwData(), rel)).href; }
-function __wwDir(rel) { return __wwJoin(__wwData(), rel); }
-`;
-};
+const __wwUrl = (rel) => __wwToUrl(__wwJoin(process.env.WHEELWRIGHT_BUNDLE_ROOT, rel)).href;
+const __wwDir = (rel) => __wwJoin(process.env.WHEELWRIGHT_BUNDLE_ROOT, rel);
+const __wwInterop = (m) => (Object.keys(m).length === 1 && 'default' in m ? m.default : m);`;
 
-async function bundle() {
-  const files = dataFiles();
-  // Workers first: their bundles are data of the main bundle. They share the data folder with it.
-  for (const entry of workerEntries()) {
-    const r = await build({ ...common, entryPoints: [entry], banner: { js: prelude({}) } });
-    files[layoutPath(entry)] = r.outputFiles[0].text;
-  }
-  // The entry: bin/release's two lines, plus the action's inputs when there is no command line.
-  const stdin = {
-    contents: "import { actionArgv, main } from './src/cli.ts';\nconst argv = process.argv.slice(2);\nprocess.exitCode = await main(argv.length === 0 ? (actionArgv(process.env) ?? argv) : argv);\n",
-    resolveDir: root,
-    sourcefile: 'bundle-entry.ts',
-    loader: 'ts',
+/** The CLI as ES modules split into chunks: a command loads only the chunks it imports, as the unbundled CLI does. */
+async function modules() {
+  const entry = {
+    name: 'entry',
+    setup(b) {
+      b.onResolve({ filter: /^wheelwright-entry$/ }, () => ({ path: 'entry', namespace: 'ww' }));
+      // bin/release's two lines, plus the action's inputs when there is no command line.
+      b.onLoad({ filter: /.*/, namespace: 'ww' }, () => ({
+        contents: "import { actionArgv, main } from './src/cli.ts';\nconst argv = process.argv.slice(2);\nprocess.exitCode = await main(argv.length === 0 ? (actionArgv(process.env) ?? argv) : argv);\n",
+        resolveDir: root,
+        loader: 'ts',
+      }));
+    },
   };
-  const main = await build({ ...common, stdin, banner: { js: `#!/usr/bin/env node\n${prelude(files)}` } });
-  return main.outputFiles[0].text;
+  const extra = workerEntries().map((f) => ({ in: f, out: layoutPath(f).replace(/\.js$/, '') }));
+  const r = await build({
+    entryPoints: [{ in: 'wheelwright-entry', out: 'dist-js/entry' }, ...extra],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: path.join(root, '.bundle-out'),
+    chunkNames: 'dist-js/chunks/[name]-[hash]',
+    write: false,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: helpers },
+    plugins: [entry, relocate],
+  });
+  const files = {};
+  for (const f of r.outputFiles) files[path.relative(path.join(root, '.bundle-out'), f.path).split(path.sep).join('/')] = f.text;
+  return files;
+}
+
+/**
+ * One file: a loader, then every module and data file in a trailing comment. The loader writes them to
+ * <RUNNER_TEMP or tmp>/wheelwright-<hash>/ the first time (atomically, by rename), then imports the entry from there.
+ */
+async function bundle() {
+  const files = { ...dataFiles(), ...(await modules()) };
+  const payload = JSON.stringify(files).replaceAll('*/', '*\\/');
+  const hash = createHash('sha256').update(payload).digest('hex').slice(0, 16);
+  const loader = `#!/usr/bin/env node
+// wheelwright ${pkg.version}, single file (built by .ci/bundle.mjs from the source; do not edit).
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+const dir = join(process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir(), 'wheelwright-${hash}');
+if (!existsSync(join(dir, '.complete'))) {
+  const self = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  const files = JSON.parse(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')));
+  const tmp = dir + '.' + process.pid;
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
+    writeFileSync(join(tmp, rel), text);
+  }
+  writeFileSync(join(tmp, '.complete'), '');
+  try { renameSync(tmp, dir); } catch { rmSync(tmp, { recursive: true, force: true }); }
+}
+process.env.WHEELWRIGHT_BUNDLE_ROOT = dir;
+// Node 22.1+ keeps compiled chunks next to them: every run after the first skips parsing (runners have Node 24).
+(await import('node:module')).enableCompileCache?.(join(dir, '.compile-cache'));
+await import(pathToFileURL(join(dir, 'dist-js/entry.js')).href);
+`;
+  return `${loader}/*WHEELWRIGHT-FILES${payload}*/\n`;
 }
 
 const text = await bundle();
