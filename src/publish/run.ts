@@ -452,9 +452,8 @@ async function loadDestination(c: PublishContext, name: DestinationName): Promis
     const cfg = s.loaded.config.publish.index;
     return createIndexDestination({ dir: path.resolve(s.loaded.root, cfg.dir), url: cfg.url });
   }
-  // A variable specifier: pypi.ts is written by another module owner and may not exist in every build.
-  const spec = './pypi.js';
-  const mod = (await import(spec)) as Record<string, unknown>;
+  // A literal specifier, so that bundlers see it (a variable one left it out of the single-file build).
+  const mod = (await import('./pypi.js')) as Record<string, unknown>;
   const factory = mod.createPypiDestination;
   if (typeof factory !== 'function') throw new InternalError('src/publish/pypi.ts does not export createPypiDestination');
   return (factory as (o?: Record<string, unknown>) => Destination)(s.opts.pypi);

@@ -1,0 +1,188 @@
+// The generated release.yml, rehearsed on this machine for each trigger: its `run:` steps in `needs:` order with
+// GitHub's environment, only `uses:` steps emulated, against the local PyPI (trusted publishing through a fake
+// Actions ID-token endpoint) and GitHub servers. The jobs this machine can run: tag, plan, build-any,
+// build-linux-x86_64 (the native path: host Python, then retag), verify, publish.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRelease } from '../helpers/cli.js';
+import { rehearse, type JobRun, type RehearsalOptions } from '../helpers/rehearsal.js';
+import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
+import { startGithubServer, type GithubServer } from '../servers/github.js';
+import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type PypiServer } from '../servers/pypi.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const ok = requireTools('workflow rehearsal', [
+  ['git', hasCommand('git')],
+  ['python3-build', hasPythonModule('build')],
+  ['python3-setuptools', hasPythonModule('setuptools')],
+  ['python3-dev (Python.h)', hasCommand('/usr/include/python3.11/Python.h')],
+  ['gcc', hasCommand('gcc')],
+]);
+
+const REPOSITORY = 'acme/demo';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } }).trim();
+}
+
+describe.skipIf(!ok)('the generated workflow, rehearsed', () => {
+  let base: string;
+  let work: string;
+  let workflow: string;
+  let head: string;
+  let pypi: PypiServer;
+  let gh: GithubServer;
+  let oidc: ActionsOidcServer;
+  let runnerEnv: Record<string, string>;
+
+  beforeAll(() => {
+    base = mkdtempSync(path.join(os.tmpdir(), 'ww-rehearsal-'));
+    // setup-python: `python` on PATH is Debian's, with its build tools; pip installs are skipped (no network here).
+    const shims = path.join(base, 'shims');
+    mkdirSync(shims);
+    writeFileSync(path.join(shims, 'python'), '#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "(rehearsal) skipped: python $*"; exit 0; fi\nexec /usr/bin/python3 "$@"\n', { mode: 0o755 });
+    runnerEnv = {
+      PATH: [shims, path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+      HOME: path.join(base, 'home'),
+      LANG: 'C.UTF-8',
+      // the runner builds offline, natively (this machine is linux x86_64 with Python 3.11, as the plan wants)
+      WHEELWRIGHT_OFFLINE: '1',
+      WHEELWRIGHT_NATIVE: '1',
+      WHEELWRIGHT_DATA_DIR: path.join(base, 'tool-cache'),
+    };
+  });
+
+  afterAll(async () => {
+    await close();
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  async function close(): Promise<void> {
+    await pypi?.close();
+    await gh?.close();
+    await oidc?.close();
+  }
+
+  /**
+   * New servers and a new repository for each trigger (every run builds its sdists anew, and PyPI keeps the first
+   * bytes of a file): examples/ with the local PyPI as its upload endpoint, `release ci init`, one commit.
+   */
+  async function prepare(name: string): Promise<void> {
+    await close();
+    // Trusted publishing is offered (id-token: write) but the local server scopes a minted token to one project,
+    // so this three-project release uploads with an API token, as a project without trusted publishers would.
+    pypi = await startPypiServer();
+    oidc = await startActionsOidcServer({ repository: REPOSITORY, workflow: 'release.yml' });
+    gh = await startGithubServer({ owner: 'acme', repo: 'demo' });
+    runnerEnv.PYPI_TOKEN = pypi.token;
+    work = path.join(base, name, 'work');
+    cpSync(path.join(repoRoot, 'examples'), work, { recursive: true, verbatimSymlinks: true });
+    // The GitHub API comes from GITHUB_API_URL, as on Actions.
+    const config = readFileSync(path.join(work, 'release.yaml'), 'utf8').replace('publish:\n', `publish:\n  pypi:\n    repository_url: ${pypi.uploadUrl}\n`);
+    writeFileSync(path.join(work, 'release.yaml'), config);
+    const init = await runRelease(['ci', 'init'], { cwd: work });
+    expect(init.code, init.stderr).toBe(0);
+    workflow = readFileSync(path.join(work, '.github/workflows/release.yml'), 'utf8');
+    git(work, 'init', '--quiet', '--initial-branch=main');
+    git(work, 'add', '-A');
+    git(work, 'commit', '--quiet', '-m', 'release: 0.3.0');
+    head = git(work, 'rev-parse', 'HEAD');
+  }
+
+  /** A fresh origin (bare clone of the work repository), optionally with the release tag already pushed. */
+  function origin(name: string, tagged: boolean): string {
+    const dir = path.join(base, name, 'server', REPOSITORY + '.git');
+    mkdirSync(path.dirname(dir), { recursive: true });
+    execFileSync('git', ['clone', '--quiet', '--bare', work, dir]);
+    if (tagged) execFileSync('git', ['--git-dir', dir, 'tag', '-a', 'v0.3.0', '-m', 'v0.3.0', head], { env: { ...process.env, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+    return dir;
+  }
+
+  function options(name: string, over: Partial<RehearsalOptions['github']>, inputs: Record<string, unknown> = {}, text = workflow, tagged = true): RehearsalOptions {
+    const o = origin(name, tagged);
+    return {
+      workflowText: text,
+      origin: o,
+      github: { event_name: 'push', ref: 'refs/tags/v0.3.0', sha: head, repository: REPOSITORY, server_url: `file://${path.join(base, name, 'server')}`, api_url: gh.apiUrl, token: gh.token!, event: {}, ...over },
+      inputs,
+      runnerEnv,
+      idTokenEnv: oidc.env,
+      log: process.env.REHEARSAL_LOG ? (l) => console.log(l) : undefined,
+      canRun: (m) => m.runner === 'ubuntu-24.04' && m.emulation === '' && m.builder !== 'maturin',
+    };
+  }
+
+  const ran = (runs: JobRun[]) => runs.map((r) => `${r.job}${r.matrix ? `:${r.matrix.job}` : ''}=${r.result}`);
+
+  it('tag push: plans, builds any and linux-x86_64, verifies, and publishes to PyPI and a GitHub release', async () => {
+    await prepare('push');
+    const runs = await rehearse(options('push', {}));
+    expect(ran(runs)).toEqual(['tag=skipped', 'plan=success', 'build:build-any=success', 'build:build-linux-x86_64=success', 'verify=success', 'publish=success']);
+    const plan = runs.find((r) => r.job === 'plan')!;
+    expect(plan.outputs).toMatchObject({ version: '0.3.0', tag: 'v0.3.0', ref: 'refs/tags/v0.3.0' });
+    expect(plan.summary).toContain('### Release plan: v0.3.0');
+    expect(plan.summary).toContain('modelled wall time');
+    const files = pypi.files().map((f) => f.filename).sort();
+    expect(files).toEqual([
+      'demo_cli-0.3.0-py3-none-any.whl',
+      'demo_cli-0.3.0.tar.gz',
+      'demo_core-0.3.0-py3-none-any.whl',
+      'demo_core-0.3.0.tar.gz',
+      'demo_speedups-0.3.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+      'demo_speedups-0.3.0.tar.gz',
+    ]);
+    const release = gh.state().releases.find((r) => r.tag_name === 'v0.3.0')!;
+    expect(release.draft).toBe(false);
+    expect(release.assets.map((a) => a.name)).toEqual(expect.arrayContaining(files));
+  }, 600_000);
+
+  it('merged release/* pull request: the tag job tags the merge commit, the run releases it, and a re-run accepts the tag', async () => {
+    await prepare('pr');
+    const opts = options('pr', {
+      event_name: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      event: { pull_request: { merged: true, merge_commit_sha: head, head: { ref: 'release/0.3.0' } } },
+    }, {}, workflow, false);
+    const runs = await rehearse(opts);
+    expect(ran(runs)).toEqual(['tag=success', 'plan=success', 'build:build-any=success', 'build:build-linux-x86_64=success', 'verify=success', 'publish=success']);
+    expect(runs[0]!.outputs).toEqual({ ref: 'refs/tags/v0.3.0' });
+    expect(pypi.files()).toHaveLength(6);
+    expect(execFileSync('git', ['--git-dir', opts.origin, 'rev-parse', 'v0.3.0^{commit}'], { encoding: 'utf8' }).trim()).toBe(head);
+    // Re-running the tag job (the tag now exists on this commit) succeeds and hands on the same ref.
+    const again = await rehearse({ ...opts, stopAfter: 'tag' });
+    expect(again[0]).toMatchObject({ job: 'tag', result: 'success', outputs: { ref: 'refs/tags/v0.3.0' } });
+    expect(again[0]!.steps.find((s) => s.name === 'push')).toMatchObject({ result: 'success' });
+  }, 600_000);
+
+  it('workflow_dispatch dry run: builds and verifies, and the publish job sends nothing', async () => {
+    await prepare('dispatch');
+    const before = { pypi: pypi.files().length, releases: gh.state().releases.length, requests: gh.history().length };
+    const runs = await rehearse(options('dispatch', { event_name: 'workflow_dispatch' }, { 'dry-run': true, repository: 'pypi' }));
+    expect(ran(runs)).toEqual(['tag=skipped', 'plan=success', 'build:build-any=success', 'build:build-linux-x86_64=success', 'verify=success', 'publish=success']);
+    expect(pypi.files().length).toBe(before.pypi);
+    expect(gh.state().releases.length).toBe(before.releases);
+    expect(gh.history().slice(before.requests).filter((e) => e.type === 'request' && e.method !== 'GET')).toEqual([]);
+  }, 600_000);
+
+  describe('catches', () => {
+    beforeAll(() => prepare('broken'), 120_000);
+
+    it('a wrong artifact path', async () => {
+      const broken = workflow.replace('path: dist/release-manifest.json', 'path: dist/release_manifest.json');
+      await expect(rehearse(options('bad-path', {}, {}, broken))).rejects.toThrow(/jobs\.plan\.steps\.\d+: no files were found with the provided path: dist\/release_manifest\.json/);
+    });
+
+    it('a missing output', async () => {
+      const broken = workflow.replace('      - id: plan\n', '      - id: planner\n');
+      await expect(rehearse(options('bad-output', {}, {}, broken))).rejects.toThrow(/jobs\.plan\.outputs\.matrix: `[^`]*` reads steps\.plan\.outputs\.matrix, which no earlier step or job wrote/);
+    });
+
+    it('a step that reads a value no earlier step wrote', async () => {
+      const broken = workflow.replace('          JOB: ${{ matrix.job }}\n', '          JOBS: ${{ matrix.job }}\n');
+      await expect(rehearse(options('bad-env', {}, {}, broken))).rejects.toThrow(/jobs\.build\.steps\.\d+ \(build \(build-any\), "build"\) exited with 1:[\s\S]*JOB: unbound variable/);
+    });
+  });
+});
