@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { CompatError } from '../errors.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
-import type { VersionSet } from './versionset.js';
+import type { VersionSet } from '../versionset.js';
 
 /** One installed distribution, as importlib.metadata sees it through the interpreter. */
 export interface InstalledDist {

@@ -8,7 +8,7 @@
 // which installs exactly the set: a dependency outside the file, or a file with another digest, fails.
 import * as pep440 from '@renovatebot/pep440';
 import { CompatError } from '../errors.js';
-import type { SetFile, SetPackage, VersionSet } from './versionset.js';
+import type { SetFile, SetPackage, VersionSet } from '../versionset.js';
 import { type PlatformSpec, type PythonSpec, supportedTags, tagIndex, wheelPriority } from './tags.js';
 
 export interface PackageSelection {

@@ -25,7 +25,7 @@ import {
   checkSetAgainstDir,
   checkSetAgainstFiles,
   parseVersionSet,
-} from './versionset.js';
+} from '../versionset.js';
 
 export const SETS_DIR = '_sets';
 

@@ -1,7 +1,9 @@
 // Wheel tag selection as pip does it: the ordered list of tags a (platform, CPython version) supports,
 // generated like packaging.tags.sys_tags (cpython_tags, then compatible_tags) for an explicit platform.
 import { CompatError } from '../errors.js';
-import { LEGACY_MANYLINUX, legacyManylinuxName, LINUX_ARCHS } from '../platforms/tags.js';
+import { LEGACY_MANYLINUX, legacyManylinuxName, LINUX_ARCHS, wheelTags } from '../platforms/tags.js';
+
+export { wheelTags };
 
 /** A machine a set is installed on: its platform tags, most specific first. */
 export interface PlatformSpec {
@@ -190,17 +192,6 @@ export function compatibleTags(py: PythonSpec, platforms: string[]): string[] {
 /** Every tag CPython `py` on `platform` supports, most preferred first (sys_tags order). */
 export function supportedTags(py: PythonSpec, platform: PlatformSpec): string[] {
   return [...cpythonTags(py, platform.platforms), ...compatibleTags(py, platform.platforms)];
-}
-
-/** The expanded tags of a wheel filename (`py2.py3-none-any` → two tags), or null if it is not a wheel. */
-export function wheelTags(filename: string): string[] | null {
-  if (!filename.endsWith('.whl')) return null;
-  const parts = filename.slice(0, -4).split('-');
-  if (parts.length !== 5 && parts.length !== 6) return null;
-  const [interps, abis, plats] = parts.slice(-3) as [string, string, string];
-  const out: string[] = [];
-  for (const i of interps.split('.')) for (const a of abis.split('.')) for (const p of plats.split('.')) out.push(`${i}-${a}-${p}`);
-  return out;
 }
 
 /**

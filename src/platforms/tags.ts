@@ -75,3 +75,14 @@ export function parsePlatformTag(tag: string): PlatformTarget {
   if (m && ANDROID_ABI[m[1]!]) return { kind: 'android', tag, arch: ANDROID_ABI[m[1]!]! };
   return { kind: 'other', tag };
 }
+
+/** The expanded tags of a wheel filename (`py2.py3-none-any` → two tags), or null if it is not a wheel. */
+export function wheelTags(filename: string): string[] | null {
+  if (!filename.endsWith('.whl')) return null;
+  const parts = filename.slice(0, -4).split('-');
+  if (parts.length !== 5 && parts.length !== 6) return null;
+  const [interps, abis, plats] = parts.slice(-3) as [string, string, string];
+  const out: string[] = [];
+  for (const i of interps.split('.')) for (const a of abis.split('.')) for (const p of plats.split('.')) out.push(`${i}-${a}-${p}`);
+  return out;
+}

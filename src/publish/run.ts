@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { serializeVersionSet, versionSetFromFiles } from '../compat/versionset.js';
+import { serializeVersionSet, versionSetFromFiles } from '../versionset.js';
 import type { LoadedConfig } from '../config/load.js';
 import { atDist, type Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';

@@ -22,7 +22,7 @@ import { tempPath } from '../context.js';
 import { PublishError } from '../errors.js';
 import type { PublishedFile } from '../manifest.js';
 import { compareVersions, normalizeName } from '../version/pep440.js';
-import { serializeVersionSet, sha256File, versionSetFromFiles, VERSIONS_FILE } from '../compat/versionset.js';
+import { serializeVersionSet, sha256File, versionSetFromFiles, VERSIONS_FILE } from '../versionset.js';
 import { metadataField, readWheelMetadata } from './index/metadata.js';
 import {
   API_VERSION,

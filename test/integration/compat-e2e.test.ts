@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltArtifact } from '../../src/manifest.js';
 import { createIndexDestination } from '../../src/publish/static-index.js';
-import { buildVersionSet, serializeVersionSet } from '../../src/compat/versionset.js';
+import { buildVersionSet, serializeVersionSet } from '../../src/versionset.js';
 import { runRelease } from '../helpers/cli.js';
 import { requireTools } from '../helpers/tools.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';

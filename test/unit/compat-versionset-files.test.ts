@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompatError } from '../../src/errors.js';
 import type { ReleaseManifest } from '../../src/manifest.js';
-import { buildVersionSet, readVersionSet, serializeVersionSet } from '../../src/compat/versionset.js';
+import { buildVersionSet, readVersionSet, serializeVersionSet } from '../../src/versionset.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -5,7 +5,7 @@ import type { ReleaseManifest } from '../../src/manifest.js';
 import { checkEnvironment, describeReport } from '../../src/compat/check.js';
 import { renderConstraints, selectFiles } from '../../src/compat/constraints.js';
 import { parsePlatform, parsePython } from '../../src/compat/tags.js';
-import { checkSetAgainstFiles, parseVersionSet, serializeVersionSet, versionSetFromFiles, type VersionSet } from '../../src/compat/versionset.js';
+import { checkSetAgainstFiles, parseVersionSet, serializeVersionSet, versionSetFromFiles, type VersionSet } from '../../src/versionset.js';
 import { lineOf } from '../../src/commands/compat.js';
 
 const h = (c: string) => c.repeat(64);

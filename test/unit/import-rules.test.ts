@@ -14,18 +14,6 @@ const SHARED = ['config', 'version', 'platforms', 'binary', 'workers', 'wheel', 
 /** Folders that put stages together (as cli.ts does). */
 const ENTRY = ['commands'];
 
-/**
- * Imports that break the rules today and are being removed by the `line` part of #12. Each names its file
- * pair and why it is still here; an entry that no longer matches an import fails the test, so it is
- * deleted with the import.
- */
-const ALLOWED: Record<string, string> = {
-  // versions.json and SHA256SUMS are made once at the end of verify and listed in the manifest; publish
-  // then uploads what the manifest lists and no longer builds the version set.
-  'publish/run.ts -> compat/versionset.ts': 'line: compat work leaves publish',
-  'publish/static-index.ts -> compat/versionset.ts': 'line: compat work leaves publish',
-};
-
 type Kind = 'stage' | 'shared' | 'entry' | 'top' | 'cli';
 
 function kindOf(file: string): { kind: Kind; folder: string } {
@@ -72,20 +60,16 @@ describe('import rules of src/', () => {
     expect(has('commands/verify.ts', 'workers/pool.ts')).toBe(true);
     expect(has('binary/check-elf.ts', 'platforms/tags.ts')).toBe(true); // import type
     expect(has('context.ts', 'config/load.ts')).toBe(true); // import()
+    expect(has('compat/sources.ts', 'versionset.ts')).toBe(true); // the version set is shared, not compat's
     expect(graph.length).toBeGreaterThan(300);
   });
 
   it('no stage imports another stage, and no shared part or top-level module imports a stage', () => {
     const broken = graph
       .map(({ from, to }) => ({ key: `${from} -> ${to}`, why: violation(from, to) }))
-      .filter((e) => e.why !== null && !(e.key in ALLOWED))
+      .filter((e) => e.why !== null)
       .map((e) => `${e.key}: ${e.why}`);
     expect(broken).toEqual([]);
-  });
-
-  it('every allow-listed import still exists (delete the entry with the import)', () => {
-    const keys = new Set(graph.map((e) => `${e.from} -> ${e.to}`));
-    expect(Object.keys(ALLOWED).filter((k) => !keys.has(k))).toEqual([]);
   });
 
   it('the rules reject what they are meant to reject', () => {

@@ -2,12 +2,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CompatError } from '../errors.js';
-import type { ReleaseManifest } from '../manifest.js';
-import { normalizeName } from '../version/pep440.js';
-import { wheelTags } from './tags.js';
-import { hashFile } from '../wheel/hash.js';
-import { artifactKind } from '../wheel/filename.js';
+import { CompatError } from './errors.js';
+import type { ReleaseManifest } from './manifest.js';
+import { normalizeName } from './version/pep440.js';
+import { wheelTags } from './platforms/tags.js';
+import { hashFile } from './wheel/hash.js';
+import { artifactKind } from './wheel/filename.js';
 
 export const VERSIONS_FILE = 'versions.json';
 export const VERSION_SET_SCHEMA = 1;
