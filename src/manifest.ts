@@ -86,6 +86,13 @@ export const verifyRecordSchema = z.object({
   ignored: z.array(z.object({ code: z.string(), reason: z.string(), count: z.number().int().nonnegative() })).optional(),
 });
 
+/** A file made from the release (versions.json, SHA256SUMS) at the end of verify: publish uploads what is listed. */
+export const releaseAssetSchema = z.object({
+  filename: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+
 export const publishedFileSchema = z.object({
   sha256: z.string(),
   size: z.number(),
@@ -137,6 +144,8 @@ export const manifestSchema = z.object({
   expected: z.array(expectedArtifactSchema),
   built: z.array(builtArtifactSchema).default([]),
   verify: verifyRecordSchema.nullable().default(null),
+  /** Files made from the release, in dist/ next to the artifacts (absent in manifests before it: none). */
+  assets: z.array(releaseAssetSchema).default([]),
   publish: z.record(z.string(), destinationRecordSchema).default({}),
   /** GitHub build provenance sent for the release's files: the attestation id and what it covers. */
   provenance: z.object({ id: z.number(), subjects: z.string(), at: z.string() }).optional(),
@@ -157,6 +166,7 @@ export type ExpectedArtifact = z.infer<typeof expectedArtifactSchema>;
 export type BuildJob = z.infer<typeof buildJobSchema>;
 export type BuiltArtifact = z.infer<typeof builtArtifactSchema>;
 export type VerifyRecord = z.infer<typeof verifyRecordSchema>;
+export type ReleaseAsset = z.infer<typeof releaseAssetSchema>;
 export type PublishedFile = z.infer<typeof publishedFileSchema>;
 export type DestinationRecord = z.infer<typeof destinationRecordSchema>;
 export type AttestationRecord = z.infer<typeof attestationRecordSchema>;

@@ -1,11 +1,13 @@
-// `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS.
+// `release verify`: check every artifact in dist/ and the set against the release plan; write SHA256SUMS
+// and versions.json and list them in the manifest as release assets.
+import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { atDist, type Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
 import { appendRunnerFile } from '../github/runner-files.js';
 import { actions } from '../log.js';
-import type { ReleaseManifest } from '../manifest.js';
+import type { ReleaseAsset, ReleaseManifest } from '../manifest.js';
 import { runSteps, type Step } from '../pipeline.js';
 import { createPool, jobsValue } from '../workers/pool.js';
 import type { ScanPool } from '../verify/artifacts.js';
@@ -34,6 +36,8 @@ interface VerifyContext extends Context {
   files: string[];
   artifacts: ArtifactResult[];
   outcome?: VerifyOutcome;
+  /** SHA256SUMS and versions.json as written to dist/, for the manifest. */
+  assets: ReleaseAsset[];
   /** Started with the command, so the workers are up by the time the artifacts are found. */
   pool?: ScanPool;
 }
@@ -136,12 +140,30 @@ const steps: Step<VerifyContext>[] = [
       ctx.outcome = { ok, version: ctx.releaseVersion, artifacts, set, strict: ctx.strict, ignored: ignored.length ? ignored : undefined };
     },
   },
-  // Downstream users check downloads against this file.
+  // Made once, here, from the verified files: SHA256SUMS (downstream users check downloads against it) and,
+  // for a release that passed against its plan, versions.json (the set `release compat` reads); publish
+  // uploads them as they are listed in the manifest.
   {
-    name: 'write SHA256SUMS',
+    name: 'write SHA256SUMS and versions.json',
     skip: (ctx) => (ctx.loose ? 'artifacts named on the command line, not the release in a directory' : false),
     async run(ctx) {
-      await ctx.world.writeFile(path.join(ctx.dist, 'SHA256SUMS'), sha256sums(ctx.artifacts));
+      const made: Array<[string, string]> = [['SHA256SUMS', sha256sums(ctx.artifacts)]];
+      if (ctx.plan && ctx.outcome!.ok) {
+        const { serializeVersionSet, versionSetFromFiles, VERSIONS_FILE } = await import('../versionset.js');
+        const { normalizeName } = await import('../version/pep440.js');
+        // The package of each file: as built, else by its distribution name (the plan names both).
+        const built = new Map(ctx.plan.built.map((b) => [b.filename, b.package]));
+        const byDist = new Map(ctx.plan.packages.flatMap((p) => [[normalizeName(p.distName), p.name] as const, [normalizeName(p.name), p.name] as const]));
+        const packageOf = (f: string) => built.get(f) ?? byDist.get(normalizeName(f.split('-')[0]!)) ?? '';
+        const files = ctx.artifacts.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size, package: packageOf(a.filename) }));
+        made.push([VERSIONS_FILE, serializeVersionSet(versionSetFromFiles(ctx.plan, files))]);
+      }
+      ctx.assets = [];
+      for (const [filename, text] of made) {
+        const bytes = Buffer.from(text);
+        await ctx.world.writeFile(path.join(ctx.dist, filename), text);
+        ctx.assets.push({ filename, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+      }
     },
   },
   // publish refuses to run unless the manifest records a passing verify of the same files.
@@ -150,7 +172,8 @@ const steps: Step<VerifyContext>[] = [
     skip: (ctx) => (ctx.plan ? false : 'no release manifest'),
     async run(ctx) {
       const { serializeManifest } = await import('../manifest.js');
-      await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.plan!, verify: verifyRecord(ctx.outcome!, ctx.now()) }));
+      const assets = ctx.outcome!.ok ? ctx.assets : [];
+      await ctx.world.writeFile(ctx.manifestFile, serializeManifest({ ...ctx.plan!, verify: verifyRecord(ctx.outcome!, ctx.now()), assets }));
     },
   },
   // On GitHub Actions each problem becomes an annotation on the run.
@@ -243,6 +266,7 @@ const verify: CommandDefinition = {
       ignore: new Map(),
       files: [],
       artifacts: [],
+      assets: [],
     };
     vctx.pool = createPool<ScanTask, ScanResult>(vctx.jobs, VERIFY_POOL);
     try {

@@ -306,6 +306,7 @@ export function computePlan(input: PlanInput): ReleaseManifest {
     expected,
     built: [],
     verify: null,
+    assets: [],
     publish: {},
   };
 }

@@ -115,6 +115,7 @@ export function manifestFor(version: string, built: BuiltArtifact[]): ReleaseMan
     expected: [],
     built,
     verify: null,
+    assets: [],
     publish: {},
   };
 }

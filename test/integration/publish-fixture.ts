@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ReleaseManifest } from '../../src/manifest.js';
+import { serializeVersionSet, versionSetFromFiles } from '../../src/versionset.js';
 import { git, tempRepo } from '../helpers/gitdir.js';
 import { makeSdistBuffer, makeWheelBuffer, sdistFilename, wheelFilename } from '../servers/pypi/make-dist.js';
 
@@ -115,8 +116,19 @@ export async function makeReleaseFixture(opts: FixtureOptions = {}): Promise<Rel
       unexpected: [],
       duplicate: [],
     },
+    assets: [],
     publish: {},
   };
+  // What `release verify` makes at its end and lists in the manifest: publish uploads these as they are.
+  const sums = [...files].sort((a, b) => a.filename.localeCompare(b.filename)).map((f) => `${f.sha256}  ${f.filename}\n`).join('');
+  for (const [filename, text] of [
+    ['SHA256SUMS', sums],
+    ['versions.json', serializeVersionSet(versionSetFromFiles(manifest, files))],
+  ] as const) {
+    const buf = Buffer.from(text);
+    writeFileSync(path.join(dist, filename), buf);
+    manifest.assets.push({ filename, sha256: sha(buf), size: buf.length });
+  }
   const manifestPath = path.join(dist, 'release-manifest.json');
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   return {

@@ -18,7 +18,7 @@ function manifest(expected: Array<{ id: string; filename?: string; pattern?: str
     tag: `v${version}`,
     commit: null,
     createdAt: '2026-01-01T00:00:00Z',
-    packages: [],
+    packages: [{ name: 'demo-core', distName: 'demo_core', path: 'packages/core', kind: 'pure', builder: 'build', requiresPython: null }],
     jobs: [],
     expected: expected.map((e) => ({ package: 'demo-core', type: e.id.includes('sdist') ? 'sdist' : 'wheel', target: e.target ?? null, python: null, filename: e.filename ?? null, pattern: e.pattern ?? null, job: 'build-any', id: e.id })),
     built: [],
@@ -55,6 +55,13 @@ describe('release verify', () => {
     const m = JSON.parse(readFileSync(path.join(dist, 'release-manifest.json'), 'utf8'));
     expect(m.verify).toMatchObject({ ok: true, version: '0.3.0', missing: [], unexpected: [], duplicate: [] });
     expect(m.verify.files.map((f: { filename: string; ok: boolean }) => [f.filename, f.ok]).sort()).toEqual([[CORE, true], [SDIST, true]]);
+    // versions.json is made here, once, from the verified files, and both files are listed for publish.
+    const set = JSON.parse(readFileSync(path.join(dist, 'versions.json'), 'utf8'));
+    expect(set.packages.map((p: { name: string; files: Array<{ filename: string; sha256: string }> }) => [p.name, p.files.map((f) => [f.filename, f.sha256])])).toEqual([
+      ['demo-core', [[CORE, sha(path.join(dist, CORE))], [SDIST, sha(path.join(dist, SDIST))]]],
+    ]);
+    expect(m.assets.map((a: { filename: string }) => a.filename)).toEqual(['SHA256SUMS', 'versions.json']);
+    for (const a of m.assets) expect(a.sha256).toBe(sha(path.join(dist, a.filename)));
   });
 
   it('exits 4 with codes per artifact, the set summary, annotations and a step summary when something fails', async () => {

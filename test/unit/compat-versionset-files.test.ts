@@ -31,6 +31,7 @@ function dist(): { dir: string; manifest: ReleaseManifest } {
     expected: [],
     built,
     verify: null,
+    assets: [],
     publish: {},
   };
   return { dir, manifest };

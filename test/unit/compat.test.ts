@@ -26,6 +26,7 @@ function manifest(version: string): ReleaseManifest {
     expected: [],
     built: [],
     verify: null,
+    assets: [],
     publish: {},
   };
 }
