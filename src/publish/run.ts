@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { serializeVersionSet, versionSetFromFiles } from '../versionset.js';
+import { readListedAssets } from './listed-assets.js';
 import type { LoadedConfig } from '../config/load.js';
 import { atDist, type Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
@@ -133,8 +133,8 @@ export async function runPublish(base: Context, opts: PublishOptions = {}): Prom
       { name: 'check the verify record', run: (c) => checkGate(c) },
       // The tag must name the commit the release was planned from (read-only git).
       { name: 'check the tag', skip: (c) => tagSkip(c), run: (c) => checkTag(c) },
-      // SHA256SUMS (from the verify record), the manifest and the version set, as GitHub release assets:
-      // local files, written again by every run.
+      // SHA256SUMS and versions.json as verify made and the manifest lists them (checked byte for byte),
+      // and the manifest, as GitHub release assets.
       { name: 'write the release assets', skip: (c) => (c.state.pending.includes('github') ? false : 'not publishing to GitHub'), run: (c) => writeExtras(c) },
       // With the workflow's OIDC identity: SHA256SUMS signed (Sigstore), the bundle a release asset too.
       { name: 'sign SHA256SUMS', skip: (c) => signingSkip(c), run: (c) => signSums(c) },
@@ -352,24 +352,18 @@ async function checkTag(c: PublishContext): Promise<void> {
   c.log.info(`tag ${manifest.tag} points at ${sha.slice(0, 12)}, as the manifest says`);
 }
 
-/** SHA256SUMS, the manifest (without publish progress, so it never changes between runs) and versions.json. */
+/** The assets verify made and the manifest lists (SHA256SUMS, versions.json), and the manifest itself (without publish progress, so it never changes between runs). */
 async function writeExtras(c: PublishContext): Promise<void> {
   const s = c.state;
   const dir = path.join(s.distDir, ASSETS_DIR);
-  const sums = [...s.files].sort((a, b) => a.filename.localeCompare(b.filename)).map((f) => `${f.sha256}  ${f.filename}\n`).join('');
+  const listed = await readListedAssets(s.manifest, s.distDir, s.manifestPath);
   // Without what publishing adds (progress, signatures), so the asset is the same bytes on every run.
   const frozen = serializeManifest({ ...s.manifest, publish: {}, attestations: undefined, provenance: undefined });
-  const set = serializeVersionSet(versionSetFromFiles(s.manifest, s.files));
-  const extras: Array<[string, string]> = [
-    ['SHA256SUMS', sums],
-    [MANIFEST_FILE, frozen],
-    ['versions.json', set],
-  ];
-  for (const [name, text] of extras) {
+  const extras: Array<[string, Buffer]> = [...listed.map((a) => [a.filename, a.bytes] as [string, Buffer]), [MANIFEST_FILE, Buffer.from(frozen)]];
+  for (const [name, bytes] of extras) {
     const file = path.join(dir, name);
-    const current = await readFile(file, 'utf8').catch(() => null);
-    if (current !== text) await c.world.writeFile(file, text);
-    const bytes = Buffer.from(text);
+    const current = await readFile(file).catch(() => null);
+    if (current === null || !current.equals(bytes)) await c.world.writeFile(file, bytes);
     s.extras.push({
       path: file,
       filename: name,

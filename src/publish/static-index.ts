@@ -22,7 +22,8 @@ import { tempPath } from '../context.js';
 import { PublishError } from '../errors.js';
 import type { PublishedFile } from '../manifest.js';
 import { compareVersions, normalizeName } from '../version/pep440.js';
-import { serializeVersionSet, sha256File, versionSetFromFiles, VERSIONS_FILE } from '../versionset.js';
+import { parseVersionSet, sha256File, VERSIONS_FILE } from '../versionset.js';
+import { readListedAssets } from './listed-assets.js';
 import { metadataField, readWheelMetadata } from './index/metadata.js';
 import {
   API_VERSION,
@@ -232,8 +233,17 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
 
   /** Write the release's version set and list it in `_sets/index.json`. */
   async function writeSet(run: PublishRun, root: string): Promise<void> {
-    const set = versionSetFromFiles(run.manifest, run.files.filter(isDist));
-    const text = serializeVersionSet(set);
+    // The set verify made and the manifest lists, byte for byte: the index never makes its own.
+    const listed = (await readListedAssets(run.manifest, run.ctx.distDir, run.ctx.manifestPath)).find((a) => a.filename === VERSIONS_FILE);
+    if (!listed) {
+      throw new PublishError(`the release manifest lists no ${VERSIONS_FILE}`, {
+        file: run.ctx.manifestPath,
+        field: 'assets',
+        hint: 'run `release verify` on the complete release: it makes versions.json and lists it',
+      });
+    }
+    const text = listed.bytes.toString('utf8');
+    const set = parseVersionSet(text, listed.path);
     const rel = `${set.version}/${VERSIONS_FILE}`;
     const file = path.join(root, SETS_DIR, rel);
     const prior = await readFile(file, 'utf8').catch(() => null);

@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createContext, type Context } from '../../src/context.js';
+import { atDist, createContext, type Context } from '../../src/context.js';
 import { createLogger } from '../../src/log.js';
 import type { BuiltArtifact, ReleaseManifest } from '../../src/manifest.js';
 import type { PublishFile, PublishRun } from '../../src/publish/types.js';
+import { serializeVersionSet, versionSetFromFiles, VERSIONS_FILE } from '../../src/versionset.js';
 import { hasCommand, hasPythonModule } from '../helpers/tools.js';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -139,8 +140,14 @@ export function publishRun(ctx: Context, manifest: ReleaseManifest, dist: string
     type: b.filename.endsWith('.whl') ? 'wheel' : 'sdist',
   }));
   manifest.publish[dest] ??= { files: {}, complete: false };
+  if (!manifest.assets.some((a) => a.filename === VERSIONS_FILE)) {
+    // What `release verify` makes and lists: the destination uploads it as it is.
+    const text = serializeVersionSet(versionSetFromFiles(manifest, manifest.built));
+    writeFileSync(path.join(dist, VERSIONS_FILE), text);
+    manifest.assets.push({ filename: VERSIONS_FILE, sha256: createHash('sha256').update(text).digest('hex'), size: Buffer.byteLength(text) });
+  }
   return {
-    ctx,
+    ctx: atDist(ctx, dist),
     manifest,
     files,
     confirmed: { ...manifest.publish[dest]!.files },

@@ -173,6 +173,15 @@ describe.skipIf(!ok)('static index destination', () => {
     }
   });
 
+  it('uploads the versions.json the manifest lists, and refuses one changed after verify', async () => {
+    const listed = readFileSync(path.join(v3.dist, 'versions.json'));
+    expect(readFileSync(path.join(indexDir, '_sets/0.3.0/versions.json')).equals(listed)).toBe(true);
+    const m = manifestFor('0.3.0', v3.built);
+    m.assets = [{ filename: 'versions.json', sha256: createHash('sha256').update('other bytes').digest('hex'), size: listed.length }];
+    const run = publishRun(quietContext(work), m, v3.dist);
+    await expect(createIndexDestination({ dir: 'site/simple' }).publish(run)).rejects.toThrow(/versions\.json changed after `release verify`/);
+  });
+
   it('resumes after a crash: a file copied but never recorded counts as existing, a recorded file that vanished is copied again', async () => {
     const fresh = tempDir();
     try {
