@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { filenameName, normalizeName } from '../version/pep440.js';
-import { serializeVersionSet, type VersionSet } from './versionset.js';
+import { serializeVersionSet, type VersionSet } from '../versionset.js';
 
 export interface SetDistribution {
   /** PEP 503 name, `backend-ai-release`. */

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFile
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSetDistribution } from '../../src/compat/set-distribution.js';
-import { serializeVersionSet, type VersionSet } from '../../src/compat/versionset.js';
+import { serializeVersionSet, type VersionSet } from '../../src/versionset.js';
 import { runRelease } from '../helpers/cli.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { writeWheel } from '../servers/pypi/make-dist.js';

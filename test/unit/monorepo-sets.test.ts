@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lineOf } from '../../src/commands/compat.js';
 import { checkEnvironment, describeReport } from '../../src/compat/check.js';
-import { versionSetFromFiles } from '../../src/compat/versionset.js';
+import { versionSetFromFiles } from '../../src/versionset.js';
 import { releaseLines } from '../../src/config/lines.js';
 import { configSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
