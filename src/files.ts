@@ -1,0 +1,218 @@
+// The one safe way to read a file a user (or a pull request) wrote: a regular file, inside the
+// repository after resolving symlinks, no larger than its kind allows, strictly UTF-8.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+
+/** What a file is for; each kind has its own size cap. */
+export type FileKind =
+  | 'version'
+  | 'config'
+  | 'fragment'
+  | 'template'
+  | 'recipe'
+  | 'manifest'
+  | 'changelog'
+  | 'pyproject'
+  | 'versionset'
+  | 'source';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Far above any real file of the kind, far below what hurts. */
+export const SIZE_CAPS: Record<FileKind, number> = {
+  version: 1 * KiB,
+  config: 1 * MiB,
+  fragment: 256 * KiB,
+  template: 1 * MiB,
+  recipe: 256 * KiB,
+  manifest: 64 * MiB,
+  changelog: 32 * MiB,
+  pyproject: 1 * MiB,
+  versionset: 64 * MiB,
+  source: 8 * MiB,
+};
+
+export interface ReadOptions {
+  kind: FileKind;
+  /**
+   * The directory the file must resolve inside (symlinks followed). Default: the repository holding the
+   * file (the nearest ancestor with `.git`, else the file's directory). `null`: a path the user named on
+   * the command line, read wherever it points.
+   */
+  root?: string | null;
+  /** A missing file (no directory entry at all) gives `null` instead of an error. */
+  optional?: boolean;
+}
+
+const gitTops = new Map<string, string>();
+
+/** The nearest ancestor of `dir` holding `.git` (a directory or a worktree's file), else `dir`. */
+export function repositoryOf(dir: string): string {
+  const start = path.resolve(dir);
+  const hit = gitTops.get(start);
+  if (hit) return hit;
+  let d = start;
+  let found = start;
+  for (;;) {
+    try {
+      lstatSync(path.join(d, '.git'));
+      found = d;
+      break;
+    } catch {
+      const parent = path.dirname(d);
+      if (parent === d) break;
+      d = parent;
+    }
+  }
+  gitTops.set(start, found);
+  return found;
+}
+
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+function fail(file: string, what: string, hint: string, cause?: unknown): ConfigError {
+  return new ConfigError(what, { file, hint, cause });
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Read `file` as the kind says, or throw a ConfigError (exit 2) naming it; `null` only for a missing optional file. */
+export function readUserFileSync(file: string, opts: ReadOptions & { optional: true }): string | null;
+export function readUserFileSync(file: string, opts: ReadOptions): string;
+export function readUserFileSync(file: string, opts: ReadOptions): string | null {
+  const abs = path.resolve(file);
+  const cap = SIZE_CAPS[opts.kind];
+  try {
+    lstatSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && opts.optional) return null;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw fail(abs, 'file not found', 'create it, or fix the path that names it');
+    throw fail(abs, `cannot be read (${code ?? (err as Error).message})`, 'check its permissions', err);
+  }
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw fail(abs, 'is a symlink to nothing (dangling)', 'point it at a file in the repository, or remove it');
+    if (code === 'ELOOP') throw fail(abs, 'is a symlink loop', 'point it at a file in the repository, or remove it');
+    throw fail(abs, `cannot be resolved (${code ?? (err as Error).message})`, 'check the path and its permissions', err);
+  }
+  if (opts.root !== null) {
+    const root = realDir(opts.root ?? repositoryOf(path.dirname(abs)));
+    if (!inside(real, root)) {
+      throw fail(abs, `resolves to ${real}, outside the repository (${root})`, 'a file the release reads must live in the repository; replace the symlink with the file itself');
+    }
+  }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the fstat below then refuses it.
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw fail(abs, 'is a directory, not a file', 'replace it with a regular file');
+    throw fail(abs, `cannot be opened (${code ?? (err as Error).message})`, 'check its permissions', err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw fail(abs, `is ${what}, not a regular file`, 'replace it with a regular file');
+    }
+    if (st.size > cap) {
+      throw fail(abs, `is ${st.size} bytes, more than the ${cap} bytes a ${opts.kind} file may have`, `shorten it (a ${opts.kind} file is read whole)`);
+    }
+    // Read at most cap + 1 bytes whatever the size said: a file can grow while it is read.
+    const buf = Buffer.allocUnsafe(Math.min(cap + 1, Math.max(st.size + 1, 4 * KiB)));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) break;
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > cap) throw fail(abs, `is more than the ${cap} bytes a ${opts.kind} file may have`, `shorten it (a ${opts.kind} file is read whole)`);
+    try {
+      return decoder.decode(buf.subarray(0, n));
+    } catch {
+      const at = firstInvalidUtf8(buf.subarray(0, n));
+      throw fail(abs, `is not valid UTF-8 (byte offset ${at})`, 'save it as UTF-8');
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same, as a promise (the checks are on small, capped files). */
+export async function readUserFile(file: string, opts: ReadOptions & { optional: true }): Promise<string | null>;
+export async function readUserFile(file: string, opts: ReadOptions): Promise<string>;
+export async function readUserFile(file: string, opts: ReadOptions): Promise<string | null> {
+  return readUserFileSync(file, opts);
+}
+
+/** Whether a directory entry exists at `file` (a dangling symlink counts: reading it then says why it fails). */
+export function entryExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `file` is (or links to) a directory. */
+export function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function firstInvalidUtf8(b: Uint8Array): number {
+  let lo = 0;
+  let hi = b.length;
+  // The longest valid prefix, by bisection over the decoder (exact to within one code point).
+  const ok = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * A name taken from data (a fragment's filename, a manifest's `filename`, `notes create NAME`) must be
+ * a plain file name: no separators, no `..`, nothing a path resolver would treat as a path.
+ */
+export function plainNameProblem(name: string): string | null {
+  if (name === '') return 'is empty';
+  if (name === '.' || name === '..') return `is \`${name}\`, not a file name`;
+  if (/[/\\]/.test(name)) return `${JSON.stringify(name)} contains a path separator`;
+  if (name.includes('\0')) return 'contains a NUL byte';
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return `${JSON.stringify(name)} contains a control character`;
+  return null;
+}

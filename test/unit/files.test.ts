@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { SIZE_CAPS, plainNameProblem, readUserFileSync } from '../../src/files.js';
+
+const base = mkdtempSync(path.join(os.tmpdir(), 'ww-files-'));
+const repo = path.join(base, 'repo');
+const outside = path.join(base, 'outside.txt');
+mkdirSync(path.join(repo, '.git'), { recursive: true });
+mkdirSync(path.join(repo, 'changes'), { recursive: true });
+writeFileSync(outside, 'secret outside\n');
+writeFileSync(path.join(repo, 'changes/1.feature.md'), 'A feature.\n');
+symlinkSync('1.feature.md', path.join(repo, 'changes/2.feature.md'));
+symlinkSync(outside, path.join(repo, 'changes/3.feature.md'));
+symlinkSync('/dev/zero', path.join(repo, 'changes/4.feature.md'));
+symlinkSync('missing.md', path.join(repo, 'changes/5.feature.md'));
+symlinkSync('.', path.join(repo, 'changes/6.feature.md'));
+mkdirSync(path.join(repo, 'changes/7.feature.md'));
+execFileSync('mkfifo', [path.join(repo, 'changes/8.feature.md')]);
+writeFileSync(path.join(repo, 'changes/9.feature.md'), Buffer.from([0x41, 0x42, 0xff, 0x43]));
+writeFileSync(path.join(repo, 'changes/10.feature.md'), 'x'.repeat(SIZE_CAPS.fragment + 1));
+symlinkSync('11.feature.md', path.join(repo, 'changes/11.feature.md'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const read = (name: string) => readUserFileSync(path.join(repo, 'changes', name), { kind: 'fragment' });
+
+describe('readUserFileSync', () => {
+  it('reads a regular file and a symlink that stays inside the repository', () => {
+    expect(read('1.feature.md')).toBe('A feature.\n');
+    expect(read('2.feature.md')).toBe('A feature.\n');
+  });
+
+  it.each([
+    ['3.feature.md', /outside the repository/],
+    ['4.feature.md', /outside the repository/],
+    ['5.feature.md', /dangling/],
+    ['6.feature.md', /directory/],
+    ['7.feature.md', /directory/],
+    ['8.feature.md', /named pipe/],
+    ['9.feature.md', /not valid UTF-8 \(byte offset 2\)/],
+    ['10.feature.md', /more than the 262144 bytes a fragment file may have/],
+    ['11.feature.md', /symlink loop/],
+    ['12.feature.md', /not found/],
+  ])('refuses %s with a config error naming the file', (name, message) => {
+    let err: unknown;
+    try {
+      read(name);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    expect((err as ConfigError).file).toBe(path.join(repo, 'changes', name));
+    expect((err as ConfigError).message).toMatch(message);
+  });
+
+  it('reads a device or an outside file only where the caller said the path is the user\'s own (root: null)', () => {
+    expect(readUserFileSync(path.join(repo, 'changes/3.feature.md'), { kind: 'fragment', root: null })).toBe('secret outside\n');
+    expect(() => readUserFileSync('/dev/zero', { kind: 'fragment', root: null })).toThrow(/a device, not a regular file/);
+  });
+
+  it('gives null for a missing optional file but an error for a dangling optional one', () => {
+    expect(readUserFileSync(path.join(repo, 'nope'), { kind: 'config', optional: true })).toBeNull();
+    expect(() => readUserFileSync(path.join(repo, 'changes/5.feature.md'), { kind: 'config', optional: true })).toThrow(/dangling/);
+  });
+});
+
+describe('plainNameProblem', () => {
+  it.each(['../../escape-0.4.0-py3-none-any.whl', 'a/b.whl', 'a\\b.whl', '..', '.', '', 'a\nb'])('refuses %j', (n) => {
+    expect(plainNameProblem(n)).not.toBeNull();
+  });
+  it('accepts a plain name', () => expect(plainNameProblem('pkg-1.0-py3-none-any.whl')).toBeNull());
+});
