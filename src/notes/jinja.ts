@@ -3,9 +3,10 @@
 // (`.items()`, `.endswith()`), Python's str() of values, `for … if …` loop filters, Jinja's
 // trailing-newline rule, and Jinja's `length`/`join`/`indent` filters. Compiled with a subclass of
 // nunjucks' compiler; nothing global in nunjucks is patched.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { BudgetExceeded, TEMPLATE_BUDGET, reserve, tick, withBudget } from '../budget.js';
 import { ConfigError } from '../errors.js';
+import { readUserFileSync } from '../files.js';
 import { PRECOMPILED } from './templates/precompiled.js';
 import { pyCompare, pyFormat, pyIsBlank, pyLen, pyLstrip, pyRstrip, pyStrip, pySplitlinesKeepends } from './pystr.js';
 
@@ -127,6 +128,9 @@ function contains(needle: unknown, hay: unknown): boolean {
 
 function mul(a: unknown, b: unknown): unknown {
   const text = (x: unknown) => typeof x === 'string' || (x && typeof x === 'object' && x.constructor?.name === 'SafeString');
+  const size = (x: unknown) => (Array.isArray(x) ? x.length : String(x).length);
+  if (typeof b === 'number' && (text(a) || Array.isArray(a))) reserve(size(a) * Math.max(0, b));
+  if (typeof a === 'number' && text(b)) reserve(size(b) * Math.max(0, a));
   if (text(a) && typeof b === 'number') return String(a).repeat(Math.max(0, b));
   if (typeof a === 'number' && text(b)) return String(b).repeat(Math.max(0, a));
   if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
@@ -328,7 +332,7 @@ class Loop {
   get nextitem() { return this.arr[this.index0 + 1]; }
   cycle(...values: unknown[]) { return values[this.index0 % values.length]; }
 }
-const loop = (i: number, len: number, arr: unknown[]) => new Loop(i, len, arr);
+const loop = (i: number, len: number, arr: unknown[]) => (tick(), new Loop(i, len, arr));
 
 /** Python's `x[start:stop:step]` on a list or a string. */
 function slice(obj: unknown, start?: number, stop?: number, step?: number): unknown {
@@ -353,7 +357,34 @@ function setattr(obj: unknown, key: unknown, value: unknown): void {
 /** Jinja's namespace(): a dict whose attributes `set` can change from inside a loop. */
 class Namespace extends PyDict {}
 
-const py = { loop, str, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter, slice, setattr };
+/** Python's range, lazy: each item is a step of the render budget, so `range(10**8)` stops at the budget. */
+class PyRange {
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {}
+  *[Symbol.iterator]() {
+    const { start, stop, step } = this;
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+      tick();
+      yield i;
+    }
+  }
+}
+function range(start: number, stop?: number, step = 1): PyRange {
+  if (step === 0) throw new Error('range() arg 3 must not be zero');
+  return stop === undefined ? new PyRange(0, start, 1) : new PyRange(start, stop, step);
+}
+
+/** Output goes through str(); what it produces counts against the render budget. */
+const outStr = (v: unknown) => {
+  const s = str(v);
+  tick(s.length);
+  return s;
+};
+
+const py = { loop, str: outStr, truthy, eq, contains, mul, add, mod, getitem, callMethod, loopFilter, slice, setattr };
 
 // --- filters, as Jinja defines them ------------------------------------------------------------
 
@@ -439,6 +470,7 @@ function loadRuntime(): Runtime {
   const builtinFilters = require('nunjucks/src/filters.js');
   const builtinTests = require('nunjucks/src/tests.js');
   const globals = require('nunjucks/src/globals.js')();
+  globals.range = range;
   globals.namespace = (...a: unknown[]) => {
     const [pos, kw] = splitArgs(a);
     return new Namespace([...(pos[0] instanceof PyDict ? pos[0].items() : []), ...Object.entries(kw)]);
@@ -813,10 +845,20 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
       };
       let out = '';
       let failure: unknown;
-      props.root(n.env, context, new n.runtime.Frame(), n.runtime, (err: unknown, res: string) => {
-        failure = err;
-        out = res;
-      });
+      try {
+        withBudget(TEMPLATE_BUDGET, () =>
+          props.root(n.env, context, new n.runtime.Frame(), n.runtime, (err: unknown, res: string) => {
+            failure = err;
+            out = res;
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof BudgetExceeded)) throw err;
+        throw new ConfigError(`the template ${err.message} while rendering the notes`, {
+          file,
+          hint: 'a release-notes template may loop and build text only within its budget; simplify it (a huge range() or string repetition)',
+        });
+      }
       if (failure) {
         const line = lineOf(failure, 1);
         throw new ConfigError(`template error: ${cleanMessage(failure)}`, { file: line ? `${file}:${line}` : file, hint: 'fix the template', cause: failure });
@@ -840,5 +882,5 @@ function precompiled(src: string): string | undefined {
 }
 
 export function compileTemplateFile(file: string): CompiledTemplate {
-  return compileTemplate(readFileSync(file, 'utf8'), file);
+  return compileTemplate(readUserFileSync(file, { kind: 'template', root: null }), file);
 }
