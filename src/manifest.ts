@@ -1,13 +1,27 @@
 // The release manifest: the one file that flows from plan → build → verify → publish → compat.
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MANIFEST_FILE } from './context.js';
 import { ConfigError, InternalError } from './errors.js';
+import { entryExists, plainNameProblem, readUserFile } from './files.js';
 
 export { MANIFEST_FILE };
 export const FRAGMENT_DIR = 'manifest-fragments';
 export const SCHEMA_VERSION = 1;
+
+/** A file name taken from data: never a path (it is joined to directories when files are read and written). */
+const fileName = z.string().superRefine((name, ctx) => {
+  const problem = plainNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `must be a plain file name, but ${problem}` });
+});
+
+/** A package directory relative to the repository root: no absolute path, no `..`. */
+const relativeDir = z.string().superRefine((p, ctx) => {
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[/\\]/).includes('..') || p.includes('\0')) {
+    ctx.addIssue({ code: 'custom', message: `must be a directory inside the repository, got ${JSON.stringify(p)}` });
+  }
+});
 
 const kind = z.enum(['pure', 'native', 'abi3', 'platform']);
 const builder = z.enum(['build', 'cibuildwheel', 'maturin', 'pants']);
@@ -18,7 +32,7 @@ export const manifestPackageSchema = z.object({
   /** The name as it appears in filenames, e.g. `demo_core`. */
   distName: z.string(),
   /** The project's directory, relative to the repository root, with `/`. */
-  path: z.string(),
+  path: relativeDir,
   kind,
   builder,
   requiresPython: z.string().nullable().default(null),
@@ -34,7 +48,7 @@ export const expectedArtifactSchema = z.object({
   /** `3.12` for version-specific wheels, null otherwise. */
   python: z.string().nullable(),
   /** The exact filename, when the plan can know it. */
-  filename: z.string().nullable().default(null),
+  filename: fileName.nullable().default(null),
   /** A glob (`*` and `?`) the filename must match when the exact platform tag is only known after the build. */
   pattern: z.string().nullable().default(null),
   /** The build job that produces it. */
@@ -55,7 +69,7 @@ export const buildJobSchema = z.object({
 });
 
 export const builtArtifactSchema = z.object({
-  filename: z.string(),
+  filename: fileName,
   package: z.string(),
   target: z.string().nullable(),
   job: z.string(),
@@ -64,7 +78,7 @@ export const builtArtifactSchema = z.object({
 });
 
 export const verifiedFileSchema = z.object({
-  filename: z.string(),
+  filename: fileName,
   sha256: z.string(),
   size: z.number(),
   ok: z.boolean(),
@@ -123,7 +137,7 @@ export const attestationRecordSchema = z.object({
 });
 
 export const destinationRecordSchema = z.object({
-  files: z.record(z.string(), publishedFileSchema).default({}),
+  files: z.record(fileName, publishedFileSchema).default({}),
   /** Every file of the release is confirmed at this destination (and, for GitHub, the release is published). */
   complete: z.boolean().default(false),
   url: z.string().optional(),
@@ -177,6 +191,14 @@ function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+/** The dot-path of the first problem, for the error's `field`. */
+function firstField(error: z.ZodError): string | undefined {
+  return error.issues[0]?.path.join('.') || undefined;
+}
+
+/** Where each built entry was read from, so that a conflict names the files. */
+const builtSource = new WeakMap<object, string>();
+
 /** Parse and validate a manifest from JSON text; `file` names it in errors. */
 export function parseManifest(text: string, file: string): ReleaseManifest {
   let raw: unknown;
@@ -200,26 +222,22 @@ export function parseManifest(text: string, file: string): ReleaseManifest {
   if (!parsed.success) {
     throw new ConfigError(`invalid release manifest: ${formatIssues(parsed.error)}`, {
       file,
+      field: firstField(parsed.error),
       hint: 'regenerate it with `release plan`',
     });
   }
+  for (const b of parsed.data.built) builtSource.set(b, file);
   return parsed.data;
 }
 
 export async function readManifest(file: string): Promise<ReleaseManifest> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ConfigError('release manifest not found', {
-        file,
-        hint: 'run `release plan` first (in CI, download the plan job\'s artifact into dist/)',
-      });
-    }
-    throw err;
+  if (!entryExists(file)) {
+    throw new ConfigError('release manifest not found', {
+      file,
+      hint: 'run `release plan` first (in CI, download the plan job\'s artifact into dist/)',
+    });
   }
-  return parseManifest(text, file);
+  return parseManifest(await readUserFile(file, { kind: 'manifest' }), file);
 }
 
 export function serializeManifest(m: ReleaseManifest): string {
@@ -259,7 +277,7 @@ export async function findFragments(dir: string): Promise<string[]> {
 }
 
 export async function readFragment(file: string): Promise<ManifestFragment> {
-  const text = await readFile(file, 'utf8');
+  const text = await readUserFile(file, { kind: 'manifest' });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -267,7 +285,8 @@ export async function readFragment(file: string): Promise<ManifestFragment> {
     throw new ConfigError(`build fragment is not valid JSON: ${(err as Error).message}`, { file });
   }
   const parsed = fragmentSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`invalid build fragment: ${formatIssues(parsed.error)}`, { file });
+  if (!parsed.success) throw new ConfigError(`invalid build fragment: ${formatIssues(parsed.error)}`, { file, field: firstField(parsed.error) });
+  for (const b of parsed.data.built) builtSource.set(b, file);
   return parsed.data;
 }
 
@@ -281,9 +300,17 @@ export function mergeFragments(m: ReleaseManifest, fragments: ManifestFragment[]
     for (const b of f.built) {
       const prior = byName.get(b.filename);
       if (prior && prior.sha256 !== b.sha256) {
+        const from = (x: object) => (builtSource.has(x) ? ` in ${builtSource.get(x)}` : '');
+        const same = prior.job === b.job;
         throw new ConfigError(
-          `${b.filename} was reported twice with different contents (job ${prior.job}: ${prior.sha256.slice(0, 12)}…, job ${b.job}: ${b.sha256.slice(0, 12)}…)`,
-          { hint: 'two build jobs produced the same filename; make each wheel come from exactly one job' },
+          `${b.filename} was reported twice with different contents (job ${prior.job}${from(prior)}: ${prior.sha256.slice(0, 12)}…, job ${b.job}${from(b)}: ${b.sha256.slice(0, 12)}…)`,
+          {
+            file: builtSource.get(prior) ?? builtSource.get(b),
+            field: `built.${m.built.indexOf(prior as BuiltArtifact)}.sha256`.replace('built.-1.sha256', 'built'),
+            hint: same
+              ? 'the same job reported two digests: one of these files was edited after the build; download the build artifacts again'
+              : 'two build jobs produced the same filename; make each wheel come from exactly one job',
+          },
         );
       }
       byName.set(b.filename, b);
