@@ -37,9 +37,10 @@ export const SIZE_CAPS: Record<FileKind, number> = {
 export interface ReadOptions {
   kind: FileKind;
   /**
-   * The directory the file must resolve inside (symlinks followed). Default: the repository holding the
-   * file (the nearest ancestor with `.git`, else the file's directory). `null`: a path the user named on
-   * the command line, read wherever it points.
+   * A directory of the repository the file must resolve inside (symlinks followed): the boundary is the
+   * nearest ancestor of it holding `.git`, else the directory itself. Default: the file's own directory,
+   * which only fits paths that come from no data. `null`: a path the user named on the command line,
+   * read wherever it points.
    */
   root?: string | null;
   /** A missing file (no directory entry at all) gives `null` instead of an error. */
@@ -113,7 +114,7 @@ export function readUserFileSync(file: string, opts: ReadOptions): string | null
     throw fail(abs, `cannot be resolved (${code ?? (err as Error).message})`, 'check the path and its permissions', err);
   }
   if (opts.root !== null) {
-    const root = realDir(opts.root ?? repositoryOf(path.dirname(abs)));
+    const root = realDir(repositoryOf(opts.root ?? path.dirname(abs)));
     if (!inside(real, root)) {
       throw fail(abs, `resolves to ${real}, outside the repository (${root})`, 'a file the release reads must live in the repository; replace the symlink with the file itself');
     }

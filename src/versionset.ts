@@ -1,8 +1,9 @@
 // The version set (`versions.json`): which package versions and files were released together.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CompatError } from './errors.js';
+import { CompatError, ConfigError } from './errors.js';
+import { entryExists, readUserFile } from './files.js';
 import type { ReleaseManifest } from './manifest.js';
 import { normalizeName } from './version/pep440.js';
 import { wheelTags } from './platforms/tags.js';
@@ -209,11 +210,13 @@ export async function checkSetAgainstDir(set: VersionSet, dir: string): Promise<
  * reader `release verify` and the sources use. A tampered set or file is a CompatError.
  */
 export async function readVersionSet(file: string, filesDir: string = path.dirname(file)): Promise<VersionSet> {
+  if (!entryExists(file)) throw new CompatError(`${VERSIONS_FILE} not found`, { file, hint: 'it is written by `release publish` next to the release files' });
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CompatError(`${VERSIONS_FILE} not found`, { file, hint: 'it is written by `release publish` next to the release files' });
+    text = await readUserFile(file, { kind: 'versionset', root: null });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new CompatError(err.message, { file, hint: err.hint });
   }
   const set = parseVersionSet(text, file);
   await checkSetAgainstDir(set, filesDir);

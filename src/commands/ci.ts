@@ -13,16 +13,8 @@ import { ConfigError } from '../errors.js';
 import { checkActionRuntimes, checkBuilderPythons, checkRunners, loadFacts, type FactFinding } from '../platforms/facts.js';
 import { planFromConfig } from '../plan/from-config.js';
 import { shippedRecipesDir } from '../platforms/recipes.js';
+import { readUserFile } from '../files.js';
 import { bool, str, type CommandDefinition } from './types.js';
-
-async function readText(p: string): Promise<string | null> {
-  try {
-    return await readFile(p, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
 
 /** The first differing line, for a short "why stale" message. */
 function firstDifference(a: string, b: string): string {
@@ -99,7 +91,7 @@ A tag pushed with GITHUB_TOKEN does not trigger \`on: push: tags\` (release-plea
       const problems: string[] = [];
       let committedWorkflow: string | null = null;
       for (const [rel, want] of files) {
-        const committed = await readText(path.join(loaded.root, rel));
+        const committed = await readUserFile(path.join(loaded.root, rel), { kind: rel === VENDORED_BUNDLE ? 'source' : 'config', optional: true });
         if (rel === WORKFLOW_PATH) committedWorkflow = committed;
         if (committed === null) problems.push(`${rel} is missing`);
         else if (committed !== want) problems.push(rel === VENDORED_BUNDLE ? `${rel} is stale (sha256 ${createHash('sha256').update(committed).digest('hex')}, this wheelwright is ${bundleSha256})` : `${rel} is stale (${firstDifference(committed, want)})`);

@@ -1,9 +1,10 @@
 // release notes draft | check | create
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, UsageError, suggestion } from '../errors.js';
+import { plainNameProblem, readUserFileSync } from '../files.js';
 import { str, type CommandDefinition } from './types.js';
 
 /** `--date`, or today in local time as towncrier's date.today(). */
@@ -18,13 +19,7 @@ function dateFlag(ctx: Context, value: string | undefined): string {
  * config costs start-up time, and towncrier itself only looks in the current directory.
  */
 async function configUnlessPlainTowncrier(ctx: Context): Promise<LoadedConfig | null> {
-  const read = (f: string) => {
-    try {
-      return readFileSync(path.join(ctx.cwd, f), 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const read = (f: string) => readUserFileSync(path.join(ctx.cwd, f), { kind: 'pyproject', root: ctx.cwd, optional: true }) ?? '';
   const pyproject = read('pyproject.toml');
   const hasRelease = existsSync(path.join(ctx.cwd, 'release.yaml')) || existsSync(path.join(ctx.cwd, 'release.yml')) || /^\s*\[tool\.wheelwright[\].]/m.test(pyproject);
   const hasTowncrier = existsSync(path.join(ctx.cwd, 'towncrier.toml')) || /^\s*\[tool\.towncrier[\].]/m.test(pyproject);
@@ -130,6 +125,8 @@ const create: CommandDefinition = {
   async run(ctx, args) {
     const [name, ...extra] = args.positionals;
     if (!name || extra.length) throw new UsageError('give exactly one fragment name, e.g. `123.feature`', { hint: 'release notes create <issue>.<type> -m "text"' });
+    const bad = plainNameProblem(name);
+    if (bad) throw new ConfigError(`the fragment name ${bad}`, { field: 'name', hint: 'give a plain file name such as `123.feature`; the fragment is written into the configured directory' });
     const loaded = await ctx.config();
     const { findTowncrierConfig } = await import('../notes/config.js');
     const { parseFragmentName, sectionDirs } = await import('../notes/fragments.js');

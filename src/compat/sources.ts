@@ -12,10 +12,11 @@
 //   github:OWNER/NAME       GitHub releases through the REST API: each release's `versions.json` asset;
 //                           files are checked against the release's assets (API base: publish.github.api_url
 //                           or GITHUB_API_URL; token: GITHUB_TOKEN, optional for public repositories)
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { registerSecret } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
@@ -110,7 +111,7 @@ export function directorySource(dir: string): SetSource {
   const label = dir;
   async function setsIndex(): Promise<SetsIndexJson | null> {
     const file = path.join(dir, SETS_DIR, 'index.json');
-    const text = await readFile(file, 'utf8').catch(() => null);
+    const text = await readSetFile(file, true);
     return text === null ? null : parseSetsIndex(text, file);
   }
   async function flatSets(): Promise<Array<{ file: string; set: VersionSet }>> {
@@ -120,10 +121,18 @@ export function directorySource(dir: string): SetSource {
       if (e.isDirectory()) candidates.push(path.join(dir, e.name, VERSIONS_FILE));
     }
     for (const file of candidates) {
-      const text = await readFile(file, 'utf8').catch(() => null);
+      const text = await readSetFile(file, true);
       if (text !== null) out.push({ file, set: parseVersionSet(text, file) });
     }
     return out;
+  }
+  /** A file of the index: inside it (a listed path cannot leave it), regular, capped, UTF-8. */
+  async function readSetFile(file: string, optional: boolean): Promise<string | null> {
+    try {
+      return await readUserFile(file, { kind: 'versionset', root: dir, optional });
+    } catch (err) {
+      throw new CompatError((err as Error).message, { file, hint: (err as { hint?: string }).hint ?? 'republish the index' });
+    }
   }
   async function ensureDir(): Promise<void> {
     const st = await stat(dir).catch(() => null);
@@ -147,9 +156,8 @@ export function directorySource(dir: string): SetSource {
         const entry = idx.sets.find((s) => sameVersion(s.version, version));
         if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
         const file = path.join(dir, SETS_DIR, entry.path);
-        const text = await readFile(file, 'utf8').catch(() => {
-          throw new CompatError(`${file} is listed in ${SETS_DIR}/index.json but missing`, { file, hint: 'republish the index' });
-        });
+        const text = await readSetFile(file, true);
+        if (text === null) throw new CompatError(`${file} is listed in ${SETS_DIR}/index.json but missing`, { file, hint: 'republish the index' });
         found = { file, set: parseVersionSet(text, file) };
       } else {
         const all = await flatSets();

@@ -1,10 +1,11 @@
 // Find and load the release config: release.yaml at the repo root, or [tool.wheelwright] in pyproject.toml.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
+import { entryExists, readUserFile } from '../files.js';
 import type { ReleaseConfig } from './schema.js';
 import { yamlLine } from './yaml-line.js';
 
@@ -18,22 +19,13 @@ export interface LoadedConfig {
 
 const YAML_NAMES = ['release.yaml', 'release.yml'];
 
+// A dangling link or a directory named release.yaml counts as present: reading it then says what is wrong.
 async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return entryExists(p);
 }
 
-async function readText(p: string): Promise<string | null> {
-  try {
-    return await readFile(p, 'utf8');
-  } catch {
-    return null;
-  }
-}
+/** YAML alias expansion is bounded: a "billion laughs" file is a config error, not an out-of-memory. */
+export const YAML_MAX_ALIAS_COUNT = 100;
 
 /** Walk up from `cwd` to the first directory with a config, VERSION or .git. */
 export async function findRoot(cwd: string): Promise<{ root: string; kind: 'yaml' | 'pyproject' | 'none'; file: string | null }> {
@@ -44,7 +36,7 @@ export async function findRoot(cwd: string): Promise<{ root: string; kind: 'yaml
       if (await exists(p)) return { root: dir, kind: 'yaml', file: p };
     }
     const pyproject = path.join(dir, 'pyproject.toml');
-    const text = await readText(pyproject);
+    const text = await readUserFile(pyproject, { kind: 'pyproject', root: dir, optional: true });
     if (text !== null && /^\s*\[tool\.wheelwright[\].]/m.test(text)) return { root: dir, kind: 'pyproject', file: pyproject };
     if ((await exists(path.join(dir, '.git'))) || (await exists(path.join(dir, 'VERSION')))) {
       return { root: dir, kind: 'none', file: null };
@@ -205,7 +197,7 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
     await writeCached(opts, key, config);
     return { root: found.root, file: null, config };
   }
-  const text = (await readText(found.file)) ?? '';
+  const text = await readUserFile(found.file, { kind: found.kind === 'yaml' ? 'config' : 'pyproject', root: found.root });
   const key = createHash('sha256').update(`${toolVersion()}\0${found.kind}\0${text}`).digest('hex');
   const cached = await readCached(opts, key);
   if (cached) return { root: found.root, file: found.file, config: cached };
@@ -221,7 +213,14 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
         hint: 'fix the YAML syntax',
       });
     }
-    raw = doc.toJS() ?? {};
+    try {
+      raw = doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT }) ?? {};
+    } catch (err) {
+      throw new ConfigError(`invalid YAML: ${(err as Error).message.split('\n')[0]}`, {
+        file: found.file,
+        hint: `use at most ${YAML_MAX_ALIAS_COUNT} alias expansions (*name); write the values out instead`,
+      });
+    }
     if (typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ConfigError('the config must be a mapping of keys to values', { file: found.file });
     }

@@ -1,7 +1,8 @@
 // towncrier's configuration: where it is looked for, and the default of every key, as towncrier 26.9 has them.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, suggestion } from '../errors.js';
+import { entryExists, readUserFileSync } from '../files.js';
 import { pyCompare } from './pystr.js';
 
 export interface FragmentType {
@@ -78,7 +79,7 @@ export function builtinTemplateDir(): string {
 export async function findTowncrierConfig(root: string, configPath?: string): Promise<TowncrierConfig | null> {
   if (configPath) {
     const file = path.resolve(root, configPath);
-    if (!existsSync(file)) {
+    if (!entryExists(file)) {
       throw new ConfigError('the towncrier config file does not exist', { file, hint: 'pass an existing file with --config, or set notes.config in the release config' });
     }
     const table = await readTowncrierTable(file);
@@ -87,13 +88,13 @@ export async function findTowncrierConfig(root: string, configPath?: string): Pr
   }
   for (const name of ['towncrier.toml', 'pyproject.toml']) {
     const file = path.join(root, name);
-    if (!existsSync(file)) continue;
+    if (!entryExists(file)) continue;
     const table = await readTowncrierTable(file);
     if (table) {
       const config = parseTowncrierTable(table, file, root);
       // towncrier 26.9 falls back to [project] name of pyproject.toml for `package`, then `name`.
       const pyproject = path.join(root, 'pyproject.toml');
-      const projectName = existsSync(pyproject) ? ((await readToml(pyproject)).project as Table | undefined)?.name : undefined;
+      const projectName = entryExists(pyproject) ? ((await readToml(pyproject)).project as Table | undefined)?.name : undefined;
       if (typeof projectName === 'string' && projectName) {
         if (!config.package) config.package = projectName;
         if (!config.name) config.name = config.package;
@@ -118,7 +119,7 @@ async function readToml(file: string): Promise<Table> {
   const { parse, TomlError } = await import('smol-toml');
   let doc: Table;
   try {
-    doc = parse(readFileSync(file, 'utf8')) as Table;
+    doc = parse(readUserFileSync(file, { kind: 'pyproject', root: path.dirname(file) })) as Table;
   } catch (err) {
     if (err instanceof TomlError) {
       throw new ConfigError(`is not valid TOML: ${err.message.split('\n')[0]}`, { file: `${file}:${err.line}`, hint: 'fix the TOML syntax' });
@@ -283,6 +284,6 @@ function resolveTemplate(template: string, baseDir: string, markdown: boolean, f
     return { file, builtin: true };
   }
   const file = path.join(baseDir, template);
-  if (!existsSync(file)) throw fail('template', `the template file '${file}' does not exist`, 'give a path relative to the config file');
+  if (!entryExists(file)) throw fail('template', `the template file '${file}' does not exist`, 'give a path relative to the config file');
   return { file, builtin: false };
 }

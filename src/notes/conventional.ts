@@ -1,8 +1,8 @@
 // Notes from conventional commits since the previous tag, for repositories without towncrier.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { GitError } from '../errors.js';
+import { readUserFileSync } from '../files.js';
 import type { RenderedRelease, RenderReleaseOptions } from './release.js';
 
 /** Commit type → heading; other types are left out unless they break something. */
@@ -97,11 +97,6 @@ export async function renderFromCommits(ctx: Context, opts: RenderReleaseOptions
   const loaded = await ctx.config();
   const notes = await notesFromCommits(ctx, { ...opts, tagPrefix: loaded.config.git?.tag_prefix ?? 'v' });
   const changelogFile = path.join(opts.root, 'CHANGELOG.md');
-  let changelogBefore: string | null = null;
-  try {
-    changelogBefore = readFileSync(changelogFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const changelogBefore = readUserFileSync(changelogFile, { kind: 'changelog', root: opts.root, optional: true });
   return { notes, changelogFile, changelogBefore, changelogAfter: insertMarkdown(changelogBefore, notes), fragmentFiles: [], source: 'conventional-commits' };
 }

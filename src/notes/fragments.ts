@@ -1,8 +1,9 @@
 // News fragments: found, named, read and grouped exactly as towncrier 26.9 does it (directory
 // order, orphan counters, same text merged), plus the errors towncrier leaves silent.
-import { existsSync, opendirSync, readFileSync, type Dirent } from 'node:fs';
+import { existsSync, opendirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { readUserFileSync } from '../files.js';
 import type { TowncrierConfig } from './config.js';
 import { pyCompare, pyIntString, pyIsBlank, pyRstrip, pySplitlinesKeepends, pyStrip } from './pystr.js';
 
@@ -166,8 +167,8 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
       }
       seen.set(key, file);
       files.push(file);
-      // read_text: universal newlines, undecodable bytes replaced.
-      list.push({ file, ticket, type: parsed.type, counter, content: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n') });
+      // read_text: universal newlines (the safe reader refuses what is not UTF-8).
+      list.push({ file, ticket, type: parsed.type, counter, content: readUserFileSync(file, { kind: 'fragment', root: config.baseDir }).replace(/\r\n?/g, '\n') });
     }
   }
   return { sections, files, skipped };

@@ -1,7 +1,7 @@
 // The notes of one release and the changelog with them in it: the API `release prepare` builds on.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { readUserFileSync } from '../files.js';
 import { insertNotes } from './changelog.js';
 import { findTowncrierConfig, type TowncrierConfig } from './config.js';
 import { findFragments, groupFragments, type Grouped } from './fragments.js';
@@ -32,13 +32,8 @@ export interface RenderReleaseOptions {
   draft?: boolean;
 }
 
-function readOrNull(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+function readOrNull(file: string, root: string): string | null {
+  return readUserFileSync(file, { kind: 'changelog', root, optional: true });
 }
 
 /** Python's str.title(), which towncrier uses to name a project after its package. */
@@ -87,7 +82,7 @@ export async function renderReleaseWith(
     ? config.filename
     : formatOrFail(config.filename, { name: versiondata.name, version: opts.version, project_date: opts.date }, 'filename', config);
   const changelogFile = path.resolve(config.baseDir, fileName);
-  const changelogBefore = readOrNull(changelogFile);
+  const changelogBefore = readOrNull(changelogFile, config.baseDir);
   const consolidate = opts.consolidate ?? settings.consolidate_rc ?? false;
   if (consolidate) {
     const { consolidateRc } = await import('./consolidate.js');

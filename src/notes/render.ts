@@ -1,8 +1,8 @@
 // Rendering grouped fragments into the release notes, as towncrier 26.9's render_fragments and
 // build do: the same sorting, issue formatting, template data, title and wrapping.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { readUserFileSync } from '../files.js';
 import type { TowncrierConfig } from './config.js';
 import type { Grouped } from './fragments.js';
 import { compileTemplate, PyDict } from './jinja.js';
@@ -96,6 +96,11 @@ function getIndent(allBullets: boolean) {
   };
 }
 
+/** The template's text: a packaged one from wheelwright, a user's one only from inside the repository. */
+function readTemplate(config: TowncrierConfig): string {
+  return readUserFileSync(config.template, { kind: 'template', root: config.templateBuiltin ? null : config.baseDir });
+}
+
 /** towncrier 26.9's render_fragments: the template's output, wrapped when asked. */
 export function renderFragments(grouped: Grouped, config: TowncrierConfig, versiondata: VersionData, renderTitle: boolean, mdHeaderLevel = 1): string {
   const sections = new PyDict();
@@ -117,7 +122,7 @@ export function renderFragments(grouped: Grouped, config: TowncrierConfig, versi
   }
   const definitions = new PyDict([...config.types].map(([k, d]) => [k, new PyDict([['name', d.name], ['showcontent', d.showcontent], ['check', d.check]])]));
   const indentFor = getIndent(config.allBullets);
-  const template = compileTemplate(readFileSync(config.template, 'utf8'), config.template);
+  const template = compileTemplate(readTemplate(config), config.template);
   const res = template.render({
     render_title: renderTitle,
     sections,

@@ -1,42 +1,39 @@
 // Gather the plan's inputs from the repository (config, packages, VERSION, recipes, HEAD) without running anything.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { discoverPackages, type PantsDistribution } from '../config/packages.js';
 import { yamlLine } from '../config/yaml-line.js';
 import { ConfigError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import type { ReleaseManifest } from '../manifest.js';
 import { toolVersion } from '../tool.js';
 import { readVersionFile } from '../version/file.js';
 import { computePlan } from './compute.js';
 import { loadRecipes, type RecipeSet } from '../platforms/recipes.js';
 
-async function readText(p: string): Promise<string | null> {
-  try {
-    return await readFile(p, 'utf8');
-  } catch {
-    return null;
-  }
+/** A file git wrote (a worktree's git dir lives outside the repository); anything unreadable is unknown. */
+function readGitFile(p: string): Promise<string | null> {
+  return readUserFile(p, { kind: 'source', root: null, optional: true }).catch(() => null);
 }
 
 /** The commit HEAD points at, read from .git without running git; null when unknown. */
 export async function readHeadCommit(root: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   if (env.GITHUB_SHA && /^[0-9a-f]{40}$/.test(env.GITHUB_SHA)) return env.GITHUB_SHA;
   let gitDir = path.join(root, '.git');
-  const dotGit = await readText(gitDir);
+  const dotGit = await readGitFile(gitDir);
   // A worktree or submodule has a `.git` file pointing at the real directory.
   if (dotGit?.startsWith('gitdir:')) gitDir = path.resolve(root, dotGit.slice(7).trim());
-  const head = (await readText(path.join(gitDir, 'HEAD')))?.trim();
+  const head = (await readGitFile(path.join(gitDir, 'HEAD')))?.trim();
   if (!head) return null;
   if (/^[0-9a-f]{40}$/.test(head)) return head;
   const ref = /^ref: (.+)$/.exec(head)?.[1];
   if (!ref) return null;
-  const common = (await readText(path.join(gitDir, 'commondir')))?.trim();
+  const common = (await readGitFile(path.join(gitDir, 'commondir')))?.trim();
   const dirs = [gitDir, ...(common ? [path.resolve(gitDir, common)] : [])];
   for (const d of dirs) {
-    const loose = (await readText(path.join(d, ref)))?.trim();
+    const loose = (await readGitFile(path.join(d, ref)))?.trim();
     if (loose && /^[0-9a-f]{40}$/.test(loose)) return loose;
-    const packed = await readText(path.join(d, 'packed-refs'));
+    const packed = await readGitFile(path.join(d, 'packed-refs'));
     const line = packed?.split('\n').find((l) => l.endsWith(` ${ref}`));
     if (line) return line.slice(0, 40);
   }
@@ -50,7 +47,7 @@ async function withLine<T>(loaded: LoadedConfig, fn: () => T): Promise<T> {
   } catch (err) {
     if (!(err instanceof ConfigError) || !err.field || !loaded.file || err.file !== loaded.file || !/\.ya?ml$/.test(loaded.file)) throw err;
     const at = err.field.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-    const line = await yamlLine((await readText(loaded.file)) ?? '', at);
+    const line = await yamlLine(await readUserFile(loaded.file, { kind: 'config', root: loaded.root }), at);
     if (line) (err as { file?: string }).file = `${loaded.file}:${line}`;
     throw err;
   }

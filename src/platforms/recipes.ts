@@ -1,11 +1,12 @@
 // Build recipes: one YAML file per target, shipped in recipes/targets/ and overridable from the user's repository.
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
 import { yamlLine } from '../config/yaml-line.js';
+import { readUserFile } from '../files.js';
 
 /** A CPython version a recipe can build: `3.12`, or `3.13t` for the free-threaded build. */
 export const PYTHON_VERSION = /^3\.\d+t?$/;
@@ -165,7 +166,8 @@ export async function loadRecipes(root: string, recipesDir: string | undefined, 
   for (const dir of dirs) {
     for (const name of await readDir(dir)) {
       const file = path.join(dir, name);
-      const recipe = await parseRecipe(await readFile(file, 'utf8'), file);
+      // Shipped recipes live with wheelwright; the project's own only inside its repository.
+      const recipe = await parseRecipe(await readUserFile(file, { kind: 'recipe', root: dir === dirs[0] ? null : root }), file);
       recipes.set(recipe.target, recipe);
       files.set(recipe.target, file);
     }

@@ -1,8 +1,8 @@
 // The VERSION file: the single source of every package's version.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { World } from '../context.js';
 import { ConfigError } from '../errors.js';
+import { entryExists, readUserFile } from '../files.js';
 import type { ReleaseConfig } from '../config/schema.js';
 import { normalizeVersion, parseVersion } from './pep440.js';
 
@@ -62,20 +62,13 @@ export function versionFilePath(root: string, config: Pick<ReleaseConfig, 'versi
 
 export async function readVersionFile(root: string, config: Pick<ReleaseConfig, 'version_file'>): Promise<VersionFile> {
   const file = versionFilePath(root, config);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new ConfigError('VERSION file not found', {
-        file,
-        hint: `create it with \`release version set 0.1.0\`, or set \`version_file\` in release.yaml`,
-      });
-    }
-    if (code === 'EISDIR') throw new ConfigError('is a directory, not a VERSION file', { file, hint: 'set `version_file` to a file' });
-    throw err;
+  if (!entryExists(file)) {
+    throw new ConfigError('VERSION file not found', {
+      file,
+      hint: `create it with \`release version set 0.1.0\`, or set \`version_file\` in release.yaml`,
+    });
   }
+  const text = await readUserFile(file, { kind: 'version', root });
   return parseVersionText(text, file);
 }
 
