@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
+import { childEnvironment, redact, registerEnvironmentSecrets } from './secrets.js';
 import type { LoadedConfig } from './config/load.js';
 import type { ReleaseManifest } from './manifest.js';
 
@@ -89,9 +90,11 @@ export async function execProcess(file: string, args: string[], opts: ExecOption
   const command = [file, ...args].join(' ');
   const result = await execa(file, args, {
     cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: true,
-    input: opts.input,
+    // A child (a build backend, a hook, git) never sees our publishing credentials; one that needs a
+    // token gets it in opts.env (git push: an auth header in GIT_CONFIG_*).
+    env: { ...childEnvironment(process.env), ...opts.env },
+    extendEnv: false,
+    input: opts.input === undefined ? undefined : redact(opts.input),
     reject: false,
     timeout: opts.timeoutMs,
     // Streamed output goes to our stderr: stdout is kept for --json results.
@@ -167,7 +170,8 @@ export function createWorld(opts: { dryRun: boolean; log: Logger; distDir: strin
     dryRun,
     mutate,
     async writeFile(file, data) {
-      const write = () => atomicWrite(file, data);
+      // Text never carries a credential the process holds (a fragment or a template could smuggle one in).
+      const write = () => atomicWrite(file, typeof data === 'string' ? redact(data) : data);
       if (isInside(path.resolve(file), path.resolve(distDir))) return write();
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       return mutate(`write ${file} (${size} bytes)`, write, undefined);
@@ -195,6 +199,8 @@ export function createContext(opts: ContextOptions = {}): Context {
   const log = opts.log ?? createLogger({ verbose, json });
   const distDir = opts.dist ? path.resolve(cwd, opts.dist) : path.join(cwd, 'dist');
   const env = opts.env ?? process.env;
+  registerEnvironmentSecrets(env);
+  if (env !== process.env) registerEnvironmentSecrets(process.env);
   let configPromise: Promise<LoadedConfig> | undefined = opts.config ? Promise.resolve(opts.config) : undefined;
   let versionPromise: Promise<string> | undefined;
   const base = {

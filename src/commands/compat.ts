@@ -35,7 +35,8 @@ async function openFrom(ctx: Context, from: string | undefined) {
   return openSource(source, {
     cwd: ctx.cwd,
     env: ctx.env,
-    githubApiUrl: loaded.file ? loaded.config.publish.github.api_url : undefined,
+    // The default api_url yields to GITHUB_API_URL (GitHub Enterprise runners), as publish does.
+    githubApiUrl: loaded.file && loaded.config.publish.github.api_url !== 'https://api.github.com' ? loaded.config.publish.github.api_url : undefined,
     tagPrefix: loaded.file ? loaded.config.git.tag_prefix : undefined,
   });
 }

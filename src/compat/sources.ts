@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
 import { readUserFile } from '../files.js';
-import { registerSecret } from '../secrets.js';
+import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
   type ServedFile,
@@ -173,42 +173,53 @@ export function directorySource(dir: string): SetSource {
   };
 }
 
+/** `token` is a GitHub token (Bearer), or a whole authorization header value (`Basic …`, from an index URL). */
 async function httpGet(url: string, label: string, accept?: string, token?: string): Promise<Response> {
   try {
     const headers: Record<string, string> = {};
     if (accept) headers.accept = accept;
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (token) headers.authorization = token.startsWith('Basic ') ? token : `Bearer ${token}`;
     return await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     throw unreachable(label, err);
   }
 }
 
-async function httpText(url: string, label: string, accept?: string): Promise<string | null> {
-  const res = await httpGet(url, label, accept);
+async function httpText(url: string, label: string, accept?: string, auth?: string): Promise<string | null> {
+  const res = await httpGet(url, label, accept, auth);
   if (res.status === 404) return null;
   if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index URL and that the server is up' });
   return res.text();
 }
 
 /** Hashes and sizes of a project's files from its PEP 691 page (or `index.json` on a static host). */
-async function servedByIndex(base: string, project: string, label: string): Promise<ServedFile[]> {
+async function servedByIndex(base: string, project: string, label: string, auth?: string): Promise<ServedFile[]> {
   const pageUrl = new URL(`${normalizeName(project)}/`, base).href;
-  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
+  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9', auth);
   const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
-  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label);
+  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label, undefined, auth);
   if (text === null) return [];
-  const page = JSON.parse(text) as { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
+  let page: { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
+  try {
+    page = JSON.parse(text) as typeof page;
+  } catch (err) {
+    throw new CompatError(`${pageUrl} is not a PEP 691 JSON page: ${(err as Error).message}`, { file: label, hint: 'check the index URL (it must serve the PEP 691 JSON API or index.json files)' });
+  }
+  if (!page || typeof page !== 'object' || (page.files !== undefined && !Array.isArray(page.files))) {
+    throw new CompatError(`${pageUrl} is not a PEP 691 JSON page (no files list)`, { file: label, hint: 'check the index URL' });
+  }
   return (page.files ?? []).map((f) => ({ filename: f.filename, sha256: f.hashes?.sha256 ?? null, size: typeof f.size === 'number' ? f.size : null }));
 }
 
 /** An index over HTTP(S) that carries the `_sets/` tree next to its project pages. */
 export function indexUrlSource(url: string): SetSource {
-  const base = url.endsWith('/') ? url : `${url}/`;
+  // pip's form for a private index, https://user:password@host/simple/: sent as Basic auth, never printed.
+  const { url: clean, authorization: auth } = splitUrlCredentials(url);
+  const base = clean.endsWith('/') ? clean : `${clean}/`;
   const label = base;
   async function setsIndex(): Promise<SetsIndexJson> {
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
-    const text = await httpText(setsUrl, label);
+    const text = await httpText(setsUrl, label, undefined, auth);
     if (text === null) {
       throw new CompatError(`${label} has no version sets (${setsUrl} is not there)`, {
         file: label,
@@ -228,11 +239,11 @@ export function indexUrlSource(url: string): SetSource {
       const entry = idx.sets.find((s) => sameVersion(s.version, version));
       if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
       const setUrl = new URL(`${SETS_DIR}/${entry.path}`, base).href;
-      const text = await httpText(setUrl, label);
+      const text = await httpText(setUrl, label, undefined, auth);
       if (text === null) throw new CompatError(`${setUrl} is listed but missing`, { file: setUrl, hint: 'republish the index' });
       const set = parseVersionSet(text, setUrl);
       const served = new Map<string, ServedFile>();
-      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label)) served.set(f.filename, f);
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, auth)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
       return set;
     },

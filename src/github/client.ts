@@ -3,6 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../log.js';
+import { redactRequestParams } from '../secrets.js';
 import { toolVersion } from '../tool.js';
 
 export interface GithubClientOptions {
@@ -80,6 +81,8 @@ export function createGithubClient(opts: GithubClientOptions): GithubClient {
     },
   });
   octokit.hook.before('request', (options) => {
+    // A release body is the changelog section: it must not carry a credential either.
+    redactRequestParams(options as unknown as Record<string, unknown>);
     options.headers['x-github-api-version'] = '2022-11-28';
     if (!options.headers.accept || options.headers.accept === 'application/vnd.github.v3+json') {
       options.headers.accept = 'application/vnd.github+json';
