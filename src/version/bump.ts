@@ -32,13 +32,13 @@ function fields(version: string): Fields {
 const phaseRank = (p: string) => PRE_PHASES.indexOf(p as PrePhase);
 
 /** The release tuple padded to at least `n` components. */
-function pad(release: number[], n: number): number[] {
+function pad(release: bigint[], n: number): bigint[] {
   const r = [...release];
-  while (r.length < n) r.push(0);
+  while (r.length < n) r.push(0n);
   return r;
 }
 
-function bare(f: Fields, release: number[]): Fields {
+function bare(f: Fields, release: bigint[]): Fields {
   return { epoch: f.epoch, release, pre: null, post: null, dev: null, local: null };
 }
 
@@ -47,15 +47,15 @@ function bumpRelease(f: Fields, index: number, pre?: PrePhase): Fields {
   const release = pad(f.release, Math.max(index + 1, Math.min(f.release.length, 3)));
   const isPre = f.pre !== null || (f.dev !== null && f.post === null);
   // A pre-release of X.Y.0 bumped by `minor` becomes X.Y.0: the release it was a preview of (as semver does).
-  const tailIsZero = release.slice(index + 1).every((n) => n === 0);
-  let next: number[];
+  const tailIsZero = release.slice(index + 1).every((n) => n === 0n);
+  let next: bigint[];
   if (isPre && tailIsZero && !pre) {
     next = release;
   } else {
-    next = release.map((n, i) => (i < index ? n : i === index ? n + 1 : 0));
+    next = release.map((n, i) => (i < index ? n : i === index ? n + 1n : 0n));
   }
   const out = bare(f, next);
-  if (pre) out.pre = [pre, 1];
+  if (pre) out.pre = [pre, 1n];
   return out;
 }
 
@@ -76,14 +76,14 @@ function bumpPre(f: Fields, pre?: PrePhase): Fields {
   }
   const out = bare(f, f.release);
   // A dev release of rcN (rcN.devM) is followed by rcN itself.
-  if (target === phase) out.pre = [phase, f.dev !== null && f.post === null ? n : n + 1];
-  else out.pre = [target, 1];
+  if (target === phase) out.pre = [phase, f.dev !== null && f.post === null ? n : n + 1n];
+  else out.pre = [target, 1n];
   return out;
 }
 
 function bumpPost(f: Fields): Fields {
   const out = { ...bare(f, f.release), pre: f.pre };
-  out.post = f.post === null ? 1 : f.dev !== null ? f.post : f.post + 1;
+  out.post = f.post === null ? 1n : f.dev !== null ? f.post : f.post + 1n;
   return out;
 }
 
@@ -94,7 +94,7 @@ function bumpDev(f: Fields): Fields {
       'start a dev series on the next version, e.g. `release version set 1.4.0.dev1`',
     );
   }
-  return { ...f, local: null, dev: f.dev! + 1 };
+  return { ...f, local: null, dev: f.dev! + 1n };
 }
 
 function bumpFinal(f: Fields): Fields {
@@ -131,17 +131,17 @@ function bumpPep440(current: string, part: BumpPart, opts: BumpOptions): Fields 
 /** calver YY.MINOR.PATCH: `minor` in a new year starts at YY.1.0. */
 function bumpCalver(current: string, part: BumpPart, opts: BumpOptions): Fields {
   const f = fields(current);
-  if (f.release.length !== 3 || f.release[0]! > 99) {
+  if (f.release.length !== 3 || f.release[0]! > 99n) {
     throw bumpError(`${current} is not of the calver form YY.MINOR.PATCH`, 'set it with e.g. `release version set 26.1.0`');
   }
-  const yy = (opts.date ?? new Date()).getUTCFullYear() % 100;
+  const yy = BigInt((opts.date ?? new Date()).getUTCFullYear() % 100);
   if (part === 'major') {
     throw bumpError('the calver scheme has no major part: the year sets it', 'use `minor` (a new year starts at YY.1.0) or `patch`');
   }
   if (part === 'minor' && f.release[0] !== yy) {
     if (f.release[0]! > yy) throw bumpError(`${current} is from a later year than today (${yy})`, 'check --date or the clock');
-    const out = bare(f, [yy, 1, 0]);
-    if (opts.pre) out.pre = [opts.pre, 1];
+    const out = bare(f, [yy, 1n, 0n]);
+    if (opts.pre) out.pre = [opts.pre, 1n];
     return out;
   }
   return bumpPep440(current, part, opts);
@@ -229,7 +229,7 @@ export function acceptVersion(input: string, scheme: VersionScheme): string {
   }
   if (p.local) throw new ConfigError(`${input} has a local version label (+${p.local}); PyPI rejects local versions`, { hint: 'remove the +… part' });
   const normal = stringifyVersion(p);
-  if (scheme === 'calver' && (p.release.length !== 3 || p.release[0]! > 99)) {
+  if (scheme === 'calver' && (p.release.length !== 3 || p.release[0]! > 99n)) {
     throw new ConfigError(`${input} is not of the calver form YY.MINOR.PATCH`, { hint: 'e.g. 26.8.0 or 26.8.0rc1' });
   }
   if (scheme === 'semver') pep440ToSemver(normal);
