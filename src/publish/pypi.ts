@@ -33,6 +33,11 @@ export interface PypiOptions {
   retryBaseMs?: number;
   /** Longest Retry-After honoured, ms. Default 300 s. */
   maxRetryAfterMs?: number;
+  /**
+   * Total time the destination may spend waiting to retry, ms, across all its files: a server that
+   * fails forever ends the run at this deadline. Default 180 s (env WHEELWRIGHT_RETRY_DEADLINE, seconds).
+   */
+  retryDeadlineMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -44,6 +49,11 @@ interface Settings {
   maxAttempts: number;
   retryBaseMs: number;
   maxRetryAfterMs: number;
+  retryDeadlineMs: number;
+  /** When the retry deadline passes (set at the first failure). */
+  retryUntil: number | null;
+  /** Requests that failed and were (or would have been) retried, for the final message. */
+  failures: number;
 }
 
 type Credentials =
@@ -130,6 +140,9 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       maxAttempts: opts.maxAttempts ?? 8,
       retryBaseMs: opts.retryBaseMs ?? 1000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 300_000,
+      retryDeadlineMs: opts.retryDeadlineMs ?? (Number(process.env.WHEELWRIGHT_RETRY_DEADLINE) > 0 ? Number(process.env.WHEELWRIGHT_RETRY_DEADLINE) * 1000 : 180_000),
+      retryUntil: null,
+      failures: 0,
     };
   }
 
@@ -168,21 +181,47 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     return Math.round(base * (0.5 + Math.random() / 2));
   }
 
+  /**
+   * After a failed request: wait `wait` ms and say so, or say nothing and return false when the attempts
+   * or the destination's retry deadline are used up (the caller then gives up with a final message).
+   */
+  async function pause(s: Settings, attempt: number, maxAttempts: number, wait: number, warn?: (line: string) => void): Promise<boolean> {
+    s.failures++;
+    s.retryUntil ??= Date.now() + s.retryDeadlineMs;
+    const remaining = s.retryUntil - Date.now();
+    if (attempt >= maxAttempts || remaining <= 0) return false;
+    const ms = Math.min(wait, remaining);
+    warn?.(`retrying in ${Math.round(ms / 100) / 10} s (attempt ${attempt}/${maxAttempts})`);
+    await sleep(ms);
+    return true;
+  }
+
+  /** What was tried before giving up on `file`, for its final message. */
+  function gaveUp(s: Settings, filename: string, attempts: number, last: string): string {
+    if (s.retryUntil !== null && Date.now() >= s.retryUntil) {
+      return `${filename} could not be published: ${s.uploadUrl.host} kept failing until the ${Math.round(s.retryDeadlineMs / 1000)} s retry deadline (${attempts} attempts for this file, ${s.failures} failed requests in all); last answer: ${last}`;
+    }
+    return `${filename} could not be published after ${attempts} attempts to ${s.uploadUrl.host}; last answer: ${last}`;
+  }
+
   /** GET with retries on network errors, 5xx and 429; throws NetworkError when every attempt failed. */
   async function getWithRetry(s: Settings, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
     let last: unknown;
-    for (let attempt = 1; attempt <= Math.min(s.maxAttempts, 5); attempt++) {
+    const max = Math.min(s.maxAttempts, 5);
+    for (let attempt = 1; attempt <= max; attempt++) {
+      let wait: number;
       try {
         const res = await send({ method: 'GET', url, headers: { 'user-agent': 'wheelwright', ...headers }, timeoutMs: s.timeoutMs });
         if (res.status < 500 && res.status !== 429) return res;
         last = new NetworkError(`${describeUrl('GET', url)}: ${res.status} ${res.reason}`, false);
         const ra = res.status === 429 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
-        await sleep(ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt));
+        wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
         last = err;
-        await sleep(backoff(s, attempt));
+        wait = backoff(s, attempt);
       }
+      if (!(await pause(s, attempt, max, wait))) break;
     }
     throw last;
   }
@@ -339,7 +378,8 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     let taken: string | null = null;
     let last = '';
     let reminted = false;
-    for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
+    let attempt = 0;
+    while (++attempt <= s.maxAttempts) {
       if (mustLookUp || taken) {
         const found = await lookup(s, file.package, file.version);
         const r = found?.get(file.filename) ?? known;
@@ -352,7 +392,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         }
         if (taken) {
           last = `${taken} (and its sha256 cannot be read back yet)`;
-          await sleep(backoff(s, attempt));
+          if (!(await pause(s, attempt, s.maxAttempts, backoff(s, attempt)))) break;
           continue;
         }
       }
@@ -374,8 +414,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
           sent = true;
           mustLookUp = true;
         }
-        log.warn(`pypi: ${file.filename}: ${err.message}; retrying (attempt ${attempt}/${s.maxAttempts})`);
-        await sleep(backoff(s, attempt));
+        if (!(await pause(s, attempt, s.maxAttempts, backoff(s, attempt), (then) => log.warn(`pypi: ${file.filename}: ${err.message}; ${then}`)))) break;
         continue;
       }
       const msg = pypiMessage(res);
@@ -398,8 +437,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         last = `${res.status} ${msg}`;
         const ra = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
         const wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
-        log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; retrying in ${Math.round(wait / 100) / 10} s (attempt ${attempt}/${s.maxAttempts})`);
-        await sleep(wait);
+        if (!(await pause(s, attempt, s.maxAttempts, wait, (then) => log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; ${then}`)))) break;
         continue;
       }
       if (res.status === 403 && creds.kind === 'oidc' && /expired/i.test(msg) && !reminted) {
@@ -418,9 +456,9 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       }
       throw new PublishError(`PyPI rejected ${file.filename}: ${res.status} ${msg}`, { file: file.path, hint: hintFor(msg) });
     }
-    throw new PublishError(`${file.filename} could not be published after ${s.maxAttempts} attempts: ${last}`, {
+    throw new PublishError(gaveUp(s, file.filename, Math.min(attempt, s.maxAttempts), last), {
       file: file.path,
-      hint: 're-run `release publish`; files already confirmed are kept in the manifest and not sent again',
+      hint: 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again',
     });
   }
 

@@ -110,7 +110,7 @@ describe('PyPI destination against the test PyPI server', () => {
     const err = await publishAll(server, other.slice(0, 1), undefined, { maxAttempts: 3 }).catch((e: unknown) => e);
     server.clearFaults();
     expect(err).toBeInstanceOf(PublishError);
-    expect((err as Error).message).toMatch(/could not be published after 3 attempts: File already exists/);
+    expect((err as Error).message).toMatch(/could not be published after 3 attempts to [^;]+; last answer: File already exists/);
   });
 
   it('refuses a bad token in preflight with PyPI\'s 403 message and never shows the token', async () => {
@@ -273,13 +273,37 @@ describe('PyPI destination under injected faults', () => {
     expect(run.recorded[files[0]!.filename]?.status).toBe('uploaded');
   });
 
+  it('a server answering 500 forever ends at the retry deadline, says what was tried, and promises no retry last', async () => {
+    const files = await release('3.2.0', 2);
+    const before = server.stats();
+    server.inject({ kind: 'status', status: 500, target: 'any', times: 100_000 });
+    const started = Date.now();
+    const warned: string[] = [];
+    const run = testRun({ cwd: dir, files, env: { PYPI_TOKEN: server.token }, repositoryUrl: server.uploadUrl });
+    const origWarn = run.ctx.log.warn;
+    run.ctx.log.warn = (m: string) => (warned.push(m), origWarn(m));
+    const dest = createPypiDestination({ ...fast, retryBaseMs: 200, maxAttempts: 1000, retryDeadlineMs: 1500 });
+    const err = (await dest.preflight(run).then(() => dest.publish(run)).catch((e: unknown) => e)) as PublishError;
+    const requests = server.stats().faultsTotal - before.faultsTotal;
+    const uploads = server.stats().uploadRequests;
+    server.clearFaults();
+    expect(err).toBeInstanceOf(PublishError);
+    expect(Date.now() - started).toBeLessThan(1500 + 4 * 2000);
+    expect(err.message).toMatch(/kept failing until the 2 s retry deadline \(\d+ attempts for this file, \d+ failed requests in all\); last answer: 500/);
+    expect(err.hint).toMatch(/check its status, then re-run `release publish`/);
+    // Far fewer requests than maxAttempts × files; and the last warning is not followed by silence.
+    expect(requests).toBeLessThan(60);
+    // Every "retrying" line is followed by another upload: fewer promises than uploads after the probe.
+    expect(warned.filter((w) => /retrying/.test(w)).length).toBeLessThan(uploads - before.uploadRequests - 1);
+  });
+
   it('gives up after the last attempt with a PublishError that says how to resume', async () => {
     const files = await release('3.1.0', 1);
     server.inject({ kind: 'status', status: 503, filename: files[0]!.filename, times: 10 });
     const err = (await publishAll(server, files.slice(0, 1), undefined, { maxAttempts: 3 }).catch((e: unknown) => e)) as PublishError;
     server.clearFaults();
     expect(err).toBeInstanceOf(PublishError);
-    expect(err.message).toMatch(/could not be published after 3 attempts: 503/);
+    expect(err.message).toMatch(/could not be published after 3 attempts to [^;]+; last answer: 503/);
     expect(err.hint).toMatch(/re-run `release publish`/);
   });
 });
