@@ -249,8 +249,9 @@ export function serializeManifest(m: ReleaseManifest): string {
 /**
  * Every file below `dir`, at most four folders deep (CI artifact downloads nest files in folders);
  * `enter(path, name)` decides which folders to walk into. A folder that cannot be read is skipped.
+ * With `anyEntry`, links, pipes and folders named `*.json` are listed too, for a reader to refuse.
  */
-export async function filesBelow(dir: string, enter: (folder: string, name: string) => boolean = () => true): Promise<string[]> {
+export async function filesBelow(dir: string, enter: (folder: string, name: string) => boolean = () => true, anyEntry = false): Promise<string[]> {
   const out: string[] = [];
   async function walk(d: string, depth: number): Promise<void> {
     let entries;
@@ -261,9 +262,9 @@ export async function filesBelow(dir: string, enter: (folder: string, name: stri
     }
     for (const e of entries) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) {
+      if (e.isDirectory() && !(anyEntry && e.name.endsWith('.json'))) {
         if (depth < 4 && enter(p, e.name)) await walk(p, depth + 1);
-      } else if (e.isFile()) out.push(p);
+      } else if (e.isFile() || anyEntry) out.push(p);
     }
   }
   await walk(dir, 0);
@@ -272,7 +273,8 @@ export async function filesBelow(dir: string, enter: (folder: string, name: stri
 
 /** Find build fragments anywhere below `dir`. */
 export async function findFragments(dir: string): Promise<string[]> {
-  const all = await filesBelow(dir);
+  // Links, pipes and folders named like a fragment are listed too: reading them says what is wrong.
+  const all = await filesBelow(dir, undefined, true);
   return all.filter((p) => p.endsWith('.json') && path.basename(path.dirname(p)) === FRAGMENT_DIR).sort();
 }
 

@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { atDist, type Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError, VerifyError } from '../errors.js';
+import { entryExists } from '../files.js';
 import { appendRunnerFile } from '../github/runner-files.js';
 import { actions } from '../log.js';
 import type { ReleaseAsset, ReleaseManifest } from '../manifest.js';
@@ -49,9 +50,8 @@ async function loadManifest(ctx: VerifyContext): Promise<void> {
     ctx.log.warn('artifacts named on the command line: the set check is skipped (pass --manifest to check them against the plan)');
     return;
   }
-  try {
-    await stat(ctx.manifestFile);
-  } catch {
+  // A dangling link or a directory counts as there: reading it then says what is wrong with it.
+  if (!entryExists(ctx.manifestFile)) {
     if (ctx.manifestGiven) throw new ConfigError('release manifest not found', { file: ctx.manifestFile, hint: 'pass the manifest `release plan` wrote, or omit --manifest' });
     ctx.log.warn(`no release manifest at ${ctx.manifestFile}: the set check is skipped (run \`release plan\` first)`);
     return;

@@ -1,6 +1,7 @@
 // Version check: every package takes its version from the root VERSION file (pyproject backends, Pants targets).
 import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readUserFile } from '../files.js';
 import type { DiscoveredPackage } from '../config/discovery/types.js';
 import { normalizeName } from './pep440.js';
 
@@ -56,7 +57,7 @@ async function findModuleFile(pkg: DiscoveredPackage, dotted: string): Promise<s
 
 /** Does this Python source take __version__ from the VERSION file (rather than a literal)? */
 async function moduleReadsVersion(file: string, attr: string, rootVersion: string, version: string): Promise<{ ok: boolean; literal?: string }> {
-  const src = await readFile(file, 'utf8');
+  const src = await readUserFile(file, { kind: 'source' });
   const literal = new RegExp(`^\\s*${attr}\\s*(?::\\s*str\\s*)?=\\s*["']([^"']+)["']`, 'm').exec(src);
   if (literal) return { ok: false, literal: literal[1] };
   const readsFile = /["']VERSION["']/.test(src) && /(read_text|\.read\(|open\(|read_bytes)/.test(src);

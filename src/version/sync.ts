@@ -1,6 +1,6 @@
 // When VERSION changes, the `==` pins between sibling packages change with it.
-import { readFile } from 'node:fs/promises';
 import type { World } from '../context.js';
+import { readUserFile } from '../files.js';
 import type { DiscoveredPackage } from '../config/packages.js';
 import { rewriteDevelopmentStatus } from './classifier.js';
 import { normalizeName } from './pep440.js';
@@ -50,7 +50,7 @@ export async function planPinRewrites(
   const out: PinRewrite[] = [];
   // A Pants distribution has no pyproject.toml: its setup is generated (classifiers by a plugin), with no pins to move.
   for (const file of packages.map((p) => p.pyproject).filter((f): f is string => f !== null)) {
-    const pinned = rewritePins(await readFile(file, 'utf8'), siblings, from, to);
+    const pinned = rewritePins(await readUserFile(file, { kind: 'pyproject' }), siblings, from, to);
     const status = opts.developmentStatus ? rewriteDevelopmentStatus(pinned.text, to) : { text: pinned.text, from: null, to: null };
     const rewrite: PinRewrite = { file, text: status.text, changes: pinned.changes.map((c) => ({ ...c, file })) };
     if (status.from && status.to) rewrite.classifier = { from: status.from, to: status.to };

@@ -1,7 +1,8 @@
 // A Python project directory (pyproject.toml with a PEP 621 name), as paths, globs and uv workspaces find it.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { readUserFile } from '../../files.js';
 import type { FoundPackage, PackageSource } from './types.js';
 
 export async function isFile(p: string): Promise<boolean> {
@@ -14,7 +15,7 @@ export async function isFile(p: string): Promise<boolean> {
 
 export async function readToml(file: string): Promise<Record<string, unknown>> {
   const { parse } = await import('smol-toml');
-  const text = await readFile(file, 'utf8');
+  const text = await readUserFile(file, { kind: 'pyproject' });
   try {
     return parse(text) as Record<string, unknown>;
   } catch (err) {

@@ -1,0 +1,375 @@
+// The abuse suite (wheelwright#17): hostile files for every reader, hostile names and numbers, hostile
+// servers. Each case runs the built CLI and asserts the exit code, that the message names the file or
+// field, that nothing in the repository changed, that no planted secret appears in any output or any
+// file, and that the run ended within its bound.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIZE_CAPS, type FileKind } from '../../src/files.js';
+import { runRelease, type CliResult } from '../helpers/cli.js';
+
+/** Credentials planted in the environment of every run; none may appear anywhere. */
+const PLANTED = {
+  PYPI_TOKEN: 'pypi-AgEIcHlwaS5vcmcPLANTED0000000001',
+  GITHUB_TOKEN: 'ghp_PLANTEDPLANTEDPLANTED00000000000002',
+  RELEASE_TOKEN: 'planted-release-token-0003',
+  TWINE_PASSWORD: 'planted-twine-password-0004',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'planted-oidc-request-0005',
+  DEPLOY_API_KEY: 'planted-api-key-0006',
+};
+const OUTSIDE_SECRET = 'planted-outside-file-secret-0007';
+const URL_PASSWORD = 'planted-url-password-0008';
+const SECRETS = [...Object.values(PLANTED), OUTSIDE_SECRET, URL_PASSWORD];
+
+/** Every run must end well within this; a hang is killed and fails the case. */
+const BOUND_MS = 30_000;
+
+const base = mkdtempSync(path.join(os.tmpdir(), 'ww-abuse-'));
+const outsideFile = path.join(base, 'outside-secret.txt');
+const outsideDir = path.join(base, 'outside-dir');
+const cacheDir = path.join(base, 'cache');
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const TOWNCRIER = '[tool.towncrier]\ndirectory = "changes"\nfilename = "CHANGELOG.md"\n';
+const RELEASE_YAML = 'packages: []\n';
+const MANIFEST = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    schemaVersion: 1,
+    tool: { name: 'wheelwright', version: '0.0.0' },
+    version: '1.0.0',
+    tag: 'v1.0.0',
+    commit: null,
+    createdAt: '2026-01-01T00:00:00Z',
+    packages: [],
+    jobs: [],
+    expected: [],
+    built: [],
+    verify: null,
+    publish: {},
+    ...over,
+  });
+
+/** A small project: VERSION, release.yaml, towncrier config, one fragment, a changelog. */
+function baseTree(): Record<string, string> {
+  return {
+    VERSION: '1.0.0\n',
+    'release.yaml': RELEASE_YAML,
+    'towncrier.toml': TOWNCRIER,
+    'changes/1.feature.md': 'A feature.\n',
+    'CHANGELOG.md': '# Changelog\n\n<!-- towncrier release notes start -->\n',
+  };
+}
+
+type Hostile = 'environ' | 'passwd' | 'zero' | 'outside' | 'dangling' | 'directory' | 'link-to-dir' | 'fifo' | 'loop' | 'huge' | 'not-utf8' | 'urandom';
+const HOSTILE: Hostile[] = ['environ', 'passwd', 'zero', 'outside', 'dangling', 'directory', 'link-to-dir', 'fifo', 'loop', 'huge', 'not-utf8', 'urandom'];
+
+/** Put a hostile entry at `file`. */
+function plant(file: string, how: Hostile, kind: FileKind): void {
+  rmSync(file, { recursive: true, force: true });
+  mkdirSync(path.dirname(file), { recursive: true });
+  switch (how) {
+    case 'environ':
+      return symlinkSync('/proc/self/environ', file);
+    case 'passwd':
+      return symlinkSync('/etc/passwd', file);
+    case 'zero':
+      return symlinkSync('/dev/zero', file);
+    case 'urandom':
+      return symlinkSync('/dev/urandom', file);
+    case 'outside':
+      return symlinkSync(outsideFile, file);
+    case 'dangling':
+      return symlinkSync(path.join(path.dirname(file), 'no-such-file'), file);
+    case 'directory':
+      return mkdirSync(file);
+    case 'link-to-dir':
+      return symlinkSync(outsideDir, file);
+    case 'fifo':
+      execFileSync('mkfifo', [file]);
+      return;
+    case 'loop':
+      return symlinkSync(path.basename(file), file);
+    case 'huge':
+      return writeFileSync(file, 'x'.repeat(SIZE_CAPS[kind] + 1));
+    case 'not-utf8':
+      return writeFileSync(file, Buffer.from([0x31, 0x2e, 0x30, 0xc3, 0x28, 0xff, 0x0a]));
+  }
+}
+
+/** A stable digest of the tree: paths, types, link targets and file contents (FIFOs are never opened). */
+function treeHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (d === dir && name === '.git') continue;
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      h.update(`${path.relative(dir, p)}\0${st.mode}\0`);
+      if (st.isSymbolicLink()) h.update(readlinkSync(p));
+      else if (st.isDirectory()) walk(p);
+      else if (st.isFile()) h.update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+/** Every regular file's text below `dir` (symlinks not followed). */
+function allText(dir: string): string {
+  let out = '';
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && st.size < 64 << 20) out += readFileSync(p, 'latin1') + '\n';
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+let counter = 0;
+function repo(tree: Record<string, string>): string {
+  const dir = path.join(base, `r${counter++}`);
+  mkdirSync(dir);
+  for (const [rel, content] of Object.entries(tree)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), content);
+  }
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  return dir;
+}
+
+interface Outcome {
+  result: CliResult;
+  ms: number;
+}
+
+async function run(dir: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const started = Date.now();
+  const result = await runRelease(args, {
+    cwd: dir,
+    timeoutMs: BOUND_MS,
+    env: { ...PLANTED, WHEELWRIGHT_CACHE_DIR: cacheDir, WHEELWRIGHT_RETRY_DEADLINE: '2', WHEELWRIGHT_TEMPLATE_BUDGET: '1', ...env },
+  });
+  return { result, ms: Date.now() - started };
+}
+
+/** The assertions every case shares. */
+function expectContained(o: Outcome, dir: string, before: string, code: number, names: string | RegExp): void {
+  const { result } = o;
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.signal, `killed after ${o.ms} ms (bound ${BOUND_MS} ms)`).toBeNull();
+  expect(o.ms).toBeLessThan(BOUND_MS);
+  expect({ code: result.code, stderr: result.stderr.slice(0, 600) }).toMatchObject({ code });
+  if (typeof names === 'string') expect(result.stderr).toContain(names);
+  else expect(result.stderr).toMatch(names);
+  expect(result.stderr).not.toMatch(/internal error|This is a bug/);
+  expect(treeHash(dir)).toBe(before);
+  const everything = output + allText(dir) + allText(cacheDir);
+  for (const s of SECRETS) expect(everything.includes(s), `secret ${s.slice(0, 14)}… leaked`).toBe(false);
+  expect(everything).not.toMatch(/root:x:0:0/);
+}
+
+beforeAll(() => {
+  writeFileSync(outsideFile, `${OUTSIDE_SECRET}\n`);
+  mkdirSync(outsideDir, { recursive: true });
+  writeFileSync(path.join(outsideDir, 'inner.txt'), `${OUTSIDE_SECRET}\n`);
+});
+
+/** One reader of a user file: where the file is, how it is set up, which command reads it. */
+interface Reader {
+  name: string;
+  kind: FileKind;
+  file: string;
+  tree?: Record<string, string>;
+  args: string[];
+  code: number;
+  /** Entries this reader passes over, as towncrier does (a directory among the fragments). */
+  skips?: Hostile[];
+}
+
+const DRAFT = ['notes', 'draft', '--version', '1.0.0', '--date', '2026-01-01'];
+const READERS: Reader[] = [
+  { name: 'VERSION', kind: 'version', file: 'VERSION', args: ['version', 'show'], code: 2 },
+  { name: 'release.yaml', kind: 'config', file: 'release.yaml', args: ['config', 'show'], code: 2 },
+  { name: 'pyproject.toml config', kind: 'pyproject', file: 'pkg/pyproject.toml', tree: { 'release.yaml': 'packages: [pkg]\n' }, args: ['version', 'check'], code: 2 },
+  { name: 'towncrier.toml', kind: 'pyproject', file: 'towncrier.toml', args: DRAFT, code: 2 },
+  { name: 'a news fragment', kind: 'fragment', file: 'changes/2.bugfix.md', args: DRAFT, code: 2, skips: ['directory'] },
+  { name: 'a template', kind: 'template', file: 'tpl.md.j2', tree: { 'towncrier.toml': `${TOWNCRIER}template = "tpl.md.j2"\n` }, args: DRAFT, code: 2 },
+  { name: 'the changelog', kind: 'changelog', file: 'CHANGELOG.md', args: DRAFT, code: 2 },
+  { name: 'a recipe', kind: 'recipe', file: '.wheelwright/recipes/extra.yaml', args: ['plan'], code: 2 },
+  { name: 'the release manifest', kind: 'manifest', file: 'dist/release-manifest.json', args: ['verify', '--jobs', '1'], code: 2 },
+  { name: 'a build fragment', kind: 'manifest', file: 'dist/manifest-fragments/build-any.json', tree: { 'dist/release-manifest.json': MANIFEST() }, args: ['verify', '--jobs', '1'], code: 2 },
+];
+
+describe.concurrent('hostile files, for every reader', () => {
+  const cases = READERS.flatMap((r) => HOSTILE.map((h) => [r.name, h, r] as const));
+  it('covers at least 100 cases with the named ones below', () => {
+    expect(cases.length + NAMED.length).toBeGreaterThanOrEqual(100);
+  });
+  it.each(cases)('%s as %s: exit code, message naming the file, nothing written, no secret', async (_name, how, reader) => {
+    const dir = repo({ ...baseTree(), ...reader.tree });
+    const file = path.join(dir, reader.file);
+    plant(file, how, reader.kind);
+    const before = treeHash(dir);
+    const o = await run(dir, reader.args);
+    if (reader.skips?.includes(how)) expectContained(o, dir, before, 0, '');
+    else expectContained(o, dir, before, reader.code, file);
+  });
+});
+
+interface Named {
+  name: string;
+  tree: Record<string, string>;
+  args: string[] | ((dir: string) => string[]);
+  code: number;
+  names: string | RegExp;
+  env?: Record<string, string>;
+  setup?: (dir: string) => void;
+}
+
+const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+
+const NAMED: Named[] = [
+  { name: 'a YAML alias bomb in release.yaml', tree: { 'release.yaml': `${bomb.join('\n')}\npackages: []\n` }, args: ['config', 'show'], code: 2, names: /release\.yaml.*alias/s },
+  { name: 'a 2 MB release.yaml', tree: { 'release.yaml': `packages: []\n#${'x'.repeat(2 << 20)}\n` }, args: ['config', 'show'], code: 2, names: /release\.yaml.*bytes/ },
+  { name: 'release.yaml with Latin-1 bytes', tree: { 'release.yaml': 'packages: []\n# caf\xe9\n' }, setup: (d) => writeFileSync(path.join(d, 'release.yaml'), Buffer.from('packages: []\n# caf\xe9\n', 'latin1')), args: ['config', 'show'], code: 2, names: /release\.yaml.*UTF-8/ },
+  { name: 'a template looping over range(10**8)', tree: { 'towncrier.toml': `${TOWNCRIER}template = "t.j2"\n`, 't.j2': '{% for i in range(100000000) %}{{ i }}{% endfor %}' }, args: DRAFT, code: 2, names: /t\.j2.*template (ran longer|produced more)/s },
+  { name: 'a template repeating a string 10**9 times', tree: { 'towncrier.toml': `${TOWNCRIER}template = "t.j2"\n`, 't.j2': '{{ "x" * 1000000000 }}' }, args: DRAFT, code: 2, names: /t\.j2.*produced more than/s },
+  { name: 'a template whose loop swallows the budget error', tree: { 'towncrier.toml': `${TOWNCRIER}template = "t.j2"\n`, 't.j2': '{% for i in range(100000000) %}{% for j in range(10) %}{{ j }}{% endfor %}{% endfor %}' }, args: DRAFT, code: 2, names: /t\.j2/ },
+  { name: 'a template outside the repository', tree: { 'towncrier.toml': `${TOWNCRIER}template = "../outside-secret.txt"\n` }, args: DRAFT, code: 2, names: /outside the repository/ },
+  { name: 'notes create ../../escape.feature', tree: {}, args: ['notes', 'create', '../../escape.feature', '-m', 'x'], code: 2, names: /name.*path separator/ },
+  { name: 'notes create with a backslash', tree: {}, args: ['notes', 'create', '..\\escape.feature', '-m', 'x'], code: 2, names: /path separator/ },
+  { name: 'notes create ..', tree: {}, args: ['notes', 'create', '..', '-m', 'x'], code: 2, names: /name/ },
+  { name: 'a build fragment naming ../../escape-0.4.0-py3-none-any.whl', tree: { 'dist/release-manifest.json': MANIFEST(), 'dist/manifest-fragments/build-any.json': JSON.stringify({ schemaVersion: 1, job: 'build-any', built: [{ filename: '../../escape-0.4.0-py3-none-any.whl', package: 'escape', target: null, job: 'build-any', size: 1, sha256: 'a'.repeat(64) }] }) }, args: ['verify', '--jobs', '1'], code: 2, names: /build-any\.json.*built\.0\.filename.*plain file name/s },
+  { name: 'a manifest with an absolute built filename', tree: { 'dist/release-manifest.json': MANIFEST({ built: [{ filename: '/etc/passwd', package: 'x', target: null, job: 'j', size: 1, sha256: 'a'.repeat(64) }] }) }, args: ['verify', '--jobs', '1'], code: 2, names: /release-manifest\.json.*built\.0\.filename/s },
+  { name: 'a manifest with a package path leaving the repository', tree: { 'dist/release-manifest.json': MANIFEST({ packages: [{ name: 'x', distName: 'x', path: '../../x', kind: 'pure', builder: 'build' }] }) }, args: ['verify', '--jobs', '1'], code: 2, names: /packages\.0\.path/ },
+  { name: 'a manifest with a publish record key that is a path', tree: { 'dist/release-manifest.json': MANIFEST({ publish: { pypi: { files: { '../x.whl': { sha256: 'a', size: 1, status: 'uploaded', at: 'now' } } } } }) }, args: ['verify', '--jobs', '1'], code: 2, names: /publish\.pypi\.files/ },
+  { name: 'a tampered built sha256 (the same job reports two digests)', tree: { 'dist/release-manifest.json': MANIFEST({ built: [{ filename: 'x-1.0.0-py3-none-any.whl', package: 'x', target: null, job: 'build-any', size: 1, sha256: 'b'.repeat(64) }] }), 'dist/manifest-fragments/build-any.json': JSON.stringify({ schemaVersion: 1, job: 'build-any', built: [{ filename: 'x-1.0.0-py3-none-any.whl', package: 'x', target: null, job: 'build-any', size: 1, sha256: 'a'.repeat(64) }] }) }, args: ['verify', '--jobs', '1'], code: 2, names: /release-manifest\.json.*edited after the build/s },
+  { name: 'a manifest that is not JSON', tree: { 'dist/release-manifest.json': '{"schemaVersion": 1,' }, args: ['verify', '--jobs', '1'], code: 2, names: /release-manifest\.json.*not valid JSON/s },
+  { name: 'VERSION past 2^53, shown exactly', tree: { VERSION: '9007199254740993.0\n' }, args: ['version', 'show'], code: 0, names: '' },
+  { name: 'a 400-digit VERSION component, shown exactly', tree: { VERSION: `1.${'9'.repeat(400)}\n` }, args: ['version', 'show'], code: 0, names: '' },
+  { name: 'a VERSION with a local label', tree: { VERSION: '1.0.0+evil\n' }, args: ['version', 'show'], code: 2, names: /VERSION.*local version/s },
+  { name: 'a VERSION with NUL bytes', tree: { VERSION: '1.0.0\0\n' }, args: ['version', 'show'], code: 2, names: /VERSION/ },
+  { name: 'version_file pointing outside the repository', tree: { 'release.yaml': 'packages: []\nversion_file: ../outside-secret.txt\n' }, args: ['version', 'show'], code: 2, names: /outside the repository/ },
+  { name: 'towncrier directory of fragments linked outside', tree: {}, setup: (d) => symlinkSync(outsideDir, path.join(d, 'changes', '3.misc.md')), args: DRAFT, code: 2, names: /3\.misc\.md/ },
+  { name: 'a fragment linked to another fragment (allowed)', tree: {}, setup: (d) => symlinkSync('1.feature.md', path.join(d, 'changes', '1.bugfix.md')), args: DRAFT, code: 0, names: '' },
+  { name: 'recipes_dir outside the repository', tree: { 'release.yaml': 'packages: []\nrecipes_dir: ../outside-dir\n' }, setup: () => writeFileSync(path.join(outsideDir, 'evil.yaml'), 'target: evil\n'), args: ['plan', '--dry-run'], code: 2, names: /outside the repository/ },
+  { name: 'compat --from a directory whose sets index lists ../ paths', tree: { 'idx/_sets/index.json': JSON.stringify({ schemaVersion: 1, sets: [{ version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00Z', path: '../../../outside-secret.txt' }] }) }, args: ['compat', 'fetch', '1.0.0', '--from', 'idx'], code: 8, names: /outside|not a valid|_sets/ },
+];
+
+describe.concurrent('hostile names, numbers and programs', () => {
+  it.each(NAMED.map((n) => [n.name, n] as const))('%s', async (_name, c) => {
+    const dir = repo({ ...baseTree(), ...c.tree });
+    c.setup?.(dir);
+    const before = treeHash(dir);
+    const o = await run(dir, typeof c.args === 'function' ? c.args(dir) : c.args, c.env);
+    expectContained(o, dir, before, c.code, c.names);
+    if (c.name.includes('2^53')) expect(o.result.stdout.trim()).toBe('9007199254740993.0');
+    if (c.name.includes('400-digit')) expect(o.result.stdout.trim()).toBe(`1.${'9'.repeat(400)}`);
+  });
+
+  it('version bump minor past 2^53 writes the exact next version', async () => {
+    const dir = repo({ ...baseTree(), VERSION: '9007199254740993.0\n' });
+    const o = await run(dir, ['version', 'bump', 'minor']);
+    expect(o.result.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'VERSION'), 'utf8')).toBe('9007199254740993.1\n');
+  });
+});
+
+/** A server that misbehaves in one way, on 127.0.0.1. */
+async function hostileServer(how: string): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    switch (how) {
+      case '500':
+        res.writeHead(500).end('internal');
+        return;
+      case '429':
+        res.writeHead(429, { 'retry-after': '1' }).end('slow down');
+        return;
+      case 'html':
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
+        return;
+      case 'bad-json':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"schemaVersion": 1, "sets": [');
+        return;
+      case 'redirect-loop':
+        res.writeHead(302, { location: req.url ?? '/' }).end();
+        return;
+      case 'trickle': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const t = setInterval(() => res.write(' '), 200);
+        res.on('close', () => clearInterval(t));
+        return;
+      }
+      case 'stall':
+        return; // never answers
+      case 'auth':
+        if (req.headers.authorization !== `Basic ${Buffer.from(`user:${URL_PASSWORD}`).toString('base64')}`) res.writeHead(401).end('who are you');
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ schemaVersion: 1, sets: [] }));
+        return;
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/simple/`,
+    requests: () => n,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe.concurrent('hostile servers, with credentials in the index URL', () => {
+  it.each([
+    ['answers 500 forever', '500'],
+    ['answers 429 forever', '429'],
+    ['answers an HTML login page', 'html'],
+    ['answers malformed JSON', 'bad-json'],
+    ['redirects to itself', 'redirect-loop'],
+  ])('compat list from an index that %s: a compat error, the URL without its password', async (_what, how) => {
+    const srv = await hostileServer(how);
+    try {
+      const dir = repo(baseTree());
+      const before = treeHash(dir);
+      const from = srv.url.replace('http://', `http://user:${URL_PASSWORD}@`);
+      const o = await run(dir, ['compat', 'list', '--from', from]);
+      expectContained(o, dir, before, 8, srv.url);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('sends the index URL\'s credentials as Basic auth, as pip does', async () => {
+    const srv = await hostileServer('auth');
+    try {
+      const dir = repo(baseTree());
+      const before = treeHash(dir);
+      const o = await run(dir, ['compat', 'list', '--json', '--from', srv.url.replace('http://', `http://user:${URL_PASSWORD}@`)]);
+      expect(o.result.stderr).not.toMatch(/401/);
+      expect(o.result.code).toBe(0);
+      expectContained(o, dir, before, 0, '');
+    } finally {
+      await srv.close();
+    }
+  });
+});
