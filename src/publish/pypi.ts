@@ -303,20 +303,32 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         log.warn(`pypi: cannot read ${pkg} ${version} from ${settings.indexBase.origin}; duplicates will be settled at upload time`);
         continue;
       }
-      checkRemote(files.filter((f) => f.package === pkg && f.version === version), found, pkg, version);
+      checkRemote(settings, files.filter((f) => f.package === pkg && f.version === version), found, pkg, version);
     }
     state = { settings, creds, remote };
   }
 
-  function checkRemote(ours: PublishFile[], found: Map<string, RemoteFile>, pkg: string, version: string): void {
+  /** Our file is on the index with another digest: a truncated copy (the server lost the rest) or other files. */
+  function otherContent(f: PublishFile, r: RemoteFile, s: Settings): PublishError {
+    if (typeof r.size === 'number' && r.size < f.size) {
+      const pypi = PYPI_HOSTS.has(s.uploadUrl.hostname);
+      return new PublishError(`${f.filename} is on the index truncated: ${r.size} of ${f.size} bytes (sha256 ${r.sha256}, ours ${f.sha256})`, {
+        file: f.path,
+        hint: pypi
+          ? 'the index stored an incomplete upload; ask its administrators to remove it (pypi.org never reuses a filename: then publish a new version)'
+          : `the server stored an incomplete upload: delete ${f.filename} from the server's storage, then re-run \`release publish\``,
+      });
+    }
+    return new PublishError(`${f.filename} is already on the index with other content (sha256 ${r.sha256}, ours ${f.sha256})`, {
+      file: f.path,
+      hint: `version ${f.version} of ${f.package} was published from other files; a filename can never be replaced, so publish a new version`,
+    });
+  }
+
+  function checkRemote(s: Settings, ours: PublishFile[], found: Map<string, RemoteFile>, pkg: string, version: string): void {
     for (const f of ours) {
       const r = found.get(f.filename);
-      if (r?.sha256 && r.sha256 !== f.sha256) {
-        throw new PublishError(`${f.filename} is already on the index with other content (sha256 ${r.sha256}, ours ${f.sha256})`, {
-          file: f.path,
-          hint: `version ${version} of ${pkg} was published from other files; a filename can never be replaced, so publish a new version`,
-        });
-      }
+      if (r?.sha256 && r.sha256 !== f.sha256) throw otherContent(f, r, s);
     }
     const ourSdist = ours.find((f) => f.type === 'sdist');
     const theirSdist = [...found.values()].find((r) => r.filename.endsWith('.tar.gz') || r.filename.endsWith('.zip'));
@@ -384,12 +396,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         const found = await lookup(s, file.package, file.version);
         const r = found?.get(file.filename) ?? known;
         if (r?.sha256 === file.sha256) return sent ? 'uploaded' : 'existing';
-        if (r?.sha256 && r.sha256 !== file.sha256) {
-          throw new PublishError(`${file.filename} is already on the index with other content (sha256 ${r.sha256}, ours ${file.sha256})`, {
-            file: file.path,
-            hint: 'a filename can never be replaced on PyPI; publish a new version',
-          });
-        }
+        if (r?.sha256 && r.sha256 !== file.sha256) throw otherContent(file, r, s);
         if (taken) {
           last = `${taken} (and its sha256 cannot be read back yet)`;
           if (!(await pause(s, attempt, s.maxAttempts, backoff(s, attempt)))) break;

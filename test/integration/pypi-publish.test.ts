@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -271,6 +272,20 @@ describe('PyPI destination under injected faults', () => {
     // Sent once, stored, answered 503; then the JSON API said it is there: no second upload.
     expect(after.uploadRequests - before.uploadRequests).toBe(2); // the probe and the one upload
     expect(run.recorded[files[0]!.filename]?.status).toBe('uploaded');
+  });
+
+  it('a file the server holds truncated (0 bytes) is named as such, with the fix for that server', async () => {
+    const files = await release('3.3.0', 1);
+    await publishAll(server, files);
+    const stored = server.file(files[0]!.filename)!;
+    const saved = { size: stored.size, sha256: stored.sha256 };
+    Object.assign(stored, { size: 0, sha256: createHash('sha256').digest('hex') });
+    const err = (await publishAll(server, files).catch((e: unknown) => e)) as PublishError;
+    Object.assign(stored, saved);
+    expect(err).toBeInstanceOf(PublishError);
+    expect(err.message).toMatch(new RegExp(`${files[0]!.filename.replace(/\./g, '\\.')} is on the index truncated: 0 of ${files[0]!.size} bytes`));
+    expect(err.hint).toMatch(/delete .* from the server's storage, then re-run `release publish`/);
+    expect(err.hint).not.toMatch(/publish a new version/);
   });
 
   it('a server answering 500 forever ends at the retry deadline, says what was tried, and promises no retry last', async () => {
