@@ -132,6 +132,24 @@ async function readProjectCibw(ctx: BuildContext): Promise<Map<string, Set<strin
   return out;
 }
 
+/**
+ * What setuptools and pypa/build leave in a source tree (`build/`, `*.egg-info`, also under `src/`):
+ * entries there now, in the repository root and each package directory. A build removes the ones it
+ * made, so the next `release prepare` finds the tree clean.
+ */
+async function buildLeftovers(ctx: BuildContext): Promise<Set<string>> {
+  const dirs = new Set([ctx.root!, ...ctx.plan!.packages.map((p) => path.join(ctx.root!, p.path))]);
+  const out = new Set<string>();
+  for (const d of dirs) {
+    for (const where of [d, path.join(d, 'src')]) {
+      for (const name of await readdir(where).catch(() => [] as string[])) {
+        if (name === 'build' || name.endsWith('.egg-info')) out.add(path.join(where, name));
+      }
+    }
+  }
+  return out;
+}
+
 /** Files a builder action wrote to --from, assigned to the job's packages by their names. */
 async function takeFrom(ctx: BuildContext): Promise<void> {
   const dir = path.resolve(ctx.cwd, ctx.request.from!);
@@ -149,6 +167,15 @@ async function takeFrom(ctx: BuildContext): Promise<void> {
 
 async function runBuilders(ctx: BuildContext): Promise<void> {
   if (ctx.request.from) return takeFrom(ctx);
+  const before = await buildLeftovers(ctx);
+  try {
+    await runEachBuilder(ctx);
+  } finally {
+    for (const made of await buildLeftovers(ctx)) if (!before.has(made)) await ctx.world.remove(made);
+  }
+}
+
+async function runEachBuilder(ctx: BuildContext): Promise<void> {
   const produced: ProducedFile[] = [];
   for (const inv of ctx.invocations!) {
     await rm(inv.outDir, { recursive: true, force: true });

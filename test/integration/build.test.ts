@@ -56,6 +56,11 @@ describe.skipIf(!ok)('release build makes real wheels for linux-x86_64 here', ()
     expect(native.code, native.stderr).toBe(0);
   }, 180_000);
 
+  it('leaves no build/ or *.egg-info in the source tree (the next prepare needs a clean tree)', async () => {
+    const left = (await readdir(dir, { recursive: true })).filter((p) => !p.startsWith('dist') && /(^|\/)(build|[^/]+\.egg-info)$/.test(p));
+    expect(left).toEqual([]);
+  });
+
   it('dist/ holds exactly the planned files: PEP 625 sdists, pure wheels and a manylinux C-extension wheel', async () => {
     const files = (await readdir(dist)).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')).sort();
     expect(files).toEqual(
