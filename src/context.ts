@@ -1,5 +1,5 @@
 // Context: what every step of every command shares. Steps never import each other; they talk through this.
-import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
@@ -145,6 +145,7 @@ async function atomicWrite(file: string, data: string | Uint8Array): Promise<voi
     await rm(tmp, { force: true });
     throw err;
   }
+  await removeStaleTemps(file);
 }
 
 /** The last 15 lines of what a process printed, for an error message. */
@@ -155,6 +156,27 @@ export function outputTail(r: ExecResult): string {
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Whether process `pid` is alive (EPERM: alive, owned by someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files of `file` left by a writer that was killed between write and rename (tempPath's `.<file>.tmp-<pid>-<rand>`). */
+async function removeStaleTemps(file: string): Promise<void> {
+  const prefix = `.${path.basename(file)}.tmp-`;
+  const names = await readdir(path.dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) await rm(path.join(path.dirname(file), name), { force: true });
+  }
 }
 
 export function createWorld(opts: { dryRun: boolean; log: Logger; distDir: string }): World {

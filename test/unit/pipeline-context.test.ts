@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -89,6 +90,17 @@ describe('the dry-run boundary', () => {
     expect(readFileSync(path.join(dir, 'a', 'b.txt'), 'utf8')).toBe('hello');
     const r = await ctx.world.run('sh', ['-c', 'echo hi']);
     expect(r.stdout.trim()).toBe('hi');
+  });
+
+  it('removes the temp file a killed writer left, and keeps a live writer\'s', async () => {
+    const { ctx, dir } = capture();
+    const dist = path.join(dir, 'dist');
+    mkdirSync(dist);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(path.join(dist, `.release-manifest.json.tmp-${dead}-abc`), '{');
+    writeFileSync(path.join(dist, `.release-manifest.json.tmp-${process.ppid}-def`), '{');
+    await ctx.world.writeFile(path.join(dist, 'release-manifest.json'), '{}\n');
+    expect(readdirSync(dist).sort()).toEqual([`.release-manifest.json.tmp-${process.ppid}-def`, 'release-manifest.json']);
   });
 });
 
