@@ -295,16 +295,19 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       undefined,
     );
     const remote = new Map<string, Map<string, RemoteFile> | null>();
+    const unreadable: string[] = [];
     for (const key of new Set(files.map((f) => `${f.package}\0${f.version}`))) {
       const [pkg, version] = key.split('\0') as [string, string];
       const found = await lookup(settings, pkg, version);
       remote.set(key, found);
       if (found === null) {
-        log.warn(`pypi: cannot read ${pkg} ${version} from ${settings.indexBase.origin}; duplicates will be settled at upload time`);
+        unreadable.push(`${pkg} ${version}`);
         continue;
       }
       checkRemote(settings, files.filter((f) => f.package === pkg && f.version === version), found, pkg, version);
     }
+    // One line for all (a pypiserver redirects every unknown project to its fallback index).
+    if (unreadable.length) log.warn(`pypi: cannot read ${unreadable.join(', ')} from ${settings.indexBase.origin}; duplicates will be settled at upload time`);
     state = { settings, creds, remote };
   }
 

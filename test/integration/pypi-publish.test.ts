@@ -288,6 +288,24 @@ describe('PyPI destination under injected faults', () => {
     expect(err.hint).not.toMatch(/publish a new version/);
   });
 
+  it('an index that cannot be read for several packages is reported in one warning, not one per package', async () => {
+    const d = path.join(dir, `multi${n++}`);
+    const files = [];
+    for (const name of ['demo-a', 'demo-b', 'demo-c']) {
+      files.push(await publishFile(await writeWheel(d, { name, version: '5.0.0', tag: 'py3-none-any', requiresPython: '>=3.10', payloadBytes: 1000, seed: 1 }), name, '5.0.0'));
+    }
+    server.inject({ kind: 'status', status: 503, target: 'json', times: 1000 });
+    server.inject({ kind: 'status', status: 503, target: 'simple', times: 1000 });
+    const run = testRun({ cwd: dir, files, env: { PYPI_TOKEN: server.token }, repositoryUrl: server.uploadUrl });
+    const warned: string[] = [];
+    run.ctx.log.warn = (m: string) => void warned.push(m);
+    const dest = createPypiDestination({ ...fast, maxAttempts: 2 });
+    await dest.preflight(run);
+    server.clearFaults();
+    const lines = warned.filter((w) => /cannot read/.test(w));
+    expect(lines).toEqual([expect.stringMatching(/cannot read demo-a 5\.0\.0, demo-b 5\.0\.0, demo-c 5\.0\.0 from/)]);
+  });
+
   it('a server answering 500 forever ends at the retry deadline, says what was tried, and promises no retry last', async () => {
     const files = await release('3.2.0', 2);
     const before = server.stats();
