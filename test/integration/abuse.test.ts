@@ -341,18 +341,21 @@ async function hostileServer(how: string): Promise<{ url: string; requests: () =
 
 describe.concurrent('hostile servers, with credentials in the index URL', () => {
   it.each([
-    ['answers 500 forever', '500'],
-    ['answers 429 forever', '429'],
-    ['answers an HTML login page', 'html'],
-    ['answers malformed JSON', 'bad-json'],
-    ['redirects to itself', 'redirect-loop'],
-  ])('compat list from an index that %s: a compat error, the URL without its password', async (_what, how) => {
+    ['answers 500 forever', '500', []],
+    ['answers 429 forever', '429', []],
+    ['answers an HTML login page', 'html', []],
+    ['answers malformed JSON', 'bad-json', []],
+    ['redirects to itself', 'redirect-loop', []],
+    ['answers 500 forever (--verbose)', '500', ['--verbose']],
+    ['answers malformed JSON (--json)', 'bad-json', ['--json']],
+    ['answers malformed JSON (--verbose --json)', 'bad-json', ['--verbose', '--json']],
+  ])('compat list from an index that %s: a compat error, the URL without its password', async (_what, how, flags) => {
     const srv = await hostileServer(how);
     try {
       const dir = repo(baseTree());
       const before = treeHash(dir);
       const from = srv.url.replace('http://', `http://user:${URL_PASSWORD}@`);
-      const o = await run(dir, ['compat', 'list', '--from', from]);
+      const o = await run(dir, ['compat', 'list', ...flags, '--from', from]);
       expectContained(o, dir, before, 8, srv.url);
     } finally {
       await srv.close();
