@@ -1,15 +1,22 @@
 // Every secret the process learns is registered here, so that no log line, error or file can carry it.
 
 const secrets = new Set<string>();
+const masked = new Set<string>();
 /** The secrets longest first (a secret containing another is replaced whole); rebuilt after a registration. */
 let ordered: string[] | null = null;
 
 /** Remember a secret; on GitHub Actions also ask the runner to mask it in its own log. */
 export function registerSecret(value: string | undefined | null, opts: { mask?: boolean } = {}): void {
-  if (!value || value.length < 4 || secrets.has(value)) return;
-  secrets.add(value);
-  ordered = null;
-  if (opts.mask !== false && process.env.GITHUB_ACTIONS === 'true') process.stdout.write(`::add-mask::${value}\n`);
+  if (!value || value.length < 4) return;
+  if (!secrets.has(value)) {
+    secrets.add(value);
+    ordered = null;
+  }
+  // A value learnt from the environment unmasked is still masked when a step asks (it is about to use it).
+  if (opts.mask !== false && !masked.has(value) && process.env.GITHUB_ACTIONS === 'true') {
+    masked.add(value);
+    process.stdout.write(`::add-mask::${value}\n`);
+  }
 }
 
 /** Replace every registered secret (and anything shaped like a PyPI or GitHub token) with `***`. */
@@ -27,6 +34,7 @@ export function redact(text: string): string {
 /** For tests. */
 export function clearSecrets(): void {
   secrets.clear();
+  masked.clear();
   ordered = null;
 }
 
