@@ -1,7 +1,7 @@
 // Maintained release lines: written in release.yaml, or read from a maintained-versions.yml file (Backend.AI's shape).
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { entryExists, readUserFile } from '../files.js';
 import type { LoadedConfig } from './load.js';
 import type { ReleaseLine } from './schema.js';
 
@@ -16,12 +16,10 @@ export async function releaseLines(loaded: LoadedConfig): Promise<ReleaseLine[]>
   const lines = loaded.config.lines;
   if (Array.isArray(lines)) return lines;
   const file = path.resolve(loaded.root, lines.file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
+  if (!entryExists(file)) {
     throw new ConfigError(`the lines file ${lines.file} does not exist`, { file: loaded.file ?? undefined, field: 'lines.file', hint: 'point it at a file relative to the repository root, e.g. .github/maintained-versions.yml' });
   }
+  const text = await readUserFile(file, { kind: 'config', root: loaded.root });
   const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });

@@ -1,6 +1,7 @@
 // The section of a changelog that a release's notes are: used for the GitHub release body.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readUserFile } from '../files.js';
+import { ConfigError } from '../errors.js';
 
 const CHANGELOGS = ['CHANGELOG.md', 'CHANGES.md', 'NEWS.md', 'CHANGELOG.rst', 'CHANGES.rst', 'NEWS.rst'];
 
@@ -34,8 +35,11 @@ export async function changelogSection(root: string, version: string): Promise<{
   for (const name of CHANGELOGS) {
     let text: string;
     try {
-      text = await readFile(path.join(root, name), 'utf8');
-    } catch {
+      const found = await readUserFile(path.join(root, name), { kind: 'changelog', root, optional: true });
+      if (found === null) continue;
+      text = found;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
       continue;
     }
     const section = sectionOf(text, version);

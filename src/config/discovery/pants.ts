@@ -1,6 +1,7 @@
 // Pants monorepos: `python_distribution` targets in BUILD files, read statically (never executed).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readUserFile } from '../../files.js';
 import { ConfigError } from '../../errors.js';
 import { boolArg, kwarg, parseBuildFile, stringArg, stringListArg, type BuildCall, type BuildFile } from './build-file.js';
 import type { FoundPackage, PackageSourceReader, PantsDistribution } from './types.js';
@@ -20,7 +21,7 @@ async function readPantsToml(root: string): Promise<PantsToml> {
   const { parse } = await import('smol-toml');
   let toml: Record<string, unknown>;
   try {
-    toml = parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    toml = parse(await readUserFile(file, { kind: 'config', root })) as Record<string, unknown>;
   } catch (err) {
     const e = err as { message: string; line?: number };
     throw new ConfigError(`invalid TOML: ${e.message.split('\n')[0]}`, { file: e.line ? `${file}:${e.line}` : file });
@@ -185,7 +186,7 @@ export const pantsSource: PackageSourceReader = {
     const toml = await readPantsToml(root);
     const versionPlugin = await findVersionPlugin(root, toml);
     const files = await findBuildFiles(root, toml.ignore);
-    const builds = await Promise.all(files.map(async (f) => parseBuildFile(await readFile(f, 'utf8'), f)));
+    const builds = await Promise.all(files.map(async (f) => parseBuildFile(await readUserFile(f, { kind: 'source', root }), f)));
     const found = builds.flatMap((b) => distributionsOf(root, b, versionPlugin));
     const byName = new Map<string, FoundPackage>();
     for (const p of found) {
