@@ -422,8 +422,8 @@ function withFailpoint(ctx: Context, steps: Step<PrepareContext>[]): Step<Prepar
       ? s
       : {
           ...s,
-          run: async (c: PrepareContext) => {
-            await s.run(c);
+          run: async (c: PrepareContext, st) => {
+            await s.run(c, st);
             throw new InternalError(`injected failure after \`${s.name}\` (WHEELWRIGHT_FAIL_AFTER_STEP)`);
           },
         },
@@ -438,8 +438,8 @@ function withFailpoint(ctx: Context, steps: Step<PrepareContext>[]): Step<Prepar
 function withInterrupts(steps: Step<PrepareContext>[], signal: () => NodeJS.Signals | null): Step<PrepareContext>[] {
   return steps.map((s) => ({
     ...s,
-    run: async (c: PrepareContext) => {
-      await s.run(c);
+    run: async (c: PrepareContext, st) => {
+      await s.run(c, st);
       const sig = signal();
       if (sig) throw new GitError(`interrupted by ${sig}`, { hint: 'run `release prepare` again when you are ready' });
     },

@@ -172,7 +172,7 @@ export async function runPublish(base: Context, opts: PublishOptions = {}): Prom
 function gated(steps: Step<PublishContext>[]): Step<PublishContext>[] {
   return steps.map((s) => ({
     ...s,
-    skip: async (c: PublishContext) => (c.state.pending.length === 0 ? 'nothing to do' : s.skip ? s.skip(c) : false),
+    skip: async (c: PublishContext, st) => (c.state.pending.length === 0 ? 'nothing to do' : s.skip ? s.skip(c, st) : false),
   }));
 }
 
