@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANGES } from '../../src/commands/prepare.js';
+import { CHANGES } from '../../src/prepare/steps.js';
 import { releaseBin, runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
 import { hasTowncrierOracle, requireTools } from '../helpers/tools.js';

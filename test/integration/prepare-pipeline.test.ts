@@ -26,7 +26,7 @@ vi.mock('../../src/notes/release.js', () => ({
   }),
 }));
 
-const { prepareRelease } = await import('../../src/commands/prepare.js');
+const { prepareRelease } = await import('../../src/prepare/steps.js');
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -55,7 +55,7 @@ describe('prepare pipeline (fixed notes)', () => {
   it('writes VERSION and the changelog, removes the fragment, commits and tags with the notes', async () => {
     const dir = project();
     const state = await run(dir, { bump: 'minor' }).done;
-    expect(state.next).toBe('1.1.0');
+    expect(state.need('next')).toBe('1.1.0');
     expect(readFileSync(path.join(dir, 'VERSION'), 'utf8')).toBe('1.1.0\n');
     expect(readFileSync(path.join(dir, 'CHANGELOG.md'), 'utf8')).toBe(`# Log\n<!-- start -->\n\n${NOTES}\n`);
     expect(git(dir, 'ls-files')).toBe('CHANGELOG.md\nVERSION\nrelease.yaml');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHANGES } from '../../src/commands/prepare.js';
+import { CHANGES } from '../../src/prepare/steps.js';
 import { runRelease } from '../helpers/cli.js';
 import { git } from '../helpers/gitdir.js';
 import { hasTowncrierOracle, requireTools } from '../helpers/tools.js';

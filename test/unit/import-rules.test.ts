@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /** Folders that are one stage of a release (or one command's own work). */
-const STAGES = ['prepare', 'notes', 'git', 'plan', 'ci', 'builders', 'verify', 'publish', 'compat'];
+const STAGES = ['prepare', 'plan', 'ci', 'builders', 'verify', 'publish', 'compat'];
 /** Folders any stage may use. */
-const SHARED = ['config', 'version', 'platforms', 'binary', 'workers', 'wheel', 'github', 'attest'];
+const SHARED = ['git', 'notes', 'config', 'version', 'platforms', 'binary', 'workers', 'wheel', 'github', 'attest'];
 /** Folders that put stages together (as cli.ts does). */
 const ENTRY = ['commands'];
 

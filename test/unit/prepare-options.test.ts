@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commands, nextVersion, parseOptions, PREFLIGHT, CHANGES, type PrepareOptions } from '../../src/commands/prepare.js';
+import { commands, parseOptions } from '../../src/commands/prepare.js';
+import { CHANGES, nextVersion, PREFLIGHT, type PrepareOptions } from '../../src/prepare/steps.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createContext } from '../../src/context.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
