@@ -2,6 +2,7 @@
 import { getAllFields, getField, type HeaderBlock } from '../wheel/headers.js';
 import { isValidVersion } from '../version/pep440.js';
 import type { Finding } from './findings.js';
+import { duplicateRstTargets } from './rst-targets.js';
 
 /** Metadata-Version values PyPI accepts (2.0 is rejected). */
 const ACCEPTED_METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
@@ -55,6 +56,13 @@ function checkDescription(prefix: 'W' | 'S', block: HeaderBlock, entry: string):
   const body = block.body ?? getAllFields(block, 'Description')[0] ?? null;
   if (body !== null && body.trimEnd() === 'UNKNOWN') {
     out.push({ code: `${prefix}-DESCRIPTION-MISSING`, entry, message: 'the long description is the placeholder UNKNOWN; set readme in pyproject.toml' });
+  }
+  // PyPI renders a description without a content type as reStructuredText, and rejects one that fails.
+  const isRst = dct === undefined || dct.split(';')[0]!.trim().toLowerCase() === 'text/x-rst';
+  if (body !== null && isRst) {
+    for (const name of duplicateRstTargets(body)) {
+      out.push({ code: `${prefix}-DESCRIPTION-RENDER`, entry, message: `the reStructuredText description has two explicit link targets named ${JSON.stringify(name)} that point at different places (docutils: "Duplicate explicit target name"); PyPI rejects a description that fails to render: rename one, or use an anonymous link (\`text <url>\`__)` });
+    }
   }
   return out;
 }
