@@ -7,13 +7,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRelease } from '../helpers/cli.js';
 import { git, writeTree } from '../helpers/gitdir.js';
-import { hasCommand, requireTools } from '../helpers/tools.js';
+import { hasTowncrierOracle, requireTools, towncrierOracle } from '../helpers/tools.js';
 import { generateCorpus, type CorpusCase } from '../fixtures/notes/corpus.js';
 import { fingerprint, tagMessage } from './prepare-fixture.js';
 
-const ok = requireTools('release prepare on the notes corpus', [['towncrier', hasCommand('towncrier')]]);
+const ok = requireTools('release prepare on the notes corpus', [['towncrier 26.9.0 (.ci/setup extracts it)', hasTowncrierOracle()]]);
 
-const ENV = { ...process.env, LC_ALL: 'C.UTF-8' };
+const TC = towncrierOracle();
+// towncrier build --yes stages with git in the case's own repository, so git may look up from there.
+const ENV = { ...TC.env, GIT_CEILING_DIRECTORIES: '' };
 
 /** The corpus tree with VERSION = the case's version, as a committed repository on main. */
 function checkout(root: string, c: CorpusCase, suffix: string): string {
@@ -43,9 +45,9 @@ describe.skipIf(!ok)('release prepare on the towncrier corpus', () => {
     const args = ['--date', c.date, '--name', c.name];
     const theirs = checkout(root, c, 'towncrier');
     const tcArgs = ['--version', c.version, ...args];
-    const draft = spawnSync('towncrier', ['build', '--draft', ...tcArgs], { cwd: theirs, encoding: 'utf8', env: ENV });
+    const draft = spawnSync(TC.cmd, [...TC.args, 'build', '--draft', ...tcArgs], { cwd: theirs, encoding: 'utf8', env: ENV });
     expect(draft.status, draft.stderr).toBe(0);
-    execFileSync('towncrier', ['build', '--yes', ...tcArgs], { cwd: theirs, env: ENV, stdio: 'pipe' });
+    execFileSync(TC.cmd, [...TC.args, 'build', '--yes', ...tcArgs], { cwd: theirs, env: ENV, stdio: 'pipe' });
 
     const ours = checkout(root, c, 'prepare');
     const r = await runRelease(['prepare', ...args, '--json'], { cwd: ours });
