@@ -146,13 +146,13 @@ const demo: CommandDefinition = {
     const dist = path.join(dir, 'dist');
     const files = (await listFiles(dist)).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'));
     const summary = [
-      `released ${state.version} from ${dir}`,
+      `released ${state.released} from ${dir}`,
       ...files.map((f) => `  ${f}`),
       `index:       ${path.join(dist, 'index')}`,
       `constraints: ${path.join(dist, 'constraints.txt')}`,
       ...(state.results.install ? [`venv:        ${(state.results.install as { venv: string }).venv}`] : []),
     ].join('\n');
-    return { text: summary, json: { dir, version: state.version, files, index: path.join(dist, 'index'), results: state.results } };
+    return { text: summary, json: { dir, version: state.released, files, index: path.join(dist, 'index'), results: state.results } };
   },
 };
 
