@@ -27,7 +27,7 @@ export function redact(text: string): string {
   return out
     .replace(/pypi-[A-Za-z0-9_-]{16,}/g, 'pypi-***')
     .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,})/g, '***')
-    .replace(/(Authorization:\s*)(Basic|Bearer|token)\s+\S+/gi, '$1$2 ***')
+    .replace(/(Authorization:\s*)(Basic|Bearer|token)\s+[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2 ***')
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, '$1***@');
 }
 

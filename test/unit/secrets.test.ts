@@ -26,6 +26,13 @@ describe('the redaction layer', () => {
     expect(redact('fetch https://bob:p4ss-word@host.invalid/simple/ failed')).toBe('fetch https://bob:***@host.invalid/simple/ failed');
   });
 
+  it('hides a literal Authorization credential but keeps a shell expansion that computes one (a generated workflow)', () => {
+    const literal = `Authorization: Basic ${Buffer.from('x-access-token:ghs_secretsecret').toString('base64')}`;
+    expect(redact(literal)).toBe('Authorization: Basic ***');
+    const workflow = `auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$TOKEN" | base64 | tr -d '\\n')"`;
+    expect(redact(workflow)).toBe(workflow);
+  });
+
   it('replaces a longer secret whole when it contains a shorter one', () => {
     registerEnvironmentSecrets({ A_TOKEN: 'abcd', B_TOKEN: 'abcdefgh' });
     expect(redact('x abcdefgh y')).toBe('x *** y');
