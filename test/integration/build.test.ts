@@ -210,7 +210,9 @@ describe('release build --dry-run prints the exact builder commands', () => {
     expect(out.job).toBe('build-macos-arm64');
     expect(out.commands[0].command.slice(0, 3)).toEqual(['python', '-m', 'cibuildwheel']);
     expect(out.commands[0].command.at(-1)).toBe(path.join(dir, 'packages/demo-speedups'));
-    expect(out.commands[0].env).toMatchObject({ CIBW_PLATFORM: 'macos', MACOSX_DEPLOYMENT_TARGET: '11.0', CIBW_ENVIRONMENT: 'MACOSX_DEPLOYMENT_TARGET="11.0"' });
+    expect(out.commands[0].env).toMatchObject({ CIBW_PLATFORM: 'macos', MACOSX_DEPLOYMENT_TARGET: '11.0' });
+    // The project's [tool.cibuildwheel] environment stays authoritative: CIBW_ENVIRONMENT would replace it.
+    expect(out.commands[0].env).not.toHaveProperty('CIBW_ENVIRONMENT');
     expect(out.built).toEqual([]);
     expect((await readdir(path.join(dir, 'dist'))).sort()).toEqual(['release-manifest.json']);
   });
