@@ -11,6 +11,7 @@ import { runRelease } from '../helpers/cli.js';
 import { rehearse, type JobRun, type RehearsalOptions } from '../helpers/rehearsal.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
+import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
 import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type PypiServer } from '../servers/pypi.js';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -36,6 +37,7 @@ describe.skipIf(!ok)('the generated workflow, rehearsed', () => {
   let pypi: PypiServer;
   let gh: GithubServer;
   let oidc: ActionsOidcServer;
+  let sigstore: SigstoreServer;
   let runnerEnv: Record<string, string>;
 
   beforeAll(() => {
@@ -64,6 +66,7 @@ describe.skipIf(!ok)('the generated workflow, rehearsed', () => {
     await pypi?.close();
     await gh?.close();
     await oidc?.close();
+    await sigstore?.close();
   }
 
   /**
@@ -77,6 +80,9 @@ describe.skipIf(!ok)('the generated workflow, rehearsed', () => {
     pypi = await startPypiServer();
     oidc = await startActionsOidcServer({ repository: REPOSITORY, workflow: 'release.yml' });
     gh = await startGithubServer({ owner: 'acme', repo: 'demo' });
+    // The publish job signs SHA256SUMS with its OIDC identity: against a Sigstore on loopback, never the public one.
+    sigstore = await startSigstore();
+    Object.assign(runnerEnv, sigstore.env);
     runnerEnv.PYPI_TOKEN = pypi.token;
     work = path.join(base, name, 'work');
     cpSync(path.join(repoRoot, 'examples'), work, { recursive: true, verbatimSymlinks: true });
@@ -137,6 +143,9 @@ describe.skipIf(!ok)('the generated workflow, rehearsed', () => {
     const release = gh.state().releases.find((r) => r.tag_name === 'v0.3.0')!;
     expect(release.draft).toBe(false);
     expect(release.assets.map((a) => a.name)).toEqual(expect.arrayContaining(files));
+    // SHA256SUMS is signed with the publish job's identity, on the loopback Sigstore, and attached.
+    expect(release.assets.map((a) => a.name)).toContain('SHA256SUMS.sigstore.json');
+    expect(sigstore.stats().certificates).toBeGreaterThan(0);
   }, 600_000);
 
   it('merged release/* pull request: the tag job tags the merge commit, the run releases it, and a re-run accepts the tag', async () => {
