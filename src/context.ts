@@ -159,7 +159,7 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Whether process `pid` is alive (EPERM: alive, owned by someone else). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

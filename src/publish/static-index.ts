@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tempPath } from '../context.js';
+import { alive, tempPath } from '../context.js';
 import { PublishError } from '../errors.js';
 import type { PublishedFile } from '../manifest.js';
 import { compareVersions, normalizeName } from '../version/pep440.js';
@@ -79,15 +79,6 @@ async function atomicCopy(src: string, dest: string, sha256: string): Promise<vo
     await rename(tmp, dest);
   } finally {
     await rm(tmp, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
