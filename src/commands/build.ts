@@ -1,7 +1,6 @@
-// `release build --target T`: build one target's wheels on a runner and record them in a manifest fragment.
-import { buildSteps, cleanScratch, type BuildContext } from '../builders/steps.js';
+// `release build --target T`: flags → the build steps (src/builders/steps.ts) → the files built, as text or JSON.
+import { buildTarget } from '../builders/steps.js';
 import { UsageError } from '../errors.js';
-import { runSteps } from '../pipeline.js';
 import { bool, str, type CommandDefinition } from './types.js';
 
 function defaultPython(env: NodeJS.ProcessEnv): string {
@@ -37,16 +36,12 @@ const build: CommandDefinition = {
       // WHEELWRIGHT_NATIVE=1 (a runner that is the target, e.g. the local rehearsal) applies to platform targets only.
       native: bool(args, 'native') || (ctx.env.WHEELWRIGHT_NATIVE === '1' && target !== 'any'),
     };
-    const bctx: BuildContext = { ...ctx, request };
-    try {
-      await runSteps(bctx, buildSteps);
-    } finally {
-      await cleanScratch(bctx);
-    }
-    const built = bctx.built ?? [];
+    const state = await buildTarget(ctx, request);
+    const built = state.get('built') ?? [];
+    const invocations = state.get('invocations');
     return {
-      json: { job: bctx.job?.id, target, dryRun: ctx.dryRun, commands: bctx.invocations?.map((i) => ({ package: i.package, command: [i.file, ...i.args], env: i.env, cwd: i.cwd })), built },
-      text: ctx.dryRun ? `dry run: ${bctx.invocations?.length ?? 0} builder command(s) printed` : built.map((b) => b.filename).join('\n'),
+      json: { job: state.get('job')?.id, target, dryRun: ctx.dryRun, commands: invocations?.map((i) => ({ package: i.package, command: [i.file, ...i.args], env: i.env, cwd: i.cwd })), built },
+      text: ctx.dryRun ? `dry run: ${invocations?.length ?? 0} builder command(s) printed` : built.map((b) => b.filename).join('\n'),
     };
   },
 };

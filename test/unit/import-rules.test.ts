@@ -11,8 +11,8 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
 const STAGES = ['prepare', 'plan', 'ci', 'builders', 'verify', 'publish', 'compat'];
 /** Folders any stage may use. */
 const SHARED = ['git', 'notes', 'config', 'version', 'platforms', 'binary', 'workers', 'wheel', 'github', 'attest'];
-/** Folders that put stages together (as cli.ts does). */
-const ENTRY = ['commands'];
+/** Folders that put stages together (as cli.ts does): the commands, and the demo, which runs them in turn. */
+const ENTRY = ['commands', 'demo'];
 
 type Kind = 'stage' | 'shared' | 'entry' | 'top' | 'cli';
 
