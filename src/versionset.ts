@@ -88,11 +88,29 @@ export async function sha256File(file: string): Promise<string> {
   return (await hashFile(file)).sha256;
 }
 
+/** A release file whose digest and size are known already (`release verify` hashed it). */
+export interface KnownFile {
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+/** The package a release file belongs to: as built, else by its distribution name (the plan names both). */
+function packageOfFile(manifest: ReleaseManifest, filename: string): string {
+  const built = manifest.built.find((b) => b.filename === filename);
+  if (built) return built.package;
+  const dist = normalizeName(filename.split('-')[0]!);
+  return manifest.packages.find((p) => normalizeName(p.distName) === dist || normalizeName(p.name) === dist)?.name ?? '';
+}
+
 /**
- * Build the version set from the final manifest, checking every built file in `distDir` against the
- * manifest's digest first (a set must describe exactly the files that were published).
+ * The one builder of a release's version set, the versions.json `release verify` writes and `release
+ * compat` reads back. With `verified`, the files verify has just hashed are the release (each assigned to
+ * its package); without, the manifest's built files are, each checked against `distDir` first (a set must
+ * describe exactly the files that were published).
  */
-export async function buildVersionSet(manifest: ReleaseManifest, distDir: string): Promise<VersionSet> {
+export async function buildVersionSet(manifest: ReleaseManifest, distDir: string, verified?: KnownFile[]): Promise<VersionSet> {
+  if (verified) return versionSetFromFiles(manifest, verified.map(({ filename, sha256, size }) => ({ filename, sha256, size, package: packageOfFile(manifest, filename) })));
   const files: SetInputFile[] = [];
   for (const b of manifest.built) {
     if (!artifactKind(b.filename)) continue;

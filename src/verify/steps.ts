@@ -169,14 +169,9 @@ const writeAssets: VerifyStep = {
     const verified = s.need('artifacts');
     const made: Array<[string, string]> = [['SHA256SUMS', sha256sums(verified)]];
     if (plan && s.need('outcome').ok) {
-      const { serializeVersionSet, versionSetFromFiles, VERSIONS_FILE } = await import('../versionset.js');
-      const { normalizeName } = await import('../version/pep440.js');
-      // The package of each file: as built, else by its distribution name (the plan names both).
-      const built = new Map(plan.built.map((b) => [b.filename, b.package]));
-      const byDist = new Map(plan.packages.flatMap((p) => [[normalizeName(p.distName), p.name] as const, [normalizeName(p.name), p.name] as const]));
-      const packageOf = (f: string) => built.get(f) ?? byDist.get(normalizeName(f.split('-')[0]!)) ?? '';
-      const files = verified.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size, package: packageOf(a.filename) }));
-      made.push([VERSIONS_FILE, serializeVersionSet(versionSetFromFiles(plan, files))]);
+      // The one builder of the set (compat reads it back through the same module), from the files just hashed.
+      const { buildVersionSet, serializeVersionSet, VERSIONS_FILE } = await import('../versionset.js');
+      made.push([VERSIONS_FILE, serializeVersionSet(await buildVersionSet(plan, ctx.distDir, verified))]);
     }
     const assets = s.set('assets', []);
     for (const [filename, text] of made) {

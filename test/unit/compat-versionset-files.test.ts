@@ -6,6 +6,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompatError } from '../../src/errors.js';
 import type { ReleaseManifest } from '../../src/manifest.js';
+import { directorySource } from '../../src/compat/sources.js';
+import { createContext } from '../../src/context.js';
+import { createLogger } from '../../src/log.js';
+import { runSteps, State } from '../../src/pipeline.js';
+import { VERIFY_STEPS, type VerifyState } from '../../src/verify/steps.js';
 import { buildVersionSet, readVersionSet, serializeVersionSet } from '../../src/versionset.js';
 
 const dirs: string[] = [];
@@ -62,5 +67,25 @@ describe('version set from files on disk', () => {
     const err = await readVersionSet(path.join(dir, 'versions.json')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CompatError);
     expect((err as CompatError).message).toContain('hash mismatch for pkg_a-1.0-py3-none-any.whl');
+  });
+
+  it('the set `release verify` writes is the one `release compat` reads back, and the one the manifest makes', async () => {
+    const { dir, manifest } = dist();
+    // verify's own step, after the artifacts passed: it builds the set from the files it has just hashed.
+    const write = VERIFY_STEPS.filter((s) => s.name === 'write SHA256SUMS and versions.json');
+    expect(write).toHaveLength(1);
+    const artifacts = manifest.built.map((b) => ({ filename: b.filename, path: path.join(dir, b.filename), kind: b.filename.endsWith('.whl') ? ('wheel' as const) : ('sdist' as const), sha256: b.sha256, size: b.size, findings: [] }));
+    const state = new State<VerifyState>({
+      inputs: { loose: null, manifestFile: path.join(dir, 'release-manifest.json'), manifestGiven: false, jobs: 1, strict: false },
+      plan: manifest,
+      artifacts,
+      outcome: { ok: true, version: manifest.version, artifacts, set: [], strict: false },
+    });
+    const log = createLogger({ stderr: () => undefined, stdout: () => undefined });
+    await runSteps(createContext({ cwd: dir, dist: dir, log, env: { CI: 'true' } }), write, state);
+    const fromCompat = await directorySource(dir).get('1.0');
+    expect(fromCompat).toEqual(await buildVersionSet(manifest, dir));
+    expect(fromCompat.packages.map((p) => [p.name, p.requiresPython, p.files.length])).toEqual([['pkg-a', '>=3.9', 2]]);
+    expect(state.need('assets').map((a) => a.filename)).toEqual(['SHA256SUMS', 'versions.json']);
   });
 });
