@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { checkVersionSources, discoverPackages, type DiscoveredPackage } from '../config/packages.js';
-import { ConfigError, GitError, InternalError, WheelwrightError } from '../errors.js';
+import { ConfigError, GitError, WheelwrightError } from '../errors.js';
 import { resolveRepository } from '../github/repository.js';
 import { GitRepo, Snapshot, tokenPushEnv } from '../git/index.js';
 import { openPullRequest, type OpenedPullRequest } from '../git/pull-request.js';
 import { renderRelease, type RenderedRelease } from '../notes/release.js';
 import { runSteps, State, type Step } from '../pipeline.js';
 import { registerSecret } from '../secrets.js';
+import { withInjectedFailure } from '../testseam.js';
 import { bumpVersion, type BumpPart, type PrePhase } from '../version/bump.js';
 import { readVersionFile, writeVersionFile, type VersionFile } from '../version/file.js';
 import { compareVersions, normalizeVersion, parseVersion } from '../version/pep440.js';
@@ -404,23 +405,6 @@ export const CHANGES: PrepareStep[] = [
   openPr, // --pr: the pull request, last, so a refusal still undoes everything
 ];
 
-/** Test hook: `WHEELWRIGHT_FAIL_AFTER_STEP="<step name>"` fails right after that step, to prove the undo. */
-function withFailpoint(ctx: Context, steps: PrepareStep[]): PrepareStep[] {
-  const target = ctx.env.WHEELWRIGHT_FAIL_AFTER_STEP;
-  if (!target) return steps;
-  return steps.map((s) =>
-    s.name !== target
-      ? s
-      : {
-          ...s,
-          run: async (c: Context, st) => {
-            await s.run(c, st);
-            throw new InternalError(`injected failure after \`${s.name}\` (WHEELWRIGHT_FAIL_AFTER_STEP)`);
-          },
-        },
-  );
-}
-
 /**
  * Ctrl-C or SIGTERM while the repository is half-changed must not leave it so: the signal is held until
  * the running step ends (git, in the same process group, may stop that step itself), then the release
@@ -447,7 +431,7 @@ async function applyAtomically(ctx: Context, state: State<PrepareState>): Promis
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await runSteps(ctx, withInterrupts(withFailpoint(ctx, CHANGES), () => received), state);
+    await runSteps(ctx, withInterrupts(withInjectedFailure(ctx.env, CHANGES), () => received), state);
   } catch (err) {
     const snapshot = state.get('snapshot');
     if (!snapshot || ctx.dryRun) throw err;

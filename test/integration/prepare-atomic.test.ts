@@ -55,7 +55,7 @@ describe.skipIf(!haveTools)('release prepare leaves nothing behind when a step f
       const remoteBefore = git(remote.dir, 'for-each-ref');
       const r = await runRelease(['prepare', '--bump', 'minor', '--date', DATE, '--push'], {
         cwd: fx.dir,
-        env: { WHEELWRIGHT_FAIL_AFTER_STEP: step },
+        env: { WHEELWRIGHT_TEST_FAIL_AFTER_STEP: step },
       });
       expect(r.stderr).toContain(`error: ${step}: injected failure after \`${step}\``);
       expect(r.stderr).toContain('Nothing was changed: files, index, branch and tags are as they were before `release prepare`.');

@@ -90,7 +90,7 @@ describe('prepare pipeline (fixed notes)', () => {
   it('a failure after staging restores the index and the removed fragment', async () => {
     const dir = project();
     const before = fingerprint(dir);
-    const { done } = run(dir, { bump: 'minor', env: { WHEELWRIGHT_FAIL_AFTER_STEP: 'stage the release files' } });
+    const { done } = run(dir, { bump: 'minor', env: { WHEELWRIGHT_TEST_FAIL_AFTER_STEP: 'stage the release files' } });
     const err = await done.catch((e: unknown) => e);
     expect((err as Error).message).toContain('injected failure after `stage the release files`');
     expect(fingerprint(dir)).toEqual(before);

@@ -134,7 +134,7 @@ describe.skipIf(!haveTools)('release prepare --pr', () => {
       const { dir, remote } = setup();
       const before = fingerprint(dir);
       const remoteBefore = git(remote, 'for-each-ref');
-      const r = await runRelease(['prepare', '--bump', 'minor', '--date', DATE, '--pr'], { cwd: dir, env: { ...env, WHEELWRIGHT_FAIL_AFTER_STEP: step } });
+      const r = await runRelease(['prepare', '--bump', 'minor', '--date', DATE, '--pr'], { cwd: dir, env: { ...env, WHEELWRIGHT_TEST_FAIL_AFTER_STEP: step } });
       expect(r.stderr).toContain(`injected failure after \`${step}\``);
       expect(r.stderr).toContain('Nothing was changed');
       expect(r.code).toBe(70);

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { TEST_HOOKS } from '../../src/testseam.js';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
@@ -51,6 +52,26 @@ export function violation(from: string, to: string): string | null {
   return null;
 }
 
+/**
+ * The WHEELWRIGHT_* variables product code reads that are settings for users (each in --help or the docs);
+ * failure injection and other test-only hooks are WHEELWRIGHT_TEST_*, read only through src/testseam.ts.
+ */
+const USER_SETTINGS = [
+  'WHEELWRIGHT_PYTHON', // release build --python's default (--help)
+  'WHEELWRIGHT_OFFLINE', // release build --offline (--help)
+  'WHEELWRIGHT_NATIVE', // release build --native on a runner that is the target (the local rehearsal)
+  'WHEELWRIGHT_CACHE_DIR', // where validated configs are cached
+  'WHEELWRIGHT_NO_CACHE', // no config cache
+  'WHEELWRIGHT_PLAIN_OUTPUT', // plain step lines instead of listr2 (set by the generated workflow)
+  'WHEELWRIGHT_SHA256', // the vendored bundle's digest, in the generated workflow
+  'WHEELWRIGHT_TEMPLATE_BUDGET', // seconds a release-notes template may run
+  'WHEELWRIGHT_RETRY_DEADLINE', // seconds of retries per publish destination (README)
+  'WHEELWRIGHT_FULCIO_URL', // a private Sigstore (docs/supply-chain.md)
+  'WHEELWRIGHT_REKOR_URL', // a private Sigstore (docs/supply-chain.md)
+  'WHEELWRIGHT_SIGSTORE_TRUSTED_ROOT', // --trusted-root's default (docs/supply-chain.md)
+  'WHEELWRIGHT_GITHUB_PACE', // publish's pacing of GitHub writes (its test hooks move to the seam with #12's publish part)
+];
+
 const graph = importGraph(SRC);
 
 describe('import rules of src/', () => {
@@ -94,5 +115,17 @@ describe('import rules of src/', () => {
       return [...seams].filter(([name, home]) => home !== f && new RegExp(`\\b${name}\\b`).test(text)).map(([name]) => `${f} uses ${name}`);
     });
     expect(users).toEqual([]);
+  });
+
+  it('only src/testseam.ts names a test hook variable, and every WHEELWRIGHT_* variable is a setting or a hook', () => {
+    const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const named = files.flatMap((f) => [...readFileSync(path.join(SRC, f), 'utf8').matchAll(/WHEELWRIGHT_[A-Z0-9_]+/g)].map((m) => ({ f, name: m[0] })));
+    expect(named.length).toBeGreaterThan(10); // the scan reads something
+    expect(named.filter((n) => n.name.startsWith('WHEELWRIGHT_TEST_') && n.f !== 'testseam.ts').map((n) => `${n.f}: ${n.name}`)).toEqual([]);
+    const hooks = Object.values(TEST_HOOKS).map((h) => h.env as string);
+    expect(hooks).toContain('WHEELWRIGHT_TEST_FAIL_AFTER_STEP');
+    const unknown = named.filter((n) => !n.name.startsWith('WHEELWRIGHT_TEST_') && !USER_SETTINGS.includes(n.name)).map((n) => `${n.f}: ${n.name}`);
+    // A new one is either a setting documented for users (add it to USER_SETTINGS) or a hook (TEST_HOOKS).
+    expect(unknown).toEqual([]);
   });
 });
