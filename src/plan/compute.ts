@@ -1,21 +1,14 @@
 // The plan: packages × targets × Pythons → expected artifacts and build jobs. Pure computation, no I/O.
+import type { DiscoveredPackage } from '../config/discovery/types.js';
 import { ConfigError } from '../errors.js';
-import type { BuildJob, BuilderName, ExpectedArtifact, ManifestPackage, PackageKind, ReleaseManifest } from '../manifest.js';
+import type { BuildJob, BuilderName, ExpectedArtifact, ManifestPackage, ReleaseManifest } from '../manifest.js';
 import { SCHEMA_VERSION } from '../manifest.js';
 import { ANY_TARGET, getRecipe, type Recipe, type RecipeSet } from '../platforms/recipes.js';
 import { allowsPython, cibwSelector, comparePythons, parsePython } from '../platforms/pythons.js';
 import { splitsByPython } from './cost.js';
 
-/** What the plan needs of a package (a subset of the discovered package). */
-export interface PlanPackage {
-  name: string;
-  distName: string;
-  relDir: string;
-  kind: PackageKind;
-  builder: BuilderName;
-  targets: string[];
-  python: string[];
-  requiresPython: string | null;
+/** What the plan needs of a package: eight fields of the discovered package, and the plan's own. */
+export interface PlanPackage extends Pick<DiscoveredPackage, 'name' | 'distName' | 'relDir' | 'kind' | 'builder' | 'targets' | 'python' | 'requiresPython'> {
   /** Which `packages` entry named it, for error locations. */
   entryIndex?: number;
   /** Keys the package entry sets itself (`targets`, `python`); others come from the top level of the config. */
