@@ -95,7 +95,6 @@ export function readUserFileSync(file: string, opts: ReadOptions & { optional: t
 export function readUserFileSync(file: string, opts: ReadOptions): string;
 export function readUserFileSync(file: string, opts: ReadOptions): string | null {
   const abs = path.resolve(file);
-  const cap = SIZE_CAPS[opts.kind];
   try {
     lstatSync(abs);
   } catch (err) {
@@ -128,6 +127,12 @@ export function readUserFileSync(file: string, opts: ReadOptions): string | null
     if (code === 'EISDIR') throw fail(abs, 'is a directory, not a file', 'replace it with a regular file');
     throw fail(abs, `cannot be opened (${code ?? (err as Error).message})`, 'check its permissions', err);
   }
+  return readOpened(fd, abs, opts.kind);
+}
+
+/** The rest of a safe read once `fd` is open: a regular file, within the cap, UTF-8. Closes `fd`. */
+function readOpened(fd: number, abs: string, kind: FileKind): string {
+  const cap = SIZE_CAPS[kind];
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
@@ -135,7 +140,7 @@ export function readUserFileSync(file: string, opts: ReadOptions): string | null
       throw fail(abs, `is ${what}, not a regular file`, 'replace it with a regular file');
     }
     if (st.size > cap) {
-      throw fail(abs, `is ${st.size} bytes, more than the ${cap} bytes a ${opts.kind} file may have`, `shorten it (a ${opts.kind} file is read whole)`);
+      throw fail(abs, `is ${st.size} bytes, more than the ${cap} bytes a ${kind} file may have`, `shorten it (a ${kind} file is read whole)`);
     }
     // Read at most cap + 1 bytes whatever the size said: a file can grow while it is read.
     const buf = Buffer.allocUnsafe(Math.min(cap + 1, Math.max(st.size + 1, 4 * KiB)));
@@ -146,7 +151,7 @@ export function readUserFileSync(file: string, opts: ReadOptions): string | null
       if (got === 0) break;
       n += got;
     }
-    if (n > cap) throw fail(abs, `is more than the ${cap} bytes a ${opts.kind} file may have`, `shorten it (a ${opts.kind} file is read whole)`);
+    if (n > cap) throw fail(abs, `is more than the ${cap} bytes a ${kind} file may have`, `shorten it (a ${kind} file is read whole)`);
     try {
       return decoder.decode(buf.subarray(0, n));
     } catch {
@@ -156,6 +161,36 @@ export function readUserFileSync(file: string, opts: ReadOptions): string | null
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A reader of many files in one directory (a fragments directory), each read as readUserFileSync reads
+ * it, for one open per file: the directory is resolved and checked against the repository once, and each
+ * file is opened with O_NOFOLLOW, so a file that is a symlink (or anything else unusual) goes through
+ * readUserFileSync's full checks instead. `name` is a name from the directory's listing.
+ */
+export function userDirReader(dir: string, opts: Omit<ReadOptions, 'optional'>): (name: string) => string {
+  const slow = (name: string) => readUserFileSync(path.join(dir, name), opts);
+  const noFollow = constants.O_NOFOLLOW as number | undefined;
+  let realDirectory: string;
+  try {
+    realDirectory = realpathSync.native(dir);
+  } catch {
+    return slow;
+  }
+  if (noFollow === undefined) return slow;
+  if (opts.root !== null && !inside(realDirectory, realDir(repositoryOf(opts.root ?? dir)))) return slow;
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | noFollow;
+  return (name) => {
+    if (plainNameProblem(name)) return slow(name);
+    let fd: number;
+    try {
+      fd = openSync(`${realDirectory}${path.sep}${name}`, flags);
+    } catch {
+      return slow(name);
+    }
+    return readOpened(fd, path.resolve(dir, name), opts.kind);
+  };
 }
 
 /** The same, as a promise (the checks are on small, capped files). */

@@ -3,7 +3,7 @@
 import { existsSync, opendirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { readUserFileSync } from '../files.js';
+import { userDirReader } from '../files.js';
 import type { TowncrierConfig } from './config.js';
 import { pyCompare, pyIntString, pyIsBlank, pyRstrip, pySplitlinesKeepends, pyStrip } from './pystr.js';
 
@@ -123,6 +123,7 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
     const list: FragmentFile[] = [];
     sections.push([name, list]);
     if (!existsSync(dir)) continue;
+    const read = userDirReader(dir, { kind: 'fragment', root: config.baseDir });
     const orphanCounter = new Map<string, number>();
     const seen = new Map<string, string>();
     for (const entry of listInDirectoryOrder(dir)) {
@@ -168,7 +169,7 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
       seen.set(key, file);
       files.push(file);
       // read_text: universal newlines (the safe reader refuses what is not UTF-8).
-      list.push({ file, ticket, type: parsed.type, counter, content: readUserFileSync(file, { kind: 'fragment', root: config.baseDir }).replace(/\r\n?/g, '\n') });
+      list.push({ file, ticket, type: parsed.type, counter, content: read(base).replace(/\r\n?/g, '\n') });
     }
   }
   return { sections, files, skipped };

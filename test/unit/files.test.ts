@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { SIZE_CAPS, plainNameProblem, readUserFileSync } from '../../src/files.js';
+import { SIZE_CAPS, plainNameProblem, readUserFileSync, userDirReader } from '../../src/files.js';
 
 const base = mkdtempSync(path.join(os.tmpdir(), 'ww-files-'));
 const repo = path.join(base, 'repo');
@@ -23,6 +23,9 @@ execFileSync('mkfifo', [path.join(repo, 'changes/8.feature.md')]);
 writeFileSync(path.join(repo, 'changes/9.feature.md'), Buffer.from([0x41, 0x42, 0xff, 0x43]));
 writeFileSync(path.join(repo, 'changes/10.feature.md'), 'x'.repeat(SIZE_CAPS.fragment + 1));
 symlinkSync('11.feature.md', path.join(repo, 'changes/11.feature.md'));
+mkdirSync(path.join(base, 'elsewhere'));
+writeFileSync(path.join(base, 'elsewhere/1.feature.md'), 'secret elsewhere\n');
+symlinkSync(path.join(base, 'elsewhere'), path.join(repo, 'linked'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const read = (name: string) => readUserFileSync(path.join(repo, 'changes', name), { kind: 'fragment' });
@@ -65,6 +68,31 @@ describe('readUserFileSync', () => {
   it('gives null for a missing optional file but an error for a dangling optional one', () => {
     expect(readUserFileSync(path.join(repo, 'nope'), { kind: 'config', optional: true })).toBeNull();
     expect(() => readUserFileSync(path.join(repo, 'changes/5.feature.md'), { kind: 'config', optional: true })).toThrow(/dangling/);
+  });
+});
+
+describe('userDirReader', () => {
+  const names = Array.from({ length: 12 }, (_, i) => `${i + 1}.feature.md`);
+  const outcome = (f: () => string) => {
+    try {
+      return { text: f() };
+    } catch (e) {
+      return { error: (e as ConfigError).message, file: (e as ConfigError).file, exitCode: (e as ConfigError).exitCode };
+    }
+  };
+
+  it('reads or refuses every file exactly as readUserFileSync does', () => {
+    const dir = path.join(repo, 'changes');
+    const reader = userDirReader(dir, { kind: 'fragment', root: repo });
+    const fast = names.map((n) => outcome(() => reader(n)));
+    expect(fast).toEqual(names.map((n) => outcome(() => readUserFileSync(path.join(dir, n), { kind: 'fragment', root: repo }))));
+    expect(fast[0]).toEqual({ text: 'A feature.\n' });
+    expect(fast.filter((o) => 'error' in o)).toHaveLength(10);
+  });
+
+  it('refuses the files of a directory that is a symlink out of the repository', () => {
+    const reader = userDirReader(path.join(repo, 'linked'), { kind: 'fragment', root: repo });
+    expect(outcome(() => reader('1.feature.md'))).toMatchObject({ error: expect.stringMatching(/outside the repository/), file: path.join(repo, 'linked/1.feature.md') });
   });
 });
 
