@@ -155,6 +155,8 @@ function readOpened(fd: number, abs: string, kind: FileKind): string {
       const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
+      // All that fstat promised is read: stop without the read that would say end of file.
+      if (n === st.size) break;
     }
     if (n > cap) throw fail(abs, `is more than the ${cap} bytes a ${kind} file may have`, `shorten it (a ${kind} file is read whole)`);
     try {

@@ -55,7 +55,7 @@ function bulletKey(text: string): number {
 
 /** 26.9: a text that ends in a code block gets "\n\n " so the issue link lands after the block. */
 function afterTrailingCodeBlock(text: string): string {
-  return /::\n\n(?:(?: {2}[ \t]+[^\n]*)?\n)* {2}[ \t]+[^\n]*$/.test(text) ? `${text}\n\n ` : text;
+  return text.includes('::\n\n') && /::\n\n(?:(?: {2}[ \t]+[^\n]*)?\n)* {2}[ \t]+[^\n]*$/.test(text) ? `${text}\n\n ` : text;
 }
 
 function renderIssue(format: string | null, issue: string, config: TowncrierConfig): string {
@@ -105,6 +105,13 @@ function readTemplate(config: TowncrierConfig): string {
 export function renderFragments(grouped: Grouped, config: TowncrierConfig, versiondata: VersionData, renderTitle: boolean, mdHeaderLevel = 1): string {
   const sections = new PyDict();
   const issuesByCategory = new PyDict();
+  // An issue is formatted once, though it is listed both with its entry and in its category.
+  const rendered = new Map<string, string>();
+  const issueText = (i: string): string => {
+    let r = rendered.get(i);
+    if (r === undefined) rendered.set(i, (r = renderIssue(config.issueFormat, i, config)));
+    return r;
+  };
   for (const [name, types] of grouped) {
     const section = new PyDict();
     const byCategory = new PyDict();
@@ -112,10 +119,10 @@ export function renderFragments(grouped: Grouped, config: TowncrierConfig, versi
       const all = new Set<string>();
       const entries = sortedEntries(texts, config.allBullets).map(([text, issues]): [string, string[]] => {
         for (const i of issues) all.add(i);
-        return [afterTrailingCodeBlock(text), issues.map((i) => renderIssue(config.issueFormat, i, config))];
+        return [afterTrailingCodeBlock(text), issues.map(issueText)];
       });
       section.set(type, new PyDict(entries));
-      byCategory.set(type, sortIssues([...all].sort(pyCompare)).map((i) => renderIssue(config.issueFormat, i, config)));
+      byCategory.set(type, sortIssues([...all].sort(pyCompare)).map(issueText));
     }
     sections.set(name, section);
     issuesByCategory.set(name, byCategory);
