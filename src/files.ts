@@ -159,25 +159,59 @@ function readOpened(fd: number, abs: string, kind: FileKind): string {
       if (n === st.size) break;
     }
     if (n > cap) throw fail(abs, `is more than the ${cap} bytes a ${kind} file may have`, `shorten it (a ${kind} file is read whole)`);
-    try {
-      return decoder.decode(buf.subarray(0, n));
-    } catch {
-      const at = firstInvalidUtf8(buf.subarray(0, n));
-      throw fail(abs, `is not valid UTF-8 (byte offset ${at})`, 'save it as UTF-8');
-    }
+    return decodeOrFail(buf.subarray(0, n), abs);
   } finally {
     closeSync(fd);
   }
+}
+
+function decodeOrFail(bytes: Uint8Array, abs: string): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw fail(abs, `is not valid UTF-8 (byte offset ${firstInvalidUtf8(bytes)})`, 'save it as UTF-8');
+  }
+}
+
+/**
+ * A file its directory's listing called regular, opened without following a symlink: read to the end
+ * without an fstat (Node's costs as much as the read). null when the full checks must decide: larger
+ * than the scratch buffer or the cap, or not readable as a file (replaced since the listing). A FIFO
+ * swapped in since the listing reads as empty, never blocks (O_NONBLOCK).
+ */
+function readListed(fd: number, abs: string, kind: FileKind): string | null {
+  const limit = Math.min(SIZE_CAPS[kind] + 1, scratch.length);
+  let n = 0;
+  try {
+    for (;;) {
+      if (n === limit) return null;
+      const got = readSync(fd, scratch, n, limit - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  return decodeOrFail(scratch.subarray(0, n), abs);
+}
+
+/** An entry of a directory listing (`fs.Dirent`): its name and what the listing says it is. */
+export interface ListedEntry {
+  name: string;
+  isFile(): boolean;
 }
 
 /**
  * A reader of many files in one directory (a fragments directory), each read as readUserFileSync reads
  * it, for one open per file: the directory is resolved and checked against the repository once, and each
  * file is opened with O_NOFOLLOW, so a file that is a symlink (or anything else unusual) goes through
- * readUserFileSync's full checks instead. `name` is a name from the directory's listing.
+ * readUserFileSync's full checks instead. Give a name from the directory's listing, or its entry
+ * (`fs.Dirent`): an entry the listing calls a regular file is read without an fstat.
  */
-export function userDirReader(dir: string, opts: Omit<ReadOptions, 'optional'>): (name: string) => string {
-  const slow = (name: string) => readUserFileSync(path.join(dir, name), opts);
+export function userDirReader(dir: string, opts: Omit<ReadOptions, 'optional'>): (entry: string | ListedEntry) => string {
+  const slow = (entry: string | ListedEntry) => readUserFileSync(path.join(dir, typeof entry === 'string' ? entry : entry.name), opts);
   const noFollow = constants.O_NOFOLLOW as number | undefined;
   let realDirectory: string;
   try {
@@ -189,7 +223,8 @@ export function userDirReader(dir: string, opts: Omit<ReadOptions, 'optional'>):
   if (opts.root !== null && !inside(realDirectory, realDir(repositoryOf(opts.root ?? dir)))) return slow;
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | noFollow;
   const absDir = path.resolve(dir);
-  return (name) => {
+  return (entry) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
     // Only a plain name stays in the directory (the slow path checks where anything else leads).
     if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(path.sep)) return slow(name);
     let fd: number;
@@ -198,7 +233,9 @@ export function userDirReader(dir: string, opts: Omit<ReadOptions, 'optional'>):
     } catch {
       return slow(name);
     }
-    return readOpened(fd, `${absDir}${path.sep}${name}`, opts.kind);
+    const abs = `${absDir}${path.sep}${name}`;
+    if (typeof entry === 'string' || !entry.isFile()) return readOpened(fd, abs, opts.kind);
+    return readListed(fd, abs, opts.kind) ?? slow(name);
   };
 }
 

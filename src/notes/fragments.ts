@@ -169,7 +169,7 @@ export function findFragments(config: TowncrierConfig): FoundFragments {
       seen.set(key, file);
       files.push(file);
       // read_text: universal newlines (the safe reader refuses what is not UTF-8).
-      list.push({ file, ticket, type: parsed.type, counter, content: read(base).replace(/\r\n?/g, '\n') });
+      list.push({ file, ticket, type: parsed.type, counter, content: read(entry).replace(/\r\n?/g, '\n') });
     }
   }
   return { sections, files, skipped };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,17 @@ describe('userDirReader', () => {
     expect(fast).toEqual(names.map((n) => outcome(() => readUserFileSync(path.join(dir, n), { kind: 'fragment', root: repo }))));
     expect(fast[0]).toEqual({ text: 'A feature.\n' });
     expect(fast.filter((o) => 'error' in o)).toHaveLength(10);
+  });
+
+  it('reads or refuses the entries of a listing exactly as readUserFileSync does, the regular files without an fstat', () => {
+    const dir = path.join(repo, 'changes');
+    const reader = userDirReader(dir, { kind: 'fragment', root: repo });
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    const listed = entries.map((e) => outcome(() => reader(e)));
+    expect(listed).toEqual(entries.map((e) => outcome(() => readUserFileSync(path.join(dir, e.name), { kind: 'fragment', root: repo }))));
+    expect(listed.filter((o) => 'text' in o)).toHaveLength(2);
+    // A regular file over the cap is listed as a file and still refused with the cap's message.
+    expect(entries.find((e) => e.name === '10.feature.md')?.isFile()).toBe(true);
   });
 
   it('refuses the files of a directory that is a symlink out of the repository', () => {
