@@ -461,6 +461,8 @@ interface Runtime {
   env: any;
   globals: Record<string, unknown>;
   runtime: any;
+  /** The frame a render starts with. */
+  Frame: new () => any;
 }
 let runtimeLoaded: Runtime | undefined;
 
@@ -510,7 +512,22 @@ function loadRuntime(): Runtime {
       throw new Error('a towncrier template cannot include, import or extend other templates');
     },
   };
-  runtimeLoaded = { env, globals, runtime: require('nunjucks/src/runtime.js') };
+  const runtime = require('nunjucks/src/runtime.js');
+  // nunjucks' Frame.set splits every name on '.' for nested sets; compiled templates set plain names
+  // (loop variables, `set`) several times per iteration, so those go straight in. A subclass, not a patch.
+  class Frame extends runtime.Frame {
+    constructor(parent?: Frame, isolateWrites?: boolean) {
+      super(parent, isolateWrites);
+    }
+    set(name: string, val: unknown, resolveUp?: boolean): void {
+      if (resolveUp || name.includes('.')) super.set(name, val, resolveUp);
+      else this.variables[name] = val;
+    }
+    push(isolateWrites?: boolean): Frame {
+      return new Frame(this, isolateWrites);
+    }
+  }
+  runtimeLoaded = { env, globals, runtime, Frame };
   return runtimeLoaded;
 }
 
@@ -847,7 +864,7 @@ export function compileTemplate(source: string, file: string): CompiledTemplate 
       let failure: unknown;
       try {
         withBudget(TEMPLATE_BUDGET, () =>
-          props.root(n.env, context, new n.runtime.Frame(), n.runtime, (err: unknown, res: string) => {
+          props.root(n.env, context, new n.Frame(), n.runtime, (err: unknown, res: string) => {
             failure = err;
             out = res;
           }),
