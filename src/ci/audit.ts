@@ -21,7 +21,7 @@ function stepsOf(job: Json): Json[] {
   return (job.steps ?? []) as Json[];
 }
 
-/** `writable`: the scopes this job may write (publish: contents and id-token; tag: contents). */
+/** `writable`: the scopes this job may write (publish: contents, id-token and attestations; tag: contents). */
 function permissionProblems(at: string, perms: unknown, writable: string[]): AuditFinding[] {
   if (perms === undefined) return [];
   if (typeof perms === 'string') {
@@ -38,7 +38,7 @@ function permissionProblems(at: string, perms: unknown, writable: string[]): Aud
 
 /**
  * Findings (empty when sound): every `uses:` pinned to a 40-hex SHA; no `${{ }}` expression inside a
- * `run:` script; read-only permissions except contents/id-token write in the publish job (and contents write
+ * `run:` script; read-only permissions except contents/id-token/attestations write in the publish job (and contents write
  * in the tag job that tags a merged release PR); a concurrency
  * group per ref; no caches; publish depends on verify.
  */
@@ -53,7 +53,7 @@ export function auditWorkflow(text: string, opts: { publishJob?: string; verifyJ
   const group = (wf.concurrency as Json | undefined)?.group;
   if (typeof group !== 'string' || !group.includes('github.ref')) out.push({ at: 'concurrency.group', message: 'no concurrency group per tag (github.ref)' });
   for (const [name, job] of jobsOf(wf)) {
-    const writable = name === publishJob ? ['contents', 'id-token'] : name === tagJob ? ['contents'] : [];
+    const writable = name === publishJob ? ['contents', 'id-token', 'attestations'] : name === tagJob ? ['contents'] : [];
     out.push(...permissionProblems(`jobs.${name}.permissions`, job.permissions, writable));
     for (const [i, step] of stepsOf(job).entries()) {
       const at = `jobs.${name}.steps.${i}`;

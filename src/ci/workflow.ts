@@ -270,9 +270,12 @@ ${node}      - run: node "$WHEELWRIGHT" verify
     environment:
       name: \${{ inputs.repository == 'testpypi' && 'testpypi' || '${environment}' }}
       url: \${{ github.server_url }}/\${{ github.repository }}/releases/tag/\${{ needs.plan.outputs.tag }}
+    # contents: the GitHub release; id-token: trusted publishing and Sigstore signing; attestations: build provenance
+    # through GitHub's attestations API (docs.github.com, "Create an attestation": \`attestations:write\`).
     permissions:
       contents: write
       id-token: write
+      attestations: write
     steps:
 ${checkout}      - uses: ${usesLine(actions, 'actions/download-artifact')}
         with:

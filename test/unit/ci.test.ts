@@ -80,11 +80,12 @@ describe('the generated release workflow', () => {
     for (const r of runs) expect(r).not.toContain('${{');
   });
 
-  it('is read-only except contents and id-token write in the publish job, which needs verify and runs in an environment', async () => {
+  it('is read-only except contents, id-token and attestations write in the publish job, which needs verify and runs in an environment', async () => {
     const { wf } = await workflow();
     expect(wf.permissions).toEqual({ contents: 'read' });
     for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish' && name !== 'tag') expect(job.permissions).toBeUndefined();
-    expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+    // GitHub's attestations API (build provenance) needs attestations: write; nothing else is granted.
+    expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write', attestations: 'write' });
     expect(wf.jobs.tag.permissions).toEqual({ contents: 'write' });
     expect(wf.jobs.publish.needs).toEqual(['plan', 'verify']);
     expect(wf.jobs.publish.environment).toEqual({
@@ -197,6 +198,10 @@ describe('the security audit catches', () => {
     expect(auditWorkflow(bad).map((f) => f.at).sort()).toEqual(['jobs.build.steps.4.with.cache', 'jobs.verify.permissions.contents']);
     const idToken = (await good()).replace('    permissions:\n      contents: write\n    outputs:\n      ref:', '    permissions:\n      contents: write\n      id-token: write\n    outputs:\n      ref:');
     expect(auditWorkflow(idToken).map((f) => f.at)).toEqual(['jobs.tag.permissions.id-token']);
+    const attestations = (await good()).replace('  verify:\n    needs: [plan, build]\n', '  verify:\n    needs: [plan, build]\n    permissions:\n      attestations: write\n');
+    expect(auditWorkflow(attestations).map((f) => f.at)).toEqual(['jobs.verify.permissions.attestations']);
+    const packages = (await good()).replace('      attestations: write\n', '      attestations: write\n      packages: write\n');
+    expect(auditWorkflow(packages).map((f) => f.at)).toEqual(['jobs.publish.permissions.packages']);
   });
 });
 
