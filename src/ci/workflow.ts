@@ -1,4 +1,4 @@
-// The tag-triggered release workflow `release ci init` writes: plan → build (matrix) → verify → publish.
+// The tag-triggered release workflow `release ci init` writes: plan → build (matrix) → verify → publish → verify-published.
 import type { ReleaseConfig } from '../config/schema.js';
 import { type ActionsTable, usesLine } from './actions.js';
 
@@ -290,5 +290,44 @@ ${node}      - env:
           if [ "$DRY_RUN" = "true" ]; then set -- "$@" --dry-run; fi
           if [ "$REPOSITORY" = "testpypi" ]; then set -- "$@" --repository-url https://test.pypi.org/legacy/; fi
           node "$WHEELWRIGHT" publish "$@"
+${verifyPublishedJob(checkout, actions, node, opts.destinations)}`;
+}
+
+/** Looks again for up to this long while PyPI's CDN has not caught up with the upload (any other finding fails at once). */
+export const CDN_WAIT = '10m';
+
+/**
+ * The last job: the release checks itself with a read-only token. It downloads every file from PyPI and the GitHub
+ * release, compares it with the verified manifest, and verifies each PEP 740 attestation and the signed SHA256SUMS
+ * against this repository, this workflow and the ref the publish job ran on (a merged PR's run signs as its
+ * refs/pull/N/merge). None when the release goes to neither PyPI nor GitHub.
+ */
+function verifyPublishedJob(checkout: string, actions: ActionsTable, node: string, destinations: string[]): string {
+  const from = ['pypi', 'github'].filter((d) => destinations.includes(d));
+  if (from.length === 0) return '';
+  return `
+  verify-published:
+    needs: [plan, publish]
+    # After a real publish only: a dry run (workflow_dispatch's default) publishes nothing to check.
+    if: \${{ !cancelled() && !failure() && needs.publish.result == 'success' && inputs.dry-run != true }}
+    runs-on: ubuntu-24.04
+    # ${CDN_WAIT} of looking again at most (--wait), plus the downloads.
+    timeout-minutes: 20
+    permissions:
+      contents: read
+    steps:
+${checkout}      - uses: ${usesLine(actions, 'actions/download-artifact')}
+        with:
+          name: release-verified
+          path: dist
+${node}      - env:
+          VERSION: \${{ needs.plan.outputs.version }}
+          SIGNER_REF: \${{ github.ref }}
+          REPOSITORY: \${{ inputs.repository }}
+          GITHUB_TOKEN: \${{ github.token }}
+        run: |
+          set -- --published "$VERSION" --from ${from.join(',')} --ref "$SIGNER_REF" --wait ${CDN_WAIT}
+          if [ "$REPOSITORY" = "testpypi" ]; then set -- "$@" --index-url https://test.pypi.org/; fi
+          node "$WHEELWRIGHT" verify "$@"
 `;
 }

@@ -37,7 +37,7 @@ async function targets(ctx: Context, positionals: string[], distArg: string | un
 }
 
 const verify: CommandDefinition = {
-  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N] [--strict] | release verify --published VERSION [--from pypi,github]',
+  usage: 'release verify [DIR | ARTIFACT...] [--dist DIR] [--manifest PATH] [--jobs N] [--strict] | release verify --published VERSION [--from pypi,github] [--ref REF] [--wait DURATION]',
   positionals: { name: 'artifact or directory paths', max: Infinity },
   description:
     'Check every wheel and sdist in dist/ against the rules PyPI and installers apply (names, versions, METADATA, WHEEL tags, RECORD hashes and sizes, zip safety, platform tags, binaries against their tags) and the set against the release plan (missing, unexpected, duplicate). Writes dist/SHA256SUMS and records the results in the release manifest. Like twine, it takes a directory or artifact files as arguments (`release verify dist/*.whl`): named files are checked one by one, without the set check unless --manifest is given. Errors (what PyPI or an installer would refuse, or a platform the wheel does not run on) fail; warnings (spec deviations PyPI accepts) are shown and fail only with --strict. Exits 4 when anything fails.',
@@ -50,6 +50,8 @@ const verify: CommandDefinition = {
     'index-url': { type: 'string', valueName: 'URL', description: 'with --published: the index whose JSON and integrity APIs to read (default from publish.pypi.repository_url)' },
     repository: { type: 'string', valueName: 'OWNER/NAME', description: 'with --published: the repository that must have signed (default publish.github.repository, GITHUB_REPOSITORY)' },
     workflow: { type: 'string', valueName: 'FILE', description: 'with --published: the workflow file that must have signed (default release.yml)' },
+    ref: { type: 'string', valueName: 'REF', description: "with --published: the ref of the run that must have signed, its GITHUB_REF (default refs/tags/<the manifest's tag>; a merged pull request's run signs as refs/pull/N/merge)" },
+    wait: { type: 'string', valueName: 'DURATION', description: "with --published: look again (after 10, 20, 40, then every 60 s) for up to DURATION, e.g. 10m, while the only findings are what PyPI's CDN lag explains (a file or its provenance not listed yet); any other finding fails at once" },
     'trusted-root': { type: 'string', valueName: 'FILE', description: "with --published: Sigstore's trusted root (default: the public-good root, via TUF)" },
   },
   examples: ['release verify', 'release verify wheelhouse --jobs 2', 'release verify dist/*.whl   # these files only, no set check', 'release verify --published 1.2.0 --from pypi,github', 'release verify --json | jq \'.artifacts[] | select(.ok | not)\''],
@@ -60,7 +62,7 @@ const verify: CommandDefinition = {
       const { runPublished } = await import('../verify/published-command.js');
       return runPublished(ctx, {
         version: published, dist: ctx.distDir, manifest: manifestArg, from: list(args, 'from') ?? [], indexUrl: str(args, 'index-url'),
-        repository: str(args, 'repository'), workflow: str(args, 'workflow'), trustedRoot: str(args, 'trusted-root'),
+        repository: str(args, 'repository'), workflow: str(args, 'workflow'), ref: str(args, 'ref'), trustedRoot: str(args, 'trusted-root'), wait: str(args, 'wait'),
       });
     }
     const { dist, loose } = await targets(ctx, args.positionals, str(args, 'dist'));

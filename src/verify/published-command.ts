@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { readManifest } from '../manifest.js';
 import { registerSecret } from '../secrets.js';
-import { publishedText, sameVersion, verifyPublished } from './published.js';
+import { parseWait, publishedText, sameVersion, verifyPublishedWaiting } from './published.js';
 
 export interface PublishedFlags {
   version: string;
@@ -15,7 +15,11 @@ export interface PublishedFlags {
   indexUrl?: string;
   repository?: string;
   workflow?: string;
+  /** The ref the signing run had (GITHUB_REF there); default the release tag's. */
+  ref?: string;
   trustedRoot?: string;
+  /** How long to keep looking while only PyPI's CDN lag explains the findings, e.g. `10m`; default no wait. */
+  wait?: string;
 }
 
 /** The JSON/integrity API base for an upload URL: PyPI's and TestPyPI's known hosts, else the same origin. */
@@ -44,17 +48,23 @@ export async function runPublished(ctx: Context, f: PublishedFlags): Promise<{ j
   }
   const from = f.from.length ? f.from : ['pypi'];
   for (const d of from) if (d !== 'pypi' && d !== 'github') throw new UsageError(`--from takes pypi and github, not \`${d}\``, { hint: 'e.g. --from pypi,github' });
+  const waitMs = f.wait === undefined ? 0 : parseWait(f.wait);
+  if (waitMs === null) throw new UsageError(`--wait takes a duration such as 90s or 10m, not \`${f.wait}\``, { hint: 'e.g. --wait 10m' });
+  if (f.ref !== undefined && !/^refs\/[\w./-]+$/.test(f.ref)) throw new UsageError(`--ref takes a full ref such as refs/tags/v1.2.0, not \`${f.ref}\``, { hint: 'pass the GITHUB_REF of the run that published' });
   const token = ctx.env.GITHUB_TOKEN ?? ctx.env.GH_TOKEN;
   registerSecret(token);
-  const report = await verifyPublished({
+  // The default API URL yields to GITHUB_API_URL (GitHub Enterprise runners), as publish does.
+  const configured = config?.publish.github.api_url ?? 'https://api.github.com';
+  const apiUrl = configured === 'https://api.github.com' && ctx.env.GITHUB_API_URL ? ctx.env.GITHUB_API_URL : configured;
+  const report = await verifyPublishedWaiting({
     manifest,
     indexUrl: from.includes('pypi') ? (f.indexUrl ?? indexBaseFor(config?.publish.pypi.repository_url ?? 'https://upload.pypi.org/legacy/')) : null,
-    identity: { repository, workflow: f.workflow ?? 'release.yml', ref: `refs/tags/${manifest.tag}` },
+    identity: { repository, workflow: f.workflow ?? 'release.yml', ref: f.ref ?? `refs/tags/${manifest.tag}` },
     trustedRootFile: f.trustedRoot ? path.resolve(ctx.cwd, f.trustedRoot) : undefined,
-    github: from.includes('github') ? { apiUrl: config?.publish.github.api_url ?? 'https://api.github.com', repository, token } : null,
+    github: from.includes('github') ? { apiUrl, repository, token } : null,
     env: ctx.env,
     log: (l) => ctx.log.info(l),
-  });
+  }, waitMs);
   ctx.log.info(publishedText(report));
   return { json: report, exitCode: report.ok ? ExitCode.ok : ExitCode.verify };
 }

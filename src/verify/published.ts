@@ -219,6 +219,47 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
   return { ok: findings.length === 0, version: m.version, identity: opts.identity, files, findings };
 }
 
+/** Findings that PyPI's CDN lag explains right after an upload (the file or its provenance not listed yet, a timeout). */
+const LAG: ReadonlySet<PublishedCode> = new Set(['missing-on-index', 'no-provenance', 'unreachable']);
+
+/** Whether a report fails only on findings that another look, later, could clear. */
+export function onlyLag(r: PublishedReport): boolean {
+  return !r.ok && r.findings.every((f) => LAG.has(f.code));
+}
+
+/** Pauses between looks: 10 s doubling to at most 60 s. */
+export const RECHECK_DELAYS_MS = [10_000, 20_000, 40_000, 60_000];
+
+/**
+ * verifyPublished, looked at again while the only findings are lag (a file, or its attestation, not on PyPI's CDN
+ * yet) and `waitMs` has not run out; a hard finding (bytes, digest, signer, subject, checksums) ends it at once.
+ */
+export async function verifyPublishedWaiting(
+  opts: PublishedOptions,
+  waitMs: number,
+  o: { delaysMs?: number[]; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
+): Promise<PublishedReport & { looks: number }> {
+  const delays = o.delaysMs ?? RECHECK_DELAYS_MS;
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = now() + waitMs;
+  for (let look = 1; ; look++) {
+    const report = await verifyPublished(opts);
+    const left = deadline - now();
+    if (!onlyLag(report) || left <= 0) return { ...report, looks: look };
+    const pause = Math.min(delays[Math.min(look - 1, delays.length - 1)]!, left);
+    const codes = [...new Set(report.findings.map((f) => f.code))].join(', ');
+    opts.log?.(`${report.findings.length} finding(s) that PyPI's CDN lag explains (${codes}): looking again in ${Math.ceil(pause / 1000)} s (${Math.ceil(left / 1000)} s left)`);
+    await sleep(pause);
+  }
+}
+
+/** `90s`, `10m`, `1h` or plain seconds, as milliseconds; null when unreadable. */
+export function parseWait(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
+  if (!m) return null;
+  return Math.round(Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h']);
+}
 
 /** SHA256SUMS (`<sha256>  <filename>` lines) against the manifest's files: every file listed, with its digest. */
 export function checkSums(text: string, built: BuiltArtifact[]): string[] {

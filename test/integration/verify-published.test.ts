@@ -11,7 +11,7 @@ import type { ReleaseManifest } from '../../src/manifest.js';
 import { createPypiDestination } from '../../src/publish/pypi.js';
 import type { PublishFile } from '../../src/publish/types.js';
 import { clearSecrets } from '../../src/secrets.js';
-import { SUMS_BUNDLE, verifyPublished, type PublishedOptions } from '../../src/verify/published.js';
+import { SUMS_BUNDLE, verifyPublished, verifyPublishedWaiting, type PublishedOptions } from '../../src/verify/published.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
 import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type PypiServer } from '../servers/pypi.js';
 import { writeSdist, writeWheel } from '../servers/pypi/make-dist.js';
@@ -43,7 +43,7 @@ afterAll(async () => {
 afterEach(() => clearSecrets());
 
 /** Files of a fresh version, published to the test PyPI with trusted publishing (signed). */
-async function published(version: string): Promise<{ files: PublishFile[]; manifest: ReleaseManifest }> {
+async function published(version: string, o: { later?: boolean } = {}): Promise<{ files: PublishFile[]; manifest: ReleaseManifest; upload: () => Promise<void> }> {
   const d = path.join(dir, `r${n++}`);
   const files = [
     await publishFile(await writeWheel(d, { name: 'demo-core', version, tag: 'py3-none-any', payloadBytes: 4000 }), 'demo-core', version),
@@ -52,13 +52,16 @@ async function published(version: string): Promise<{ files: PublishFile[]; manif
   const run = testRun({ cwd: dir, files, env: { ...actions.env, ...sig.env }, repositoryUrl: pypi.uploadUrl });
   run.manifest = {} as ReleaseManifest;
   const dest = createPypiDestination({ retryBaseMs: 5, timeoutMs: 5000 });
-  await dest.preflight(run);
-  await dest.publish(run);
+  const upload = async () => {
+    await dest.preflight(run);
+    await dest.publish(run);
+  };
+  if (!o.later) await upload();
   const manifest = {
     version, tag: 'v7.0.0',
     built: files.map((f) => ({ filename: f.filename, package: 'demo-core', target: null, job: 'build', size: f.size, sha256: f.sha256 })),
   } as unknown as ReleaseManifest;
-  return { files, manifest };
+  return { files, manifest, upload };
 }
 
 const options = (manifest: ReleaseManifest, extra: Partial<PublishedOptions> = {}): PublishedOptions => ({
@@ -113,6 +116,37 @@ describe('verify --published against PyPI', () => {
       ['demo_core-7.0.4-cp312-cp312-macosx_11_0_arm64.whl', 'missing-on-index'],
     ]);
     expect(files).toHaveLength(2);
+  });
+});
+
+describe('verify --published --wait (PyPI CDN lag)', () => {
+  it('looks again while the files are not listed yet, and passes once they are', async () => {
+    const { manifest, upload } = await published('7.5.0', { later: true });
+    const pauses: number[] = [];
+    const sleep = async (ms: number) => {
+      pauses.push(ms);
+      if (pauses.length === 2) await upload();
+    };
+    const r = await verifyPublishedWaiting(options(manifest), 600_000, { delaysMs: [10_000, 20_000], sleep });
+    expect(r.findings).toEqual([]);
+    expect(r.looks).toBe(3);
+    expect(pauses).toEqual([10_000, 20_000]);
+  });
+
+  it('gives up when the wait runs out, and at once on a finding lag cannot explain', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms), delaysMs: [10_000, 20_000, 40_000] };
+    const { manifest } = await published('7.5.1', { later: true });
+    const never = await verifyPublishedWaiting(options(manifest), 60_000, clock);
+    expect(never.findings.map((f) => f.code)).toEqual(['missing-on-index', 'missing-on-index']);
+    // looks at 0, 10, 30 and 60 s: the last pause is cut to what is left of the minute
+    expect([never.looks, t]).toEqual([4, 60_000]);
+    t = 0;
+    const { files, manifest: changed } = await published('7.5.2');
+    pypi.file(files[0]!.filename)!.data![200]! ^= 1;
+    const hard = await verifyPublishedWaiting(options(changed), 60_000, clock);
+    expect(hard.findings.map((f) => f.code)).toEqual(['content']);
+    expect([hard.looks, t]).toEqual([1, 0]);
   });
 });
 

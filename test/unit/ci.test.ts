@@ -83,7 +83,8 @@ describe('the generated release workflow', () => {
   it('is read-only except contents, id-token and attestations write in the publish job, which needs verify and runs in an environment', async () => {
     const { wf } = await workflow();
     expect(wf.permissions).toEqual({ contents: 'read' });
-    for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish' && name !== 'tag') expect(job.permissions).toBeUndefined();
+    for (const [name, job] of Object.entries(wf.jobs as Json)) if (name !== 'publish' && name !== 'tag' && name !== 'verify-published') expect(job.permissions).toBeUndefined();
+    expect(wf.jobs['verify-published'].permissions).toEqual({ contents: 'read' });
     // GitHub's attestations API (build provenance) needs attestations: write; nothing else is granted.
     expect(wf.jobs.publish.permissions).toEqual({ contents: 'write', 'id-token': 'write', attestations: 'write' });
     expect(wf.jobs.tag.permissions).toEqual({ contents: 'write' });
@@ -94,6 +95,27 @@ describe('the generated release workflow', () => {
     });
     expect(wf.jobs.verify.needs).toEqual(['plan', 'build']);
     expect(wf.jobs.build.needs).toBe('plan');
+  });
+
+  it('ends with a read-only job that checks the published release against the manifest and its signatures, waiting out CDN lag', async () => {
+    const { wf } = await workflow();
+    const job = wf.jobs['verify-published'] as Json;
+    expect(job.needs).toEqual(['plan', 'publish']);
+    expect(job.permissions).toEqual({ contents: 'read' });
+    // only after a publish that sent something: not after a dry run
+    expect(job.if).toContain("needs.publish.result == 'success'");
+    expect(job.if).toContain('inputs.dry-run != true');
+    const run = (job.steps as Json[]).find((s) => String(s.run ?? '').includes('--published'))!;
+    expect(run.run).toContain('set -- --published "$VERSION" --from pypi,github --ref "$SIGNER_REF" --wait 10m');
+    expect(run.run).toContain('node "$WHEELWRIGHT" verify "$@"');
+    expect(run.env).toEqual({ VERSION: '${{ needs.plan.outputs.version }}', SIGNER_REF: '${{ github.ref }}', REPOSITORY: '${{ inputs.repository }}', GITHUB_TOKEN: '${{ github.token }}' });
+    // the manifest it checks against is the verified one the publish job published
+    expect((job.steps as Json[]).find((s) => String(s.uses).startsWith('actions/download-artifact@'))!.with).toEqual({ name: 'release-verified', path: 'dist' });
+    const config = configSchema.parse({});
+    const onlyGithub = parse(renderWorkflow(config, await loadActionsTable(), { bundleSha256: 'a'.repeat(64), destinations: ['github', 'index'] })) as Json;
+    expect(String(onlyGithub.jobs['verify-published'].steps.at(-1).run)).toContain('--from github --ref');
+    const neither = parse(renderWorkflow(config, await loadActionsTable(), { bundleSha256: 'a'.repeat(64), destinations: ['index'] })) as Json;
+    expect(Object.keys(neither.jobs)).not.toContain('verify-published');
   });
 
   it('triggers on version tags and workflow_dispatch with a dry-run input, one run per tag at a time', async () => {
