@@ -35,6 +35,8 @@ export async function checkProvenance(opts: {
   let provenance: Provenance;
   try {
     const res = await fetch(url, { headers: { accept: 'application/vnd.pypi.integrity.v1+json', 'user-agent': 'wheelwright' }, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+    // an answer not read to its end holds its keep-alive socket open
+    if (res.status !== 200) await res.body?.cancel().catch(() => undefined);
     if (res.status === 404) return problem('no-provenance', `the index has no attestation for ${opts.filename}`), out;
     if (res.status !== 200) return problem('unreachable', `the integrity API answered ${res.status} for ${opts.filename}`), out;
     provenance = (await res.json()) as Provenance;

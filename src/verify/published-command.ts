@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { readManifest } from '../manifest.js';
 import { registerSecret } from '../secrets.js';
-import { parseWait, publishedText, sameVersion, verifyPublishedWaiting } from './published.js';
+import { closeConnections, parseWait, publishedText, sameVersion, verifyPublishedWaiting } from './published.js';
 
 export interface PublishedFlags {
   version: string;
@@ -64,7 +64,7 @@ export async function runPublished(ctx: Context, f: PublishedFlags): Promise<{ j
     github: from.includes('github') ? { apiUrl, repository, token } : null,
     env: ctx.env,
     log: (l) => ctx.log.info(l),
-  }, waitMs);
+  }, waitMs).finally(closeConnections);
   ctx.log.info(publishedText(report));
   return { json: report, exitCode: report.ok ? ExitCode.ok : ExitCode.verify };
 }

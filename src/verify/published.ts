@@ -77,6 +77,26 @@ async function get(url: string, headers: Record<string, string>, timeoutMs: numb
   }
 }
 
+/** Lets go of an answer whose body is not needed: an unread body holds its socket, and the process, open. */
+async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
+
+// Node's fetch pools keep-alive sockets in undici's global dispatcher, shared between undici copies under this symbol.
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * Ends every connection fetch still holds, so the process exits as soon as its work is done instead of when the
+ * servers hang up. A fresh dispatcher takes the old one's place for any later fetch in the same process.
+ */
+export async function closeConnections(): Promise<void> {
+  const slot = globalThis as unknown as Record<symbol, { destroy?: () => Promise<void>; constructor: new () => unknown } | undefined>;
+  const current = slot[GLOBAL_DISPATCHER];
+  if (typeof current?.destroy !== 'function') return;
+  slot[GLOBAL_DISPATCHER] = new current.constructor() as typeof current;
+  await current.destroy().catch(() => undefined);
+}
+
 /** sha256 and size of a download, streamed. */
 async function digestOf(res: Response): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
@@ -120,6 +140,7 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
       let listed: Map<string, IndexFile>;
       try {
         const res = await get(new URL(`pypi/${project}/${m.version}/json`, base).href, { accept: 'application/json' }, timeout);
+        if (res.status !== 200) await discard(res);
         if (res.status === 404) listed = new Map();
         else if (res.status !== 200) throw new FetchFailed(`${project} ${m.version}: the JSON API answered ${res.status}`);
         else {
@@ -147,7 +168,10 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
       }
       try {
         const res = await get(new URL(entry.url, base).href, {}, timeout);
-        if (res.status !== 200) throw new FetchFailed(`downloading ${b.filename}: ${res.status}`);
+        if (res.status !== 200) {
+          await discard(res);
+          throw new FetchFailed(`downloading ${b.filename}: ${res.status}`);
+        }
         const got = await digestOf(res);
         if (got.sha256 !== b.sha256 || got.size !== b.size) {
           add({ filename: b.filename, where: 'pypi', code: 'content', message: `the bytes served for ${b.filename} have sha256 ${got.sha256} (${got.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
@@ -171,7 +195,10 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     let assets: Array<{ name: string; url: string; size: number }>;
     try {
       const res = await get(`${api}/repos/${gh.repository}/releases/tags/${encodeURIComponent(m.tag)}`, headers, timeout);
-      if (res.status !== 200) throw new FetchFailed(`GitHub release ${m.tag} of ${gh.repository}: ${res.status}`);
+      if (res.status !== 200) {
+        await discard(res);
+        throw new FetchFailed(`GitHub release ${m.tag} of ${gh.repository}: ${res.status}`);
+      }
       assets = ((await res.json()) as { assets: Array<{ name: string; url: string; size: number }> }).assets;
     } catch (err) {
       return void add({ filename: m.tag, where: 'github', code: 'unreachable', message: (err as Error).message });
@@ -179,7 +206,10 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     const named = new Map(assets.map((a) => [a.name, a]));
     const download = async (name: string): Promise<Response> => {
       const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout);
-      if (res.status !== 200) throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);
+      if (res.status !== 200) {
+        await discard(res);
+        throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);
+      }
       return res;
     };
     for (const b of m.built) {

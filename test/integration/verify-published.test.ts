@@ -17,7 +17,10 @@ import { startActionsOidcServer, startPypiServer, type ActionsOidcServer, type P
 import { writeSdist, writeWheel } from '../servers/pypi/make-dist.js';
 import { publishFile, testRun } from '../servers/pypi/run.js';
 import { startSigstore, type SigstoreServer } from '../servers/sigstore.js';
-import { runRelease } from '../helpers/cli.js';
+import { repoRoot, runRelease } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { verifySelection } from '../../src/compat/provenance.js';
 import type { PackageSelection } from '../../src/compat/constraints.js';
 
@@ -116,6 +119,41 @@ describe('verify --published against PyPI', () => {
       ['demo_core-7.0.4-cp312-cp312-macosx_11_0_arm64.whl', 'missing-on-index'],
     ]);
     expect(files).toHaveLength(2);
+  });
+});
+
+describe('release verify --published leaves nothing running', () => {
+  it('has an empty event loop once it is done, even after an answer whose body it never read', async () => {
+    // an index that answers every request with 404 and a 1 MB page: a body left unread keeps its keep-alive socket
+    // (and so the process) alive until the server hangs up
+    const index = http.createServer((req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end(Buffer.alloc(1 << 20, 32)));
+    await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
+    try {
+      const built = [{ filename: 'demo_core-7.6.0-py3-none-any.whl', package: 'demo-core', target: null, job: 'build', size: 10, sha256: 'a'.repeat(64) }];
+      const full = { version: '7.6.0', tag: 'v7.6.0', built, schemaVersion: 1, tool: { name: 'wheelwright', version: '0' }, commit: null, createdAt: '2026-01-01T00:00:00Z', packages: [], jobs: [], expected: [], verify: null, publish: {} };
+      const file = path.join(dir, 'manifest-7.6.0.json');
+      await writeFile(file, JSON.stringify(full));
+      const url = `http://127.0.0.1:${(index.address() as { port: number }).port}/`;
+      const args = ['verify', '--published', '7.6.0', '--manifest', file, '--index-url', url, '--repository', 'owner/demo', '--trusted-root', sig.trustedRootPath];
+      // what bin/release does, then a look at what still keeps the event loop alive once main() has returned
+      const probe = `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist-js/cli.js')).href)}); const code = await main(process.argv.slice(1)); setImmediate(() => { process.stderr.write('EVENT-LOOP ' + JSON.stringify(process.getActiveResourcesInfo()) + '\\n'); process.exitCode = code; });`;
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', probe, ...args], { cwd: dir, env: { ...process.env, GITHUB_REPOSITORY: '', WHEELWRIGHT_PLAIN_OUTPUT: '1', WHEELWRIGHT_SIGSTORE_TRUSTED_ROOT: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.stdout.resume();
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(r.stderr).toContain('missing-on-index');
+      expect(r.code).toBe(4);
+      const left = JSON.parse(/EVENT-LOOP (.*)/.exec(r.stderr)![1]!) as string[];
+      // stdio pipes only: no socket, no timer
+      expect(left.filter((h) => h !== 'PipeWrap' && h !== 'TTYWrap')).toEqual([]);
+    } finally {
+      index.closeAllConnections();
+      index.close();
+    }
   });
 });
 
