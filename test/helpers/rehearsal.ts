@@ -2,9 +2,12 @@
 // environment GitHub gives it (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STEP_SUMMARY, GITHUB_REF, the matrix, `env:`),
 // expressions evaluated, and only `uses:` steps emulated: checkout → a clone of the origin at the ref;
 // upload/download-artifact → copies with the same name, path, pattern and merge-multiple rules; setup-* → no-op.
-// It is strict where GitHub is silently lenient: an expression that reads a step or job output nobody wrote, a
-// shell variable nobody set (bash -u), or an artifact path that matches nothing fails the run, naming where.
+// Matrix entries run side by side; jobs named in `reuse` come from a cache when their inputs match an earlier
+// rehearsal's (the three triggers share one build). It is strict where GitHub is silently lenient: an expression
+// that reads a step or job output nobody wrote, a shell variable nobody set (bash -u), or an artifact path that
+// matches nothing fails the run, naming where.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +30,14 @@ export interface RehearsalOptions {
   canRun?: (entry: Json) => boolean;
   /** Stop after this job (re-running one job). */
   stopAfter?: string;
+  /**
+   * Jobs whose result depends only on their inputs (no write permission, no server): a run of one of them whose
+   * inputs match a run in `cache` (same definition, matrix, `needs` outputs, checked-out commit and artifacts in
+   * the store) is not run again; its outputs and uploaded artifacts are taken from the cache.
+   */
+  reuse?: { cache: RehearsalCache; jobs: string[] };
+  /** Called before each job runs (e.g. to change a server's state between two jobs). */
+  beforeJob?: (job: string) => void | Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -34,9 +45,36 @@ export interface JobRun {
   job: string;
   matrix?: Json;
   result: 'success' | 'skipped' | 'failure';
-  steps: Array<{ name: string; result: 'success' | 'skipped' | 'failure'; outputs: Record<string, string> }>;
+  steps: Array<{ name: string; result: 'success' | 'skipped' | 'failure'; outputs: Record<string, string>; ms?: number }>;
   outputs: Record<string, string>;
   summary: string;
+  /** Wall time of the job, and of each step that ran (`steps[].ms`): where a rehearsal spends its time. */
+  ms?: number;
+  /** Taken from `reuse.cache` instead of run. */
+  reused?: boolean;
+}
+
+/** Runs of input-determined jobs, kept across rehearsals: their results and the artifacts they uploaded. */
+export interface RehearsalCache {
+  dir: string;
+  runs: Map<string, { run: JobRun; artifacts: string[] }>;
+  hits: number;
+}
+
+export function rehearsalCache(dir: string): RehearsalCache {
+  mkdirSync(dir, { recursive: true });
+  return { dir, runs: new Map(), hits: 0 };
+}
+
+/** Every file of the artifact store, hashed; the plan's wall-clock `createdAt` is masked (no job reads it). */
+function storeDigest(store: string): string {
+  const h = createHash('sha256');
+  for (const f of globSync('**/*', { cwd: store, dot: true }).sort()) {
+    let data = readFileSync(path.join(store, f));
+    if (f.endsWith('release-manifest.json')) data = Buffer.from(data.toString('utf8').replace(/"createdAt":\s*"[^"]*"/, '"createdAt":""'));
+    h.update(`${f}\0`).update(createHash('sha256').update(data).digest('hex')).update('\n');
+  }
+  return h.digest('hex');
 }
 
 export class RehearsalError extends Error {}
@@ -316,12 +354,22 @@ export async function rehearse(opts: RehearsalOptions): Promise<JobRun[]> {
       const entries: Array<Json | undefined> = matrixSpec ? (((matrixSpec as Json).include ?? []) as Json[]) : [undefined];
       let jobResult: 'success' | 'failure' = 'success';
       let jobOutputs: Record<string, string> = {};
-      for (const matrix of entries) {
+      await opts.beforeJob?.(name);
+      const runnable = entries.filter((matrix) => {
         if (matrix && opts.canRun && !opts.canRun(matrix)) {
           log(`job ${name} (${JSON.stringify(matrix)}): not run on this machine`);
-          continue;
+          return false;
         }
-        const run = await runJob(name, job, { ...base, matrix: matrix ?? {} }, matrix, opts, store, scratch, log);
+        return true;
+      });
+      // Matrix entries do not depend on each other: they run side by side, as on GitHub.
+      const reusable = opts.reuse?.jobs.includes(name) ? opts.reuse.cache : undefined;
+      const digest = reusable ? storeDigest(store) : '';
+      const done = await Promise.all(runnable.map((matrix) => {
+        const ctx = { ...base, matrix: matrix ?? {} };
+        return reusable ? cachedJob(reusable, digest, name, job, ctx, matrix, opts, store, scratch, log) : runJob(name, job, ctx, matrix, opts, store, scratch, log);
+      }));
+      for (const run of done) {
         runs.push(run);
         if (run.result === 'failure') jobResult = 'failure';
         jobOutputs = { ...jobOutputs, ...run.outputs };
@@ -335,8 +383,32 @@ export async function rehearse(opts: RehearsalOptions): Promise<JobRun[]> {
   }
 }
 
-async function runJob(name: string, job: Json, ctx: Json, matrix: Json | undefined, opts: RehearsalOptions, store: string, scratch: string, log: (l: string) => void): Promise<JobRun> {
+/** A run from the cache when this job already ran on the same inputs, else a run whose uploads are cached. */
+async function cachedJob(cache: RehearsalCache, digest: string, name: string, job: Json, ctx: Json, matrix: Json | undefined, opts: RehearsalOptions, store: string, scratch: string, log: (l: string) => void): Promise<JobRun> {
+  const checkout = ((job.steps ?? []) as Json[]).find((st) => String(st.uses ?? '').startsWith('actions/checkout@') && !st.with?.repository);
+  const ref = checkout ? String(interpolate(checkout.with?.ref ?? '', ctx, `jobs.${name}.checkout`) || opts.github.sha) : '';
+  const commit = ref ? spawnSync('git', ['--git-dir', opts.origin, 'rev-parse', `${ref}^{commit}`], { encoding: 'utf8' }).stdout.trim() : '';
+  const key = createHash('sha256').update(JSON.stringify({ name, job, matrix: matrix ?? null, needs: ctx.needs, commit, digest })).digest('hex');
+  const hit = cache.runs.get(key);
+  if (hit) {
+    cache.hits++;
+    for (const a of hit.artifacts) {
+      if (existsSync(path.join(store, a))) throw new RehearsalError(`jobs.${name}: an artifact named ${a} already exists (names are unique per run)`);
+      cpSync(path.join(cache.dir, key, a), path.join(store, a), { recursive: true });
+    }
+    log(`job ${name}${matrix ? ` (${matrix.job})` : ''}: the same inputs as an earlier rehearsal; reused`);
+    return { ...hit.run, reused: true, ms: 0 };
+  }
+  const uploads: string[] = [];
+  const run = await runJob(name, job, ctx, matrix, opts, store, scratch, log, uploads);
+  for (const a of uploads) cpSync(path.join(store, a), path.join(cache.dir, key, a), { recursive: true });
+  cache.runs.set(key, { run, artifacts: uploads });
+  return run;
+}
+
+async function runJob(name: string, job: Json, ctx: Json, matrix: Json | undefined, opts: RehearsalOptions, store: string, scratch: string, log: (l: string) => void, uploads: string[] = []): Promise<JobRun> {
   const label = matrix ? `${name} (${matrix.job ?? JSON.stringify(matrix)})` : name;
+  const jobStart = performance.now();
   const workspace = mkdtempSync(path.join(scratch, `${name}-`));
   const runnerTemp = mkdtempSync(path.join(scratch, `${name}-tmp-`));
   const summaryFile = path.join(runnerTemp, 'step-summary.md');
@@ -363,6 +435,7 @@ async function runJob(name: string, job: Json, ctx: Json, matrix: Json | undefin
       continue;
     }
     for (const [k, v] of Object.entries((step.env ?? {}) as Json)) env[k] = String(interpolate(v, { ...ctx, env }, `${where}.env.${k}`) ?? '');
+    const stepStart = performance.now();
     const outputsFile = path.join(runnerTemp, `output-${i}`);
     const envFile = path.join(runnerTemp, `env-${i}`);
     writeFileSync(outputsFile, '');
@@ -382,6 +455,7 @@ async function runJob(name: string, job: Json, ctx: Json, matrix: Json | undefin
         }
       } else if (action === 'actions/upload-artifact') {
         uploadArtifact(store, workspace, w, where);
+        if (existsSync(path.join(store, String(w.name)))) uploads.push(String(w.name));
       } else if (action === 'actions/download-artifact') {
         downloadArtifact(store, workspace, w, where);
       } else if (!/^(actions\/setup-(node|python)|docker\/setup-qemu-action)$/.test(action)) {
@@ -423,10 +497,10 @@ async function runJob(name: string, job: Json, ctx: Json, matrix: Json | undefin
       Object.assign(githubEnv, parseOutputFile(envFile));
     }
     if (step.id) ctx.steps[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
-    steps.push({ name: stepName, result: 'success', outputs });
+    steps.push({ name: stepName, result: 'success', outputs, ms: Math.round(performance.now() - stepStart) });
   }
   const outputs = Object.fromEntries(Object.entries((job.outputs ?? {}) as Json).map(([k, v]) => [k, String(interpolate(v, ctx, `jobs.${name}.outputs.${k}`) ?? '')]));
-  return { job: name, matrix, result: 'success', steps, outputs, summary: readFileSync(summaryFile, 'utf8') };
+  return { job: name, matrix, result: 'success', steps, outputs, summary: readFileSync(summaryFile, 'utf8'), ms: Math.round(performance.now() - jobStart) };
 }
 
 /** bash as GitHub runs it (`bash --noprofile --norc -eo pipefail`), plus -u: an unset variable is an error here. */
@@ -445,4 +519,16 @@ function bash(script: string, o: { cwd: string; env: Record<string, string> }): 
 function git(args: string[], cwd: string, where: string): void {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new RehearsalError(`${where}: git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** One line per job and step that took time: the profile of a rehearsal (REHEARSAL_PROFILE=1 prints it). */
+export function profile(runs: JobRun[], minMs = 100): string {
+  const lines: string[] = [];
+  for (const r of runs) {
+    if (r.ms === undefined) continue;
+    lines.push(`${String(r.ms).padStart(7)} ms  ${r.job}${r.matrix ? ` (${r.matrix.job})` : ''}${r.reused ? ' (reused)' : ''}`);
+    if (r.reused) continue;
+    for (const s of r.steps) if ((s.ms ?? 0) >= minMs) lines.push(`${String(s.ms).padStart(7)} ms    ${s.name.split('\n')[0]!.slice(0, 70)}`);
+  }
+  return lines.join('\n');
 }
