@@ -42,7 +42,8 @@ export const commands: Record<string, CommandDefinition> = {
       'files, and the tag pointing at the commit the manifest names. Every file confirmed is recorded in the ' +
       'manifest at once, so a re-run after a failure continues where it stopped; a run after a complete release ' +
       'does nothing, says so, and exits 0. The GitHub release is created as a draft and published only when every ' +
-      'asset (files, SHA256SUMS, release-manifest.json, versions.json) is attached and matches. Tokens: GITHUB_TOKEN; ' +
+      'asset is attached and matches: the files, release-manifest.json, and SHA256SUMS and versions.json as ' +
+      '`release verify` made them (publish uploads them as the manifest lists them; it makes neither). Tokens: GITHUB_TOKEN; ' +
       'PYPI_TOKEN or TWINE_PASSWORD (or trusted publishing on GitHub Actions). With --dry-run it prints every request ' +
       'that would change something, with sizes (read-only lookups still run when a token is set).',
     options: {
