@@ -165,6 +165,11 @@ export const manifestSchema = z.object({
   provenance: z.object({ id: z.number(), subjects: z.string(), at: z.string() }).optional(),
   /** PEP 740 attestations by filename, signed at publish time. */
   attestations: z.record(z.string(), attestationRecordSchema).optional(),
+  /**
+   * Not a plan: the record `release publish FILE...` keeps of files built elsewhere (no expected set, no jobs),
+   * what it verified and what each destination confirmed, so that a re-run resumes.
+   */
+  loose: z.boolean().optional(),
 });
 
 export const fragmentSchema = z.object({

@@ -1,9 +1,11 @@
 // `release publish`: upload the verified files to PyPI, a GitHub release and a static index, exactly once.
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { MANIFEST_FILE, type Context } from '../context.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { entryExists } from '../files.js';
 import { runPublish, type PublishSummary } from '../publish/run.js';
+import { isArtifact } from '../verify/artifacts.js';
 import { bool, list, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
 function describe(summary: PublishSummary, dryRun: boolean): string {
@@ -17,24 +19,58 @@ function describe(summary: PublishSummary, dryRun: boolean): string {
   return `${dryRun ? '[dry-run] ' : ''}${summary.tag}: ${summary.files} file(s)\n${lines.join('\n')}`;
 }
 
-/** One directory as the argument (`release publish wheelhouse`) is the release directory, as --dist. */
-async function distDirArg(ctx: Context, args: ParsedArgs): Promise<string | undefined> {
-  const [dir] = args.positionals;
-  if (dir === undefined) return undefined;
-  if (str(args, 'dist') !== undefined) throw new UsageError(`two directories: --dist ${str(args, 'dist')} and \`${dir}\``, { hint: 'give the directory once' });
-  const st = await stat(path.resolve(ctx.cwd, dir)).catch(() => null);
-  if (!st?.isDirectory()) {
-    throw new UsageError(`\`${dir}\` is not a directory`, {
-      hint: 'publish takes the release directory (with the manifest `release verify` recorded), not single files',
-    });
+/**
+ * Positionals as twine takes them: one directory is the release directory (as --dist); wheel and sdist files
+ * are published without a plan, verified first. A directory without a manifest, or whose manifest is the
+ * record of an earlier run on loose files, is published the same way with every artifact at its top.
+ */
+async function targets(ctx: Context, args: ParsedArgs): Promise<{ dist?: string; files: string[] | null }> {
+  const distArg = str(args, 'dist');
+  const given = args.positionals.map((p) => path.resolve(ctx.cwd, p));
+  const stats = await Promise.all(given.map((p) => stat(p).catch(() => null)));
+  const missing = args.positionals.filter((_, i) => !stats[i]);
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.map((m) => `\`${m}\``).join(', ')}`, { hint: 'pass wheels and sdists, or the directory that holds them' });
+  if (given.length === 1 && stats[0]!.isDirectory()) {
+    if (distArg !== undefined) throw new UsageError(`two directories: --dist ${distArg} and \`${args.positionals[0]}\``, { hint: 'give the directory once' });
+    return { dist: args.positionals[0], files: await unplannedArtifacts(ctx, given[0]!) };
   }
-  return dir;
+  if (given.length) {
+    const bad = args.positionals.filter((p, i) => stats[i]!.isDirectory() || !isArtifact(path.basename(p)));
+    if (bad.length) throw new UsageError(`not a wheel or an sdist: ${bad.map((b) => `\`${b}\``).join(', ')}`, { hint: 'pass artifact files, or one directory that holds them' });
+    // The record of what was verified and confirmed goes next to the files, unless --dist says where.
+    const dirs = [...new Set(given.map((g) => path.dirname(g)))];
+    return { dist: distArg ?? (dirs.length === 1 ? dirs[0] : undefined), files: given };
+  }
+  const dist = distArg === undefined ? ctx.distDir : path.resolve(ctx.cwd, distArg);
+  return { dist: distArg, files: await unplannedArtifacts(ctx, dist) };
+}
+
+/** The artifacts at the top of `dir` when it holds no plan (no manifest, or a record of loose files), else null. */
+async function unplannedArtifacts(ctx: Context, dir: string): Promise<string[] | null> {
+  const manifest = path.join(dir, MANIFEST_FILE);
+  if (entryExists(manifest)) {
+    // The context's manifest is read once: publish reads the same one again for free.
+    const m = dir === ctx.distDir ? await ctx.manifest() : await (await import('../manifest.js')).loadRelease(dir, manifest);
+    if (!m.loose) return null;
+  }
+  const names = await readdir(dir).catch(() => null);
+  if (names === null) throw new ConfigError('the dist directory does not exist', { file: dir, hint: 'build first, or name the files: `release publish wheelhouse/*.whl`' });
+  const files: string[] = [];
+  for (const n of names.sort()) if (isArtifact(n) && (await stat(path.join(dir, n))).isFile()) files.push(path.join(dir, n));
+  return files;
+}
+
+/** `release verify FILE...`'s checks, for publish's files without a plan. */
+async function verifyNamed(ctx: Context, files: string[], version: string) {
+  const [{ verifyLooseFiles }, { terminalReport, verifyRecord }] = await Promise.all([import('../verify/loose.js'), import('../verify/report.js')]);
+  const outcome = await verifyLooseFiles(await ctx.config(), files, version);
+  return { record: verifyRecord(outcome, ctx.now()), report: terminalReport(outcome) };
 }
 
 export const commands: Record<string, CommandDefinition> = {
   publish: {
-    usage: 'release publish [DIR] [--to pypi,github,index] [--dist DIR] [--index-dir DIR] [--repository-url URL] [--replace]',
-    positionals: { name: 'directory', max: 1 },
+    usage: 'release publish [DIR | ARTIFACT...] [--to pypi,github,index] [--dist DIR] [--index-dir DIR] [--repository-url URL] [--replace]',
+    positionals: { name: 'artifact or directory paths', max: Infinity },
     description:
       'Publish the verified files of the release in dist/ to each destination, exactly once. It refuses to start ' +
       'unless `release verify` passed on exactly these files (their sha256 is checked again) and the set is complete, ' +
@@ -45,7 +81,12 @@ export const commands: Record<string, CommandDefinition> = {
       'asset is attached and matches: the files, release-manifest.json, and SHA256SUMS and versions.json as ' +
       '`release verify` made them (publish uploads them as the manifest lists them; it makes neither). Tokens: GITHUB_TOKEN; ' +
       'PYPI_TOKEN or TWINE_PASSWORD (or trusted publishing on GitHub Actions). With --dry-run it prints every request ' +
-      'that would change something, with sizes (read-only lookups still run when a token is set).',
+      'that would change something, with sizes (read-only lookups still run when a token is set). Without a plan ' +
+      '(files built elsewhere, e.g. by your own cibuildwheel workflow) it works like a better `twine upload`: ' +
+      '`release publish dist/*` (or a directory with no manifest) first runs the checks of `release verify` on ' +
+      'those files (the set check is skipped, and it says so), records what it verified in release-manifest.json ' +
+      'next to them, and then records each confirmed file there too: a re-run resumes, uploads nothing twice, and ' +
+      'refuses a file whose bytes changed since it was verified.',
     options: {
       to: { type: 'string', multiple: true, valueName: 'LIST', description: 'destinations, comma-separated: pypi, github, index (default: publish.to)' },
       'index-dir': { type: 'string', valueName: 'DIR', description: 'static index directory (default: publish.index.dir)' },
@@ -58,11 +99,14 @@ export const commands: Record<string, CommandDefinition> = {
       'release publish --to pypi --repository-url https://test.pypi.org/legacy/',
       'release publish --to index --index-dir public/simple',
       'release publish --dry-run                     # print the requests, send none',
+      'release publish --to pypi dist/*              # files from your own workflow: verify, then upload once',
     ],
     async run(ctx: Context, args: ParsedArgs) {
+      const { dist, files } = await targets(ctx, args);
       const summary = await runPublish(ctx, {
         to: list(args, 'to'),
-        distDir: await distDirArg(ctx, args),
+        distDir: dist,
+        loose: files ? { files, named: args.positionals.length > 0, verify: (f, version) => verifyNamed(ctx, f, version) } : undefined,
         indexDir: str(args, 'index-dir'),
         repositoryUrl: str(args, 'repository-url'),
         replace: bool(args, 'replace'),

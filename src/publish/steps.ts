@@ -12,11 +12,14 @@ import { readListedAssets } from './listed-assets.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
+import { entryExists } from '../files.js';
 import {
   FRAGMENT_DIR,
   MANIFEST_FILE,
   type PublishedFile,
   type ReleaseManifest,
+  type VerifyRecord,
+  SCHEMA_VERSION,
   filesBelow,
   matchesExpected,
   serializeManifest,
@@ -30,7 +33,8 @@ import type { Destination, DestinationName, DestinationResult, PublishFile, Publ
 import { createPool, type Pool } from '../workers/pool.js';
 import { HASH_TASK, type HashResult, type HashTask } from '../wheel/hash-task.js';
 import type { FileHash } from '../wheel/hash.js';
-import { artifactKind } from '../wheel/filename.js';
+import { artifactKind, FilenameError, parseSdistFilename, parseWheelFilename } from '../wheel/filename.js';
+import { toolVersion } from '../tool.js';
 
 /** The order destinations run in: packages first, the GitHub release (the announcement) last. */
 export const DESTINATION_ORDER: DestinationName[] = ['pypi', 'index', 'github'];
@@ -56,6 +60,17 @@ export interface PublishOptions {
   github?: GithubDestinationOptions;
   /** Options passed to the built-in PyPI destination's factory. */
   pypi?: Record<string, unknown>;
+  /** Without a plan: files built elsewhere (named, or found in a directory without a manifest), verified first. */
+  loose?: LooseFiles;
+}
+
+export interface LooseFiles {
+  /** Absolute paths of the wheels and sdists to publish. */
+  files: string[];
+  /** Whether they were named on the command line (else found at the top of the directory). */
+  named: boolean;
+  /** The checks of `release verify FILE...` (verify/ owns them; the command passes them in). */
+  verify(files: string[], releaseVersion: string): Promise<{ record: VerifyRecord; report: string }>;
 }
 
 export interface DestinationSummary {
@@ -91,6 +106,14 @@ export interface PublishState {
   rehash: Promise<Map<string, FileHash>>;
   /** The re-hash's threads, closed once it is done (or by the runner after a failed step). */
   pool: Pool<HashTask, HashResult> | null;
+  /** Without a plan: the one version of the files. */
+  looseVersion: string;
+  /** Without a plan: the record an earlier run left in the manifest's place (same version), if any. */
+  earlier: ReleaseManifest | null;
+  /** Without a plan: what `release verify`'s checks found. */
+  verified: VerifyRecord;
+  /** Without a plan: where each file is (by filename), instead of looking below the dist directory. */
+  paths: Map<string, string>;
 }
 
 /** One step of `release publish`: it reads the context and the state bag, and sets what it found. */
@@ -107,9 +130,18 @@ function gated(steps: PublishStep[]): PublishStep[] {
 
 const notToGithub = (s: Bag): string | false => (s.need('pending').includes('github') ? false : 'not publishing to GitHub');
 
+/** Why the steps for files without a plan do not run. */
+const planned = (s: Bag): string | false => (s.need('opts').loose ? false : 'the release has a plan');
+
 export const PUBLISH_STEPS: PublishStep[] = [
+  // Without a plan: the files are wheels and sdists of one version, named once; an earlier run's record is of them.
+  { name: 'check the files', skip: (_, s) => planned(s), run: checkLooseFiles },
+  // Without a plan: the checks of `release verify FILE...`, before anything is recorded or sent (no set check).
+  { name: 'verify the files', skip: (_, s) => planned(s), run: verifyLoose },
+  // Without a plan: what was verified, in the manifest's place; a file changed since an earlier run verified it is refused.
+  { name: 'record the verified files', skip: (_, s) => planned(s), run: recordLoose },
   // The manifest with every build job's fragment merged in: the one list of files.
-  { name: 'read the release manifest', run: readRelease },
+  { name: 'read the release manifest', skip: (_, s) => (s.need('opts').loose ? 'no plan: the record above is the manifest' : false), run: readRelease },
   // The destinations asked for, and which of them the manifest says are already complete.
   { name: 'choose destinations', run: chooseDestinations },
   // Nothing is read, checked or sent when every destination is already complete.
@@ -157,6 +189,127 @@ export function withOverrides(ctx: Context, loaded: LoadedConfig, opts: PublishO
   if (opts.indexDir) publish.index.dir = path.resolve(ctx.cwd, opts.indexDir);
   const next: LoadedConfig = { ...loaded, config: { ...loaded.config, publish } };
   return { ...ctx, config: () => Promise.resolve(next) };
+}
+
+function looseOf(s: Bag): LooseFiles {
+  const loose = s.need('opts').loose;
+  if (!loose) throw new InternalError('a step for files without a plan ran with a plan (step order)');
+  return loose;
+}
+
+/** Name and version from a wheel or sdist filename, or a UsageError naming the file. */
+function nameAndVersion(file: string): { name: string; version: string } {
+  const filename = path.basename(file);
+  const kind = artifactKind(filename);
+  if (!kind) throw new UsageError(`${file} is not a wheel or an sdist`, { file, hint: 'name .whl and .tar.gz files, or the directory that holds them' });
+  try {
+    const parsed = kind === 'wheel' ? parseWheelFilename(filename) : parseSdistFilename(filename);
+    if (parsed.version === null) throw new FilenameError(`invalid version \`${parsed.versionPart}\`: ${filename}`);
+    return { name: parsed.name, version: parsed.version };
+  } catch (err) {
+    if (!(err instanceof FilenameError)) throw err;
+    throw new UsageError(`${filename} is not a valid ${kind} name: ${err.message}`, { file, hint: `rename it as its builder names it ({name}-{version}${kind === 'wheel' ? '-{python}-{abi}-{platform}.whl' : '.tar.gz'}) or rebuild it` });
+  }
+}
+
+async function checkLooseFiles(ctx: Context, s: Bag): Promise<void> {
+  const loose = looseOf(s);
+  if (!loose.files.length) throw new VerifyError('no wheels or sdists to publish', { file: ctx.distDir, hint: 'build first, or name the files: `release publish dist/*`' });
+  const byName = new Map<string, string>();
+  const versions = new Map<string, string[]>();
+  for (const file of loose.files) {
+    const filename = path.basename(file);
+    const other = byName.get(filename);
+    if (other !== undefined) throw new UsageError(`${filename} is named twice (${other} and ${file})`, { file, hint: 'name each file once' });
+    byName.set(filename, file);
+    const { version } = nameAndVersion(file);
+    versions.set(version, [...(versions.get(version) ?? []), filename]);
+  }
+  if (versions.size > 1) {
+    const listed = [...versions].map(([v, names]) => `${v} (${names.join(', ')})`).join('; ');
+    throw new UsageError(`the files mix ${versions.size} versions: ${listed}`, { hint: 'publish one version at a time: name only the files of that version' });
+  }
+  const version = s.set('looseVersion', [...versions.keys()][0]!);
+  // A project with a VERSION file releases that version; without one, the files say which.
+  const projectVersion = await ctx.version().catch(() => null);
+  if (projectVersion !== null && projectVersion !== version) {
+    throw new ConfigError(`the files are version ${version}, but the project's VERSION says ${projectVersion}`, { hint: `publish the files of ${projectVersion}, or run from the project that built them (--cwd)` });
+  }
+  s.set('paths', byName);
+  s.set('earlier', await earlierRecord(ctx, version));
+  ctx.log.warn(`no release plan: the set check is skipped; publishing exactly the ${loose.files.length} file(s) ${loose.named ? 'named' : `in ${ctx.distDir}`}`);
+}
+
+/** The record an earlier run left for this version, or null; a plan, or an unfinished record of another version, is refused. */
+async function earlierRecord(ctx: Context, version: string): Promise<ReleaseManifest | null> {
+  if (!entryExists(ctx.manifestPath)) return null;
+  const m = await ctx.manifest();
+  if (!m.loose) {
+    throw new UsageError(`${ctx.manifestPath} is the plan of release ${m.tag}: named files are not published next to it`, {
+      file: ctx.manifestPath,
+      hint: 'publish the planned release with `release publish` (no files), or name files in another directory (--dist DIR)',
+    });
+  }
+  if (m.version === version) return m;
+  const unfinished = Object.entries(m.publish).filter(([, r]) => !r.complete).map(([name]) => name);
+  if (unfinished.length) {
+    throw new UsageError(`${ctx.manifestPath} records version ${m.version}, still unfinished at ${unfinished.join(', ')}, and these files are ${version}`, {
+      file: ctx.manifestPath,
+      hint: `finish ${m.version} first (re-run \`release publish\` with its files), or publish ${version} from another directory (--dist DIR)`,
+    });
+  }
+  ctx.log.info(`${ctx.manifestPath}: the record of ${m.version} is replaced by one of ${version}`);
+  return null;
+}
+
+async function verifyLoose(ctx: Context, s: Bag): Promise<void> {
+  const loose = looseOf(s);
+  const { record, report } = await loose.verify(loose.files, s.need('looseVersion'));
+  ctx.log.info(report);
+  if (!record.ok) {
+    const bad = record.files.filter((f) => !f.ok).map((f) => `${f.filename} (${f.codes.join(', ')})`);
+    throw new VerifyError(`the files fail \`release verify\`'s checks: ${bad.join('; ')}`, { hint: 'fix the artifacts and rebuild; nothing was recorded or sent' });
+  }
+  s.set('verified', record);
+}
+
+async function recordLoose(ctx: Context, s: Bag): Promise<void> {
+  const verified = s.need('verified');
+  const version = s.need('looseVersion');
+  const earlier = s.get('earlier') ?? null;
+  const before = new Map((earlier?.built ?? []).map((b) => [b.filename, b]));
+  for (const f of verified.files) {
+    const b = before.get(f.filename);
+    if (b && b.sha256 !== f.sha256) {
+      throw new VerifyError(`${f.filename} changed since an earlier run verified it (${earlier?.verify?.at ?? 'unknown time'}): its sha256 was ${b.sha256.slice(0, 12)}…, now ${f.sha256.slice(0, 12)}…`, {
+        file: s.need('paths').get(f.filename),
+        hint: `a destination may already hold the verified bytes: restore that file (or release a new version); remove ${ctx.manifestPath} only if nothing was published`,
+      });
+    }
+  }
+  const paths = s.need('paths');
+  const loaded = s.need('loaded');
+  const manifest: ReleaseManifest = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'wheelwright', version: toolVersion() },
+    version,
+    tag: `${loaded.config.git.tag_prefix}${version}`,
+    commit: null,
+    createdAt: earlier?.createdAt ?? ctx.now().toISOString(),
+    packages: [],
+    jobs: [],
+    expected: [],
+    built: verified.files.map((f) => ({ filename: f.filename, package: nameAndVersion(paths.get(f.filename) ?? f.filename).name, target: null, job: 'loose', size: f.size, sha256: f.sha256 })),
+    verify: verified,
+    assets: [],
+    publish: earlier?.publish ?? {},
+    ...(earlier?.provenance ? { provenance: earlier.provenance } : {}),
+    ...(earlier?.attestations ? { attestations: earlier.attestations } : {}),
+    loose: true,
+  };
+  await ctx.world.writeFile(ctx.manifestPath, serializeManifest(manifest));
+  s.set('manifest', manifest);
+  ctx.log.info(`${manifest.tag}: ${manifest.built.length} verified file(s) recorded in ${ctx.manifestPath}`);
 }
 
 async function readRelease(ctx: Context, s: Bag): Promise<void> {
@@ -248,7 +401,8 @@ async function checkGate(ctx: Context, s: Bag): Promise<void> {
   const stale = v.files.filter((f) => !built.has(f.filename)).map((f) => f.filename);
   if (stale.length) throw new VerifyError(`the verify record names files the manifest does not list: ${stale.join(', ')}`, { ...where, hint: 'run `release verify` again' });
   const skip = [path.resolve(ctx.distDir, ASSETS_DIR), path.resolve(loaded.root, loaded.config.publish.index.dir)];
-  const onDisk = await filesByName(ctx.distDir, skip);
+  const named = s.get('paths');
+  const onDisk = named ? new Map([...named].map(([n, p]) => [n, [p]])) : await filesByName(ctx.distDir, skip);
   const candidatesOf = (b: (typeof m.built)[number]) => {
     const rec = verified.get(b.filename);
     if (!rec) throw new VerifyError(`${b.filename} was built but not verified`, { ...where, hint: 'run `release verify` again' });
