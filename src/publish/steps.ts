@@ -54,14 +54,18 @@ export interface PublishOptions {
   replace?: boolean;
   /** The CHANGELOG section of a version, for the GitHub release body (notes/ owns the parsing; the command passes it in). */
   changelogSection?: (root: string, version: string) => Promise<{ file: string; text: string } | null>;
-  /** Destinations to use instead of the built-in ones (tests). */
-  destinations?: Partial<Record<DestinationName, Destination>>;
-  /** Options of the built-in GitHub destination (tests: short waits). */
-  github?: GithubDestinationOptions;
-  /** Options passed to the built-in PyPI destination's factory. */
-  pypi?: Record<string, unknown>;
   /** Without a plan: files built elsewhere (named, or found in a directory without a manifest), verified first. */
   loose?: LooseFiles;
+}
+
+/** Options only tests give, through the test seam in run.ts: never from a command line, a config or the environment. */
+export interface PublishTestOptions {
+  /** Destinations to use instead of the built-in ones. */
+  destinations?: Partial<Record<DestinationName, Destination>>;
+  /** Options of the built-in GitHub destination (short waits, no pacing, a fixed token and API). */
+  github?: GithubDestinationOptions;
+  /** Options passed to the built-in PyPI destination's factory (short retries). */
+  pypi?: Record<string, unknown>;
 }
 
 export interface LooseFiles {
@@ -84,6 +88,8 @@ export interface DestinationSummary {
 /** What the publish steps share: the options and config first, then what each step finds. */
 export interface PublishState {
   opts: PublishOptions;
+  /** What a test set through the seam; empty in a real run. */
+  test: PublishTestOptions;
   /** The config with --repository-url and --index-dir applied. */
   loaded: LoadedConfig;
   /** A copy of the release manifest: publish records its progress in it. */
@@ -516,7 +522,7 @@ async function signSums(ctx: Context, s: Bag): Promise<void> {
 async function attestFiles(ctx: Context, s: Bag): Promise<void> {
   const manifest = s.need('manifest');
   const files = s.need('files');
-  const opts = s.need('opts');
+  const opts = s.need('test');
   const gh = s.need('loaded').config.publish.github;
   const repository = gh.repository ?? ctx.env.GITHUB_REPOSITORY;
   const token = opts.github?.token ?? ctx.env.GITHUB_TOKEN ?? ctx.env.GH_TOKEN;
@@ -559,7 +565,7 @@ async function tagMessage(ctx: Context, root: string, tag: string): Promise<stri
 }
 
 async function loadDestination(s: Bag, name: DestinationName): Promise<Destination> {
-  const opts = s.need('opts');
+  const opts = s.need('test');
   const given = opts.destinations?.[name];
   if (given) return given;
   if (name === 'github') {

@@ -6,7 +6,7 @@ import { createContext } from '../../src/context.js';
 import { PublishError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { parseManifest } from '../../src/manifest.js';
-import { runPublish } from '../../src/publish/run.js';
+import { publishTestSeam } from '../../src/publish/run.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
 import { startPypiServer, type PypiServer } from '../servers/pypi.js';
 import { makeReleaseFixture, writePublishConfig, type ReleaseFixture } from './publish-fixture.js';
@@ -39,7 +39,7 @@ afterEach(async () => {
 describe('publishing to every destination', () => {
   it('puts every file on PyPI, in the index and on the GitHub release, and records each destination complete', async () => {
     const ctx = createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: gh.token!, PYPI_TOKEN: pypi.token } });
-    const summary = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl, indexDir: path.join(fx.root, 'elsewhere') });
+    const summary = await publishTestSeam.run(ctx, { ...fast, repositoryUrl: pypi.uploadUrl, indexDir: path.join(fx.root, 'elsewhere') });
     expect(summary.destinations.map((d) => d.name)).toEqual(['pypi', 'index', 'github']);
     for (const f of fx.files) {
       expect(pypi.file(f.filename)?.sha256).toBe(f.sha256);
@@ -53,7 +53,7 @@ describe('publishing to every destination', () => {
 
   it('stops in preflight, before any upload anywhere, when one destination refuses the credentials', async () => {
     const ctx = createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: gh.token!, PYPI_TOKEN: 'pypi-wrongwrongwrongwrongwrong' } });
-    const err = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl }).catch((e: unknown) => e);
+    const err = await publishTestSeam.run(ctx, { ...fast, repositoryUrl: pypi.uploadUrl }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PublishError);
     expect(pypi.files()).toEqual([]);
     expect(gh.history().filter((e) => e.type === 'request' && e.method !== 'GET')).toEqual([]);
@@ -64,7 +64,7 @@ describe('publishing to every destination', () => {
     const lines: string[] = [];
     const log = createLogger({ stderr: (x) => void lines.push(x), stdout: (x) => void lines.push(x) });
     const ctx = createContext({ cwd: fx.root, log, dryRun: true, env: {} });
-    const summary = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl });
+    const summary = await publishTestSeam.run(ctx, { ...fast, repositoryUrl: pypi.uploadUrl });
     expect(summary.destinations.map((d) => d.status)).toEqual(['dry-run', 'dry-run', 'dry-run']);
     const out = lines.join('');
     expect(out).toMatch(/GITHUB_TOKEN is not set: the dry run assumes the release does not exist yet/);
@@ -77,7 +77,7 @@ describe('publishing to every destination', () => {
 
   it('uploads nothing to PyPI when GitHub, the last destination, fails its preflight', async () => {
     const ctx = createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: 'ghs_notthetokennotthetoken000000', PYPI_TOKEN: pypi.token } });
-    const err = await runPublish(ctx, { ...fast, repositoryUrl: pypi.uploadUrl }).catch((e: unknown) => e);
+    const err = await publishTestSeam.run(ctx, { ...fast, repositoryUrl: pypi.uploadUrl }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PublishError);
     expect((err as Error).message).toMatch(/^preflight every destination: github: GitHub rejected the token \(401/);
     expect(pypi.files()).toEqual([]);

@@ -8,7 +8,7 @@ import { createContext } from '../../src/context.js';
 import { GitError, PublishError, VerifyError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { parseManifest } from '../../src/manifest.js';
-import { runPublish, type PublishOptions } from '../../src/publish/run.js';
+import { publishTestSeam, type PublishOptions, type PublishTestOptions } from '../../src/publish/run.js';
 import { changelogSection } from '../../src/notes/section.js';
 import { git } from '../helpers/gitdir.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
@@ -25,8 +25,8 @@ function ctxFor(root: string, extra: { dryRun?: boolean; env?: Record<string, st
   return createContext({ cwd: root, dryRun: extra.dryRun, log, env: { GITHUB_TOKEN: gh.token!, ...extra.env } });
 }
 
-function publish(root: string, opts: PublishOptions = {}, extra: { dryRun?: boolean; env?: Record<string, string> } = {}) {
-  return runPublish(ctxFor(root, extra), { to: ['github'], github: FAST, changelogSection, ...opts });
+function publish(root: string, opts: PublishOptions & PublishTestOptions = {}, extra: { dryRun?: boolean; env?: Record<string, string> } = {}) {
+  return publishTestSeam.run(ctxFor(root, extra), { to: ['github'], github: FAST, changelogSection, ...opts });
 }
 
 function expectedAssets(f: ReleaseFixture): string[] {
@@ -243,7 +243,7 @@ describe('publishing a GitHub release', () => {
   });
 
   it('fails with the fix when GITHUB_TOKEN is missing or rejected', async () => {
-    const missing = await runPublish(createContext({ cwd: fx.root, log: createLogger({ stderr: () => undefined }), env: {} }), { to: ['github'], github: FAST, changelogSection }).catch((e: unknown) => e);
+    const missing = await publishTestSeam.run(createContext({ cwd: fx.root, log: createLogger({ stderr: () => undefined }), env: {} }), { to: ['github'], github: FAST, changelogSection }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(PublishError);
     expect((missing as Error).message).toMatch(/GITHUB_TOKEN is not set/);
     const rejected = await publish(fx.root, {}, { env: { GITHUB_TOKEN: 'ghs_wrongwrongwrongwrongwrongwrong0000' } }).catch((e: unknown) => e);

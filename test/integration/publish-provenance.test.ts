@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { createLogger } from '../../src/log.js';
 import { parseManifest } from '../../src/manifest.js';
-import { runPublish } from '../../src/publish/run.js';
+import { publishTestSeam } from '../../src/publish/run.js';
 import { verifyPublished } from '../../src/verify/published.js';
 import { startGithubServer, type GithubServer } from '../servers/github.js';
 import { startActionsOidcServer, type ActionsOidcServer } from '../servers/pypi.js';
@@ -34,7 +34,7 @@ afterEach(async () => {
 describe('signed checksums and build provenance on the GitHub release', () => {
   it('signs SHA256SUMS and attests every file once; a re-run signs and sends nothing again', async () => {
     const env = { GITHUB_TOKEN: gh.token!, ...actions.env, ...sig.env };
-    await runPublish(createContext({ cwd: fx.root, log: quiet(), env }), fast);
+    await publishTestSeam.run(createContext({ cwd: fx.root, log: quiet(), env }), fast);
     const names = gh.state().releases[0]!.assets.map((a) => a.name).sort();
     expect(names).toEqual([...fx.files.map((f) => f.filename), 'SHA256SUMS', 'SHA256SUMS.sigstore.json', 'release-manifest.json', 'versions.json'].sort());
     const atts = gh.state().attestations;
@@ -51,7 +51,7 @@ describe('signed checksums and build provenance on the GitHub release', () => {
     raw.publish.github.complete = false;
     writeFileSync(fx.manifestPath, JSON.stringify(raw));
     const log: string[] = [];
-    await runPublish(createContext({ cwd: fx.root, log: createLogger({ stderr: (l) => void log.push(l), stdout: () => undefined }), env }), fast);
+    await publishTestSeam.run(createContext({ cwd: fx.root, log: createLogger({ stderr: (l) => void log.push(l), stdout: () => undefined }), env }), fast);
     expect(log.join('')).toMatch(/SHA256SUMS.sigstore.json: signed by an earlier run, kept/);
     expect(log.join('')).toMatch(/attest build provenance.*sent by an earlier run/);
     expect(sig.stats().certificates).toBe(certs);
@@ -65,7 +65,7 @@ describe('signed checksums and build provenance on the GitHub release', () => {
   });
 
   it('without an OIDC identity, signs nothing and still publishes', async () => {
-    await runPublish(createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: gh.token!, ...sig.env } }), fast);
+    await publishTestSeam.run(createContext({ cwd: fx.root, log: quiet(), env: { GITHUB_TOKEN: gh.token!, ...sig.env } }), fast);
     expect(gh.state().releases[0]!.assets.map((a) => a.name)).not.toContain('SHA256SUMS.sigstore.json');
     expect(gh.state().attestations).toEqual([]);
     expect(sig.stats().certificates).toBe(0);

@@ -11,7 +11,7 @@ import { WheelwrightError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { parseManifest } from '../../src/manifest.js';
 import type { DestinationName } from '../../src/publish/types.js';
-import { runPublish } from '../../src/publish/run.js';
+import { publishTestSeam } from '../../src/publish/run.js';
 import { spawn } from 'node:child_process';
 import { releaseBin, runRelease } from '../helpers/cli.js';
 import { startGithubServer, type GithubFault, type GithubRoute, type GithubServer } from '../servers/github.js';
@@ -150,7 +150,7 @@ describe('publish soak', () => {
   async function inProcess(s: Servers): Promise<void> {
     const log = createLogger({ stderr: () => undefined, stdout: () => undefined });
     const ctx = createContext({ cwd: fx.root, log, env: env(s) });
-    await runPublish(ctx, {
+    await publishTestSeam.run(ctx, {
       to,
       github: { secondMs: 1, timeoutMs: 250, pace: false },
       pypi: { retryBaseMs: 1, timeoutMs: 250, sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))) },
