@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSetDistribution } from '../../src/compat/set-distribution.js';
+import { buildSetDistribution } from '../../src/wheel/set-distribution.js';
 import { serializeVersionSet, type VersionSet } from '../../src/versionset.js';
 import { runRelease } from '../helpers/cli.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
