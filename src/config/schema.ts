@@ -125,6 +125,21 @@ export const configSchema = z
       .strict()
       .default({ max_uncompressed_mb: 4096, max_ratio: 200, strict: false, ignore: [] })
       .describe('Verification limits'),
+    set_distribution: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            name: z
+              .string()
+              .regex(/^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/, 'a PEP 508 distribution name (letters, digits, `.`, `_`, `-`; starting and ending with a letter or digit), e.g. backend.ai-release')
+              .optional()
+              .describe('Its name on PyPI (default: the components\' common name prefix + `-release`)'),
+          })
+          .strict(),
+      ])
+      .default(false)
+      .describe('Build `<name>-release==V` at the end of verify and publish it with the wheels: a wheel of only .dist-info whose Requires-Dist pins every component ==V and which carries versions.json. true, or {name}'),
     lines: z
       .union([
         z.array(lineEntry),

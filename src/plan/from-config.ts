@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { discoverPackages, type PantsDistribution } from '../config/packages.js';
+import { setDistributionName } from '../config/set-distribution.js';
 import { yamlLine } from '../config/yaml-line.js';
 import { ConfigError } from '../errors.js';
 import { readUserFile } from '../files.js';
@@ -84,6 +85,8 @@ export async function planFromConfig(loaded: LoadedConfig, opts: { env: NodeJS.P
     const targets = p.pants && p.kind === 'platform' && !ownKeys.includes('targets') && p.pants.platforms.length ? pantsTargets(p.pants, recipes) : p.targets;
     return { ...p, targets, ownKeys, entryIndex: p.entryIndex >= 0 ? p.entryIndex : undefined, sdist: p.pants?.sdist ?? true };
   });
+  // A bad set_distribution (no name to give it, or a component's name) fails here, before any build.
+  await setDistributionName(loaded, packages.map((p) => p.name));
   const version = await readVersionFile(root, config);
   const commit = await readHeadCommit(root, opts.env);
   const manifest = await withLine(loaded, () => computePlan({
