@@ -1,5 +1,6 @@
 // The steps of `release verify`: the plan, VERSION and limits → every artifact checked on a worker pool →
-// the set against the plan → SHA256SUMS and versions.json → the results recorded in the manifest.
+// the set against the plan → the version set (and the set distribution) → SHA256SUMS and versions.json →
+// the results recorded in the manifest.
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { ConfigError, VerifyError } from '../errors.js';
 import { entryExists } from '../files.js';
 import { appendRunnerFile } from '../github/runner-files.js';
 import { actions } from '../log.js';
-import type { ReleaseAsset, ReleaseManifest } from '../manifest.js';
+import type { BuiltArtifact, ReleaseAsset, ReleaseManifest } from '../manifest.js';
 import { runSteps, State, type Step } from '../pipeline.js';
 import { compareVersions } from '../version/pep440.js';
 import { createPool } from '../workers/pool.js';
@@ -16,7 +17,9 @@ import { isArtifact, verifyArtifacts, type ArtifactResult, type ScanPool } from 
 import { CODES, describe } from './findings.js';
 import { applyIgnore, codesOf, isFailing, markdownReport, sha256sums, verifyRecord, type VerifyOutcome } from './report.js';
 import type { Limits, ScanResult, ScanTask } from './scan.js';
+import type { SetDistributionPlan } from './set-distribution.js';
 import { VERIFY_POOL } from './tasks.js';
+import type { VersionSet } from '../versionset.js';
 
 /** What the command line asked for; the dist directory is the context's (`ctx.distDir`). */
 export interface VerifyInputs {
@@ -47,6 +50,12 @@ export interface VerifyState {
   outcome: VerifyOutcome;
   /** SHA256SUMS and versions.json as written to dist/, for the manifest. */
   assets: ReleaseAsset[];
+  /** `set_distribution`: the `<name>-release` wheel to make from the set; absent when it is off. */
+  setDist?: SetDistributionPlan;
+  /** The set of a release that passed against its plan (versions.json). */
+  versionSet?: VersionSet;
+  /** The set distribution as made and verified this run, for the manifest's built files. */
+  setBuilt?: BuiltArtifact;
 }
 
 /** One step of `release verify`: it reads the context and the state bag, and sets what it found. */
@@ -115,6 +124,13 @@ const readVersionAndLimits: VerifyStep = {
     const version = fromFile ?? fromManifest;
     if (version) s.set('releaseVersion', version);
     else ctx.log.warn('no VERSION file and no manifest: artifact versions are not compared with the release version');
+    if (plan && !s.need('inputs').loose) {
+      const { planSetDistribution, withoutVerifyMade } = await import('./set-distribution.js');
+      const current = withoutVerifyMade(plan);
+      s.set('plan', current);
+      const setDist = await planSetDistribution(loaded, current);
+      if (setDist) s.set('setDist', setDist);
+    }
   },
 };
 
@@ -133,7 +149,12 @@ const findArtifacts: VerifyStep = {
       throw new ConfigError('the dist directory does not exist', { file: ctx.distDir, hint: 'build first (`release build`), or pass --dist DIR' });
     }
     const files: string[] = [];
-    for (const n of names.sort()) if (isArtifact(n) && (await stat(path.join(ctx.distDir, n))).isFile()) files.push(path.join(ctx.distDir, n));
+    const remade = s.get('setDist')?.filename;
+    for (const n of names.sort()) {
+      // An earlier run's set distribution is not a built file: it is made again from this run's set.
+      if (n === remade) continue;
+      if (isArtifact(n) && (await stat(path.join(ctx.distDir, n))).isFile()) files.push(path.join(ctx.distDir, n));
+    }
     if (files.length === 0) throw new VerifyError('no wheels or sdists to verify', { file: ctx.distDir, hint: 'build first (`release build`), or pass --dist DIR' });
     s.set('files', files);
   },
@@ -163,17 +184,44 @@ const checkTheSet: VerifyStep = {
   },
 };
 
+const makeVersionSet: VerifyStep = {
+  name: 'make the version set',
+  skip: (ctx, s) => (s.need('inputs').loose ? 'artifacts named on the command line, not the release in a directory' : !s.get('plan') ? 'no release manifest' : !s.need('outcome').ok ? 'verification failed' : false),
+  async run(ctx, s) {
+    // The one builder of the set (compat reads it back through the same module), from the files just hashed.
+    const { buildVersionSet } = await import('../versionset.js');
+    s.set('versionSet', await buildVersionSet(s.need('plan'), ctx.distDir, s.need('artifacts')));
+  },
+};
+
+const buildSetDistribution: VerifyStep = {
+  name: 'build the set distribution',
+  skip: (ctx, s) => (!s.get('setDist') ? 'set_distribution is off' : !s.get('versionSet') ? 'no version set' : false),
+  async run(ctx, s) {
+    const { writeSetDistribution } = await import('./set-distribution.js');
+    const set = s.need('versionSet');
+    const made = await writeSetDistribution(set, s.need('setDist'), ctx.distDir, (f, d) => ctx.world.writeFile(f, d));
+    const opts = { jobs: s.need('inputs').jobs, pool: s.need('pool'), limits: s.need('limits'), releaseVersion: s.get('releaseVersion') ?? null };
+    const [result] = await verifyArtifacts([made.file], opts);
+    s.need('artifacts').push(result!);
+    const [kept] = applyIgnore([result!], s.need('ignore')).artifacts;
+    const outcome = s.need('outcome');
+    outcome.artifacts = [...outcome.artifacts, kept!];
+    outcome.ok &&= codesOf(kept!, s.need('strict')).length === 0;
+    if (outcome.ok) s.set('setBuilt', made.built);
+    ctx.log.info(`${made.built.filename}: the set of ${set.packages.length} component(s), sha256 ${made.built.sha256.slice(0, 12)}…`);
+  },
+};
+
 const writeAssets: VerifyStep = {
   name: 'write SHA256SUMS and versions.json',
   skip: (ctx, s) => (s.need('inputs').loose ? 'artifacts named on the command line, not the release in a directory' : false),
   async run(ctx, s) {
-    const plan = s.get('plan');
-    const verified = s.need('artifacts');
-    const made: Array<[string, string]> = [['SHA256SUMS', sha256sums(verified)]];
-    if (plan && s.need('outcome').ok) {
-      // The one builder of the set (compat reads it back through the same module), from the files just hashed.
-      const { buildVersionSet, serializeVersionSet, VERSIONS_FILE } = await import('../versionset.js');
-      made.push([VERSIONS_FILE, serializeVersionSet(await buildVersionSet(plan, ctx.distDir, verified))]);
+    const made: Array<[string, string]> = [['SHA256SUMS', sha256sums(s.need('artifacts'))]];
+    const set = s.get('versionSet');
+    if (set && s.need('outcome').ok) {
+      const { serializeVersionSet, VERSIONS_FILE } = await import('../versionset.js');
+      made.push([VERSIONS_FILE, serializeVersionSet(set)]);
     }
     const assets = s.set('assets', []);
     for (const [filename, text] of made) {
@@ -191,7 +239,10 @@ const recordResults: VerifyStep = {
     const { serializeManifest } = await import('../manifest.js');
     const outcome = s.need('outcome');
     const assets = outcome.ok ? (s.get('assets') ?? []) : [];
-    await ctx.world.writeFile(s.need('inputs').manifestFile, serializeManifest({ ...s.need('plan'), verify: verifyRecord(outcome, ctx.now()), assets }));
+    const plan = s.need('plan');
+    const setBuilt = s.get('setBuilt');
+    const built = setBuilt ? [...plan.built, setBuilt] : plan.built;
+    await ctx.world.writeFile(s.need('inputs').manifestFile, serializeManifest({ ...plan, built, verify: verifyRecord(outcome, ctx.now()), assets }));
   },
 };
 
@@ -223,6 +274,8 @@ export const VERIFY_STEPS: VerifyStep[] = [
   findArtifacts, // only wheels and sdists at the top of dist/ (or the files named) are release artifacts
   verifyEach, // the work: stream every artifact, several at once, large wheels split across workers
   checkTheSet, // missing, unexpected and duplicate artifacts per package and target
+  makeVersionSet, // a passing planned release: its version set (versions.json, and what the set distribution carries)
+  buildSetDistribution, // set_distribution: <name>-release==V from the set, checked like every wheel, listed with the built files
   writeAssets, // SHA256SUMS, and versions.json for a passing planned release: made once, here, uploaded by publish
   recordResults, // publish refuses to run unless the manifest records a passing verify of the same files
   annotateRun, // on GitHub Actions each problem becomes an annotation on the run

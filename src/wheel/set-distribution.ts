@@ -17,18 +17,19 @@ export interface SetDistribution {
   bytes: Buffer;
 }
 
-/** The set distribution's name for a project (`backend.ai` → `backend-ai-release`). */
-export function setDistributionName(project: string): string {
-  return `${normalizeName(project)}-release`;
-}
-
 function recordHash(data: Buffer): string {
   return `sha256=${createHash('sha256').update(data).digest('base64url')}`;
 }
 
-/** The `<name>-release` wheel of a version set: METADATA pinning every component, and versions.json. */
-export function buildSetDistribution(set: VersionSet, project: string): SetDistribution {
-  const name = setDistributionName(project);
+/** The set distribution's wheel filename for a release (`backend.ai-release`, 26.8.0 → `backend_ai_release-26.8.0-py3-none-any.whl`). */
+export function setDistributionFilename(name: string, version: string): string {
+  return `${filenameName(normalizeName(name))}-${version}-py3-none-any.whl`;
+}
+
+/** The `<name>-release` wheel of a version set (`name` as config/set-distribution.ts chose it): METADATA pinning every component, and versions.json. */
+export function buildSetDistribution(set: VersionSet, distribution: string): SetDistribution {
+  const name = normalizeName(distribution);
+  const project = name.replace(/-release$/, '');
   const dist = filenameName(name);
   const info = `${dist}-${set.version}.dist-info`;
   const components = [...set.packages].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -56,5 +57,5 @@ export function buildSetDistribution(set: VersionSet, project: string): SetDistr
   ];
   const record = [...files.map(([n, d]) => `${n},${recordHash(d)},${d.length}`), `${info}/RECORD,,`, ''].join('\n');
   files.push([`${info}/RECORD`, Buffer.from(record, 'utf8')]);
-  return { name, filename: `${dist}-${set.version}-py3-none-any.whl`, bytes: storedZip(files) };
+  return { name, filename: setDistributionFilename(name, set.version), bytes: storedZip(files) };
 }

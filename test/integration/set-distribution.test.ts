@@ -35,8 +35,8 @@ describe.skipIf(!ok)('the set distribution <name>-release==V', () => {
         files: [{ filename: path.basename(files[i]!), type: 'wheel' as const, sha256: sha256(files[i]!), size: statSync(files[i]!).size, tags: ['py3-none-any'] }],
       })),
     };
-    const a = buildSetDistribution(set, 'Acme');
-    const b = buildSetDistribution(set, 'Acme');
+    const a = buildSetDistribution(set, 'acme-release');
+    const b = buildSetDistribution(set, 'acme-release');
     expect(a.filename).toBe('acme_release-3.1.0-py3-none-any.whl');
     expect(Buffer.compare(a.bytes, b.bytes)).toBe(0);
     writeFileSync(path.join(wheelhouse, a.filename), a.bytes);
