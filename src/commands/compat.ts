@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { CompatError, ExitCode, UsageError } from '../errors.js';
 import type { ReleaseLine } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import { bool, str, type CommandDefinition, type OptionSpec } from './types.js';
 
@@ -38,7 +39,16 @@ async function openFrom(ctx: Context, from: string | undefined) {
     // The default api_url yields to GITHUB_API_URL (GitHub Enterprise runners), as publish does.
     githubApiUrl: loaded.file && loaded.config.publish.github.api_url !== 'https://api.github.com' ? loaded.config.publish.github.api_url : undefined,
     tagPrefix: loaded.file ? loaded.config.git.tag_prefix : undefined,
+    setDistribution: await configuredSetDistribution(loaded),
   });
+}
+
+/** Inside a project with `set_distribution` on: its name, for an index without `_sets/` (PyPI). */
+async function configuredSetDistribution(loaded: LoadedConfig): Promise<string | undefined> {
+  if (!loaded.file || loaded.config.set_distribution === false) return undefined;
+  const { discoverPackages } = await import('../config/packages.js');
+  const { setDistributionName } = await import('../config/set-distribution.js');
+  return (await setDistributionName(loaded, (await discoverPackages(loaded)).map((p) => p.name))) ?? undefined;
 }
 
 /** The release line a version belongs to: the longest `series` that is a prefix of its release part. */

@@ -5,7 +5,8 @@
 //                           `_sets/<version>/versions.json`, files at `<project>/<file>`), or a flat directory
 //                           holding versions.json next to the files (e.g. downloaded release assets)
 //   http(s)://HOST/simple/  an index served over HTTP with the same `_sets/` tree; files are checked against
-//                           the PEP 691 JSON project pages (or `<project>/index.json` on a static host)
+//                           the PEP 691 JSON project pages (or `<project>/index.json` on a static host).
+//                           Without `_sets/` (PyPI), the project's set distribution when the config names one
 //   http(s)://HOST/simple/NAME-release/
 //                           the project page of a set distribution (PyPI alone, or a mirror of it): each
 //                           `NAME-release-V` wheel carries versions.json; files are checked as above
@@ -54,6 +55,8 @@ export interface SourceOptions {
   /** From the release config, when there is one. */
   githubApiUrl?: string;
   tagPrefix?: string;
+  /** The project's set distribution (`set_distribution`), read from an index that has no `_sets/` tree. */
+  setDistribution?: string;
 }
 
 function unreachable(label: string, err: unknown): CompatError {
@@ -212,11 +215,21 @@ async function servedByIndex(base: string, project: string, label: string, auth?
 }
 
 /** An index over HTTP(S) that carries the `_sets/` tree next to its project pages. */
-export function indexUrlSource(url: string): SetSource {
+export function indexUrlSource(url: string, setDistribution?: string): SetSource {
   // pip's form for a private index, https://user:password@host/simple/: sent as Basic auth, never printed.
   const { url: clean, authorization: auth } = splitUrlCredentials(url);
   const base = clean.endsWith('/') ? clean : `${clean}/`;
   const label = base;
+  // PyPI (or a mirror) has no `_sets/`: the project's set distribution there carries the sets.
+  let fallback: SetSource | null | undefined;
+  async function setDistributionFallback(): Promise<SetSource | null> {
+    if (fallback !== undefined) return fallback;
+    if (!setDistribution || auth) return (fallback = null);
+    const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
+    const res = await httpGet(setsUrl, label);
+    await res.body?.cancel();
+    return (fallback = res.status === 404 ? setDistributionSource(new URL(`${normalizeName(setDistribution)}/`, base).href) : null);
+  }
   async function setsIndex(): Promise<SetsIndexJson> {
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
     const text = await httpText(setsUrl, label, undefined, auth);
@@ -231,10 +244,14 @@ export function indexUrlSource(url: string): SetSource {
   return {
     label,
     async list() {
+      const viaSetDistribution = await setDistributionFallback();
+      if (viaSetDistribution) return viaSetDistribution.list();
       const idx = await setsIndex();
       return sortNewest(idx.sets.map(({ version, tag, commit, createdAt }) => ({ version, tag, commit, createdAt })));
     },
     async get(version) {
+      const viaSetDistribution = await setDistributionFallback();
+      if (viaSetDistribution) return viaSetDistribution.get(version);
       const idx = await setsIndex();
       const entry = idx.sets.find((s) => sameVersion(s.version, version));
       if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
@@ -395,7 +412,7 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
 export function openSource(from: string, opts: SourceOptions): SetSource {
   if (from.startsWith('github:')) return githubSource(from.slice('github:'.length), opts);
   if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from);
-  if (/^https?:\/\//.test(from)) return indexUrlSource(from);
+  if (/^https?:\/\//.test(from)) return indexUrlSource(from, opts.setDistribution);
   if (from.startsWith('file://')) return directorySource(fileURLToPath(from));
   return directorySource(path.resolve(opts.cwd, from));
 }

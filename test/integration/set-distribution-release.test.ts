@@ -12,7 +12,7 @@ import { git, tempRepo } from '../helpers/gitdir.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { startPypiServer, type PypiServer } from '../servers/pypi.js';
 import { makeSdistBuffer, makeWheelBuffer, sdistFilename, wheelFilename } from '../servers/pypi/make-dist.js';
-import { PY } from './compat-fixtures.js';
+import { PY, installed, makeVenv } from './compat-fixtures.js';
 
 const ok = requireTools('the set distribution released end to end with real pip', [
   [PY, hasCommand(PY)],
@@ -90,11 +90,38 @@ describe.skipIf(!ok)('the set distribution in a release (set_distribution: true)
     expect((JSON.parse(versionsJson) as { packages: Array<{ name: string }> }).packages.map((p) => p.name)).toEqual(COMPONENTS);
   }, 60_000);
 
-  it('a second verify makes the same bytes and lists it once', async () => {
+  it('publish uploads it to PyPI with the wheels; compat fetch finds the set from the index alone; pip installs it pinned', async () => {
+    const p = await runRelease(['publish', '--json'], { cwd: repo.dir, env: env() });
+    expect(p.code, p.stderr).toBe(0);
+    const m = manifest();
+    expect(pypi.files().map((f) => f.filename).sort()).toEqual(m.built.map((b) => b.filename).sort());
+    expect(pypi.file(SET_WHEEL)?.sha256).toBe(sha(readFileSync(path.join(dist, SET_WHEEL))));
+
+    const simple = `${pypi.url}/simple/`;
+    const fetched = await runRelease(['compat', 'fetch', VERSION, '--from', simple, '--platform', 'linux-x86_64'], { cwd: repo.dir, env: env() });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    for (const c of COMPONENTS) {
+      const wheel = m.built.find((b) => b.package === c && b.filename.endsWith('.whl'))!;
+      expect(fetched.stdout).toContain(`${c}==${VERSION} \\\n    --hash=sha256:${wheel.sha256}`);
+    }
+
+    const venv = makeVenv();
+    await venv.pip('install', '--index-url', simple, `acme-release==${VERSION}`);
+    const got = installed(venv.python);
+    expect(Object.fromEntries(Object.entries(got).filter(([n]) => n.startsWith('acme')))).toEqual({ 'acme-release': VERSION, 'acme-core': VERSION, 'acme-http': VERSION });
+  }, 120_000);
+
+  it('a second verify makes the same bytes, and a second publish sends nothing', async () => {
     const before = readFileSync(path.join(dist, SET_WHEEL));
+    const uploads = pypi.files().length;
     const v = await runRelease(['verify'], { cwd: repo.dir, env: env() });
     expect(v.code, v.stderr).toBe(0);
     expect(sha(readFileSync(path.join(dist, SET_WHEEL)))).toBe(sha(before));
     expect(manifest().built.filter((b) => b.filename === SET_WHEEL)).toHaveLength(1);
+    const p = await runRelease(['publish', '--json'], { cwd: repo.dir, env: env() });
+    expect(p.code, p.stderr).toBe(0);
+    expect(pypi.files()).toHaveLength(uploads);
+    const summary = JSON.parse(p.stdout) as { destinations: Array<{ name: string; uploaded: string[] }> };
+    expect(summary.destinations.flatMap((d) => d.uploaded)).toEqual([]);
   }, 60_000);
 });
