@@ -1,9 +1,11 @@
 // End to end with `set_distribution: true`: plan a two-package monorepo, build fragments for it, verify (which
 // makes acme-release==V), publish to the local PyPI server, then find the set from that index alone
 // (`compat fetch --from …/simple/`) and install it with plain pip. A second verify + publish sends nothing.
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltArtifact, ReleaseManifest } from '../../src/manifest.js';
@@ -11,12 +13,13 @@ import { runRelease } from '../helpers/cli.js';
 import { git, tempRepo } from '../helpers/gitdir.js';
 import { hasCommand, hasPythonModule, requireTools } from '../helpers/tools.js';
 import { startPypiServer, type PypiServer } from '../servers/pypi.js';
-import { makeSdistBuffer, makeWheelBuffer, sdistFilename, wheelFilename } from '../servers/pypi/make-dist.js';
+import { makeSdistBuffer, makeWheelBuffer, sdistFilename, wheelFilename, writeWheel } from '../servers/pypi/make-dist.js';
 import { PY, installed, makeVenv } from './compat-fixtures.js';
 
 const ok = requireTools('the set distribution released end to end with real pip', [
   [PY, hasCommand(PY)],
   ['python3-venv', hasPythonModule('ensurepip', PY)],
+  ['twine (python3-twine)', hasPythonModule('twine', PY)],
 ]);
 
 const VERSION = '2.0.0';
@@ -84,7 +87,7 @@ describe.skipIf(!ok)('the set distribution in a release (set_distribution: true)
     expect(m.verify!.files.map((f) => f.filename)).toContain(SET_WHEEL);
     expect(readFileSync(path.join(dist, 'SHA256SUMS'), 'utf8')).toContain(`${sha(bytes)}  ${SET_WHEEL}\n`);
     // It carries versions.json byte for byte, which lists the components and not itself.
-    const inside = (await import('node:child_process')).execFileSync(PY, ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read(f"acme_release-{sys.argv[2]}.dist-info/versions.json").decode(), end="")', path.join(dist, SET_WHEEL), VERSION], { encoding: 'utf8' });
+    const inside = execFileSync(PY, ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read(f"acme_release-{sys.argv[2]}.dist-info/versions.json").decode(), end="")', path.join(dist, SET_WHEEL), VERSION], { encoding: 'utf8' });
     const versionsJson = readFileSync(path.join(dist, 'versions.json'), 'utf8');
     expect(inside).toBe(versionsJson);
     expect((JSON.parse(versionsJson) as { packages: Array<{ name: string }> }).packages.map((p) => p.name)).toEqual(COMPONENTS);
@@ -105,10 +108,16 @@ describe.skipIf(!ok)('the set distribution in a release (set_distribution: true)
       expect(fetched.stdout).toContain(`${c}==${VERSION} \\\n    --hash=sha256:${wheel.sha256}`);
     }
 
+    // A newer acme-core on the index too: only the pin keeps pip from taking it.
+    const newer = await writeWheel(path.join(repo.dir, 'later'), { name: 'acme-core', version: '2.1.0' });
+    // Asynchronous: the PyPI server answers from this process.
+    await promisify(execFile)(PY, ['-m', 'twine', 'upload', '--non-interactive', '--disable-progress-bar', '--repository-url', pypi.uploadUrl, '-u', '__token__', '-p', pypi.token, newer]);
     const venv = makeVenv();
     await venv.pip('install', '--index-url', simple, `acme-release==${VERSION}`);
     const got = installed(venv.python);
     expect(Object.fromEntries(Object.entries(got).filter(([n]) => n.startsWith('acme')))).toEqual({ 'acme-release': VERSION, 'acme-core': VERSION, 'acme-http': VERSION });
+    const inside = execFileSync(venv.python, ['-c', 'import importlib.metadata as m; print(m.distribution("acme-release").read_text("versions.json"), end="")'], { encoding: 'utf8' });
+    expect(inside).toBe(readFileSync(path.join(dist, 'versions.json'), 'utf8'));
   }, 120_000);
 
   it('a second verify makes the same bytes, and a second publish sends nothing', async () => {
