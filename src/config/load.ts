@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
 import { entryExists, readUserFile } from '../files.js';
 import type { ReleaseConfig } from './schema.js';
+import { parseSimpleYaml, validateFast } from './fast.js';
 import { yamlLine } from './yaml-line.js';
 
 export interface LoadedConfig {
@@ -112,6 +113,8 @@ export async function validateConfig(
   raw: unknown,
   where: { file: string; text: string; kind: 'yaml' | 'pyproject' },
 ): Promise<ReleaseConfig> {
+  const fast = validateFast(raw);
+  if (fast) return fast;
   const { configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
@@ -192,8 +195,7 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
     const key = createHash('sha256').update(`${toolVersion()}\0none`).digest('hex');
     const cached = await readCached(opts, key);
     if (cached) return { root: found.root, file: null, config: cached };
-    const { configSchema } = await import('./schema.js');
-    const config = configSchema.parse({});
+    const config = validateFast({}) ?? (await import('./schema.js')).configSchema.parse({});
     await writeCached(opts, key, config);
     return { root: found.root, file: null, config };
   }
@@ -202,7 +204,10 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
   const cached = await readCached(opts, key);
   if (cached) return { root: found.root, file: found.file, config: cached };
   let raw: unknown;
-  if (found.kind === 'yaml') {
+  const simple = found.kind === 'yaml' ? parseSimpleYaml(text) : undefined;
+  if (simple) {
+    raw = simple;
+  } else if (found.kind === 'yaml') {
     const { parseDocument, LineCounter } = await import('yaml');
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });

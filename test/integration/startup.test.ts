@@ -31,6 +31,14 @@ describe('start-up stays small', () => {
     }
   });
 
+  it('cold (no config cache, as on a fresh runner), `version show` on a plain release.yaml loads neither the YAML parser nor the schema library', () => {
+    const mods = loadedModules(['version', 'show'], { WHEELWRIGHT_NO_CACHE: '1' });
+    expect(mods.some((m) => m.endsWith('/config/fast.js'))).toBe(true);
+    for (const heavy of ['node_modules/yaml', 'node_modules/zod', '/config/schema.js', '@octokit', 'listr2', 'execa']) {
+      expect(mods.filter((m) => m.includes(heavy))).toEqual([]);
+    }
+  });
+
   it('with the config cached, it does not load the YAML parser or the schema library either', () => {
     const env = { WHEELWRIGHT_CACHE_DIR: path.join(os.tmpdir(), `ww-cache-${process.pid}`) };
     loadedModules(['version', 'show'], env);
