@@ -5,7 +5,10 @@
 //   node .ci/bundle.mjs            write bundle/wheelwright.mjs (+ .sha256)
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
-// The file is a small loader and, in a trailing comment, the CLI as code-split ES modules plus the data files. On
+// The file is a small loader and, in a trailing comment (brotli, base64: Node reads and scans the whole file on every
+// run, and bench/startup shows a 3.4 MB comment alone costing ~0.5x of `node -e 0`), the CLI as code-split ES modules
+// plus the data files. `--check` compares what the comment holds, not its compressed bytes, which may differ between
+// zlib builds. On
 // first use it writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and imports the entry from there: Node then
 // parses only the chunks a command needs (a comment is scanned, not parsed), and every later run skips the writing.
 // Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, worker and
@@ -13,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -124,8 +128,14 @@ async function modules() {
  */
 async function bundle() {
   const files = { ...dataFiles(), ...(await modules()) };
-  const payload = JSON.stringify(files).replaceAll('*/', '*\\/');
-  const hash = createHash('sha256').update(payload).digest('hex').slice(0, 16);
+  // One buffer: a JSON index of [path, byte length] after its own 4-byte length, then the files' bytes in that order
+  // (written out as slices: no decoding or re-encoding of 3 MB of text on a first run).
+  const bodies = Object.values(files).map((t) => Buffer.from(t));
+  const index = Buffer.from(JSON.stringify(Object.keys(files).map((name, i) => [name, bodies[i].length])));
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(index.length);
+  const json = Buffer.concat([head, index, ...bodies]);
+  const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
   const loader = `#!/usr/bin/env node
 // wheelwright ${pkg.version}, single file (built by .ci/bundle.mjs from the source; do not edit).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -134,12 +144,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 const dir = join(process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir(), 'wheelwright-${hash}');
 if (!existsSync(join(dir, '.complete'))) {
-  const self = readFileSync(fileURLToPath(import.meta.url), 'utf8');
-  const files = JSON.parse(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')));
+  const self = readFileSync(fileURLToPath(import.meta.url), 'latin1');
+  const packed = Buffer.from(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')), 'base64');
+  const all = (await import('node:zlib')).brotliDecompressSync(packed);
   const tmp = dir + '.' + process.pid;
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
-    writeFileSync(join(tmp, rel), text);
+  const made = new Set();
+  let at = 4 + all.readUInt32LE(0);
+  for (const [rel, size] of JSON.parse(all.toString('utf8', 4, at))) {
+    const parent = dirname(join(tmp, rel));
+    if (!made.has(parent)) { mkdirSync(parent, { recursive: true }); made.add(parent); }
+    writeFileSync(join(tmp, rel), all.subarray(at, at += size));
   }
   writeFileSync(join(tmp, '.complete'), '');
   try { renameSync(tmp, dir); } catch { rmSync(tmp, { recursive: true, force: true }); }
@@ -149,19 +163,43 @@ process.env.WHEELWRIGHT_BUNDLE_ROOT = dir;
 (await import('node:module')).enableCompileCache?.(join(dir, '.compile-cache'));
 await import(pathToFileURL(join(dir, 'dist-js/entry.js')).href);
 `;
-  return `${loader}/*WHEELWRIGHT-FILES${payload}*/\n`;
+  return { loader, json };
 }
 
-const text = await bundle();
-const sha = createHash('sha256').update(text).digest('hex');
+/** The payload: brotli then base64, so the comment Node reads on every run is a third of the files' size. */
+const pack = (json) =>
+  brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } }).toString('base64');
+/** Loader and files of a bundle file (compressed bytes may differ between zlib builds; what they hold may not). */
+const unpack = (text) => {
+  const at = text.lastIndexOf('/*WHEELWRIGHT-FILES');
+  return { loader: text.slice(0, at), json: at < 0 ? null : brotliDecompressSync(Buffer.from(text.slice(at + 19, text.lastIndexOf('*/')), 'base64')) };
+};
+
+const fresh = await bundle();
 if (process.argv.includes('--check')) {
   const committed = existsSync(outFile) ? readFileSync(outFile, 'utf8') : null;
-  if (committed !== text) {
-    console.error(`bundle/wheelwright.mjs is ${committed === null ? 'missing' : 'stale'}: run \`node .ci/bundle.mjs\` and commit the result (fresh sha256 ${sha})`);
+  let same;
+  try {
+    const c = committed === null ? null : unpack(committed);
+    same = c !== null && c.loader === fresh.loader && c.json !== null && c.json.equals(fresh.json);
+  } catch {
+    same = false;
+  }
+  const sha = committed === null ? '' : createHash('sha256').update(committed).digest('hex');
+  const text = committed ?? '';
+  if (!same) {
+    console.error(`bundle/wheelwright.mjs is ${committed === null ? 'missing' : 'stale'}: run \`node .ci/bundle.mjs\` and commit the result`);
+    process.exit(1);
+  }
+  const recorded = existsSync(`${outFile}.sha256`) ? readFileSync(`${outFile}.sha256`, 'utf8').split(' ')[0] : null;
+  if (recorded !== sha) {
+    console.error(`bundle/wheelwright.mjs.sha256 says ${recorded}, the bundle has sha256 ${sha}: run \`node .ci/bundle.mjs\` and commit both`);
     process.exit(1);
   }
   console.log(`bundle/wheelwright.mjs matches the source (sha256 ${sha}, ${text.length} bytes)`);
 } else {
+  const text = `${fresh.loader}/*WHEELWRIGHT-FILES${pack(fresh.json)}*/\n`;
+  const sha = createHash('sha256').update(text).digest('hex');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(outFile, text);
   writeFileSync(`${outFile}.sha256`, `${sha}  wheelwright.mjs\n`);
