@@ -1,8 +1,9 @@
 // The single-file build: the committed bundle is what the source builds today, and it behaves like the CLI.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { releaseBin, repoRoot } from '../helpers/cli.js';
 
@@ -37,6 +38,31 @@ describe('bundle/wheelwright.mjs', () => {
       const b = run(releaseBin, args);
       expect(a.status, `${args.join(' ')}: ${a.stderr}`).toBe(0);
       expect(a.stdout.replace(/"createdAt": "[^"]+"/g, '')).toBe(b.stdout.replace(/"createdAt": "[^"]+"/g, ''));
+    }
+  });
+
+  it('cold (no data folder, no config cache), `version show` evaluates no zod, yaml, octokit, listr2 or execa', () => {
+    // The chunks' names are hashes: each heavy library is recognised by a string only its own code holds.
+    const signatures = { zod: '_zod', yaml: 'YAMLMap', octokit: 'octokit-rest.js', listr2: 'ListrError', execa: 'Command failed with exit code' };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-trace-'));
+    try {
+      const trace = path.join(dir, 'trace.txt');
+      const r = spawnSync(process.execPath, ['--import', path.join(repoRoot, 'test/fixtures/trace-loads.mjs'), bundle, 'version', 'show'], {
+        cwd: work,
+        env: { ...process.env, TRACE_FILE: trace, WHEELWRIGHT_DATA_DIR: path.join(dir, 'data'), WHEELWRIGHT_NO_CACHE: '1' },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const chunks = readFileSync(trace, 'utf8').split('\n').filter((u) => u.startsWith('file:') && u.includes('/dist-js/'));
+      expect(chunks.length).toBeGreaterThan(1);
+      const evaluated = Object.entries(signatures).filter(([, sig]) => chunks.some((u) => readFileSync(fileURLToPath(u), 'utf8').includes(sig)));
+      expect(evaluated.map(([name]) => name)).toEqual([]);
+      // The signatures are real: every one is in some chunk of the bundle.
+      const all = readdirSync(path.join(dir, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.js'));
+      const text = all.map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8')).join('\n');
+      for (const [name, sig] of Object.entries(signatures)) expect(text.includes(sig), name).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
