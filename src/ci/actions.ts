@@ -25,6 +25,8 @@ export interface ActionsTable {
   qemuImage: string;
   /** Hashed pip requirements of pypa/build for the `any` job. */
   buildRequirements: string;
+  /** Hashed pip requirements of cibuildwheel (its dependencies and build backend) for the cibuildwheel jobs. */
+  cibuildwheelRequirements: string;
   file: string;
 }
 
@@ -52,12 +54,24 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     if (!version) throw new ConfigError(`${name} has no version comment after its SHA`, { file, field: `actions.${name}`, hint: 'add the release as a comment: `# v4.2.2`' });
     actions.set(name, { name, sha: value, version });
   }
-  const js = doc.toJS() as { tools?: Record<string, string>; runtimes?: Record<string, string>; removed_runtimes?: string[]; qemu_image?: string; build_requirements?: string };
+  const js = doc.toJS() as {
+    tools?: Record<string, string>;
+    runtimes?: Record<string, string>;
+    removed_runtimes?: string[];
+    qemu_image?: string;
+    build_requirements?: string;
+    cibuildwheel_requirements?: string;
+  };
   const qemuImage = js.qemu_image ?? '';
   if (!/@sha256:[0-9a-f]{64}$/.test(qemuImage)) throw new ConfigError(`qemu_image \`${qemuImage}\` is not pinned by digest`, { file, field: 'qemu_image', hint: 'write it as image:tag@sha256:<64 hex>' });
-  const buildRequirements = js.build_requirements ?? '';
-  const unhashed = buildRequirements.split('\n').find((l) => l.trim() && !/--hash=sha256:[0-9a-f]{64}/.test(l));
-  if (unhashed !== undefined) throw new ConfigError(`build_requirements line \`${unhashed.trim()}\` has no --hash`, { file, field: 'build_requirements', hint: 'add --hash=sha256:<hex> of the file PyPI serves' });
+  const hashed = (field: 'build_requirements' | 'cibuildwheel_requirements'): string => {
+    const text = js[field] ?? '';
+    const unhashed = text.split('\n').find((l) => l.trim() && !l.trim().startsWith('#') && !/--hash=sha256:[0-9a-f]{64}/.test(l));
+    if (unhashed !== undefined) throw new ConfigError(`${field} line \`${unhashed.trim()}\` has no --hash`, { file, field, hint: 'add --hash=sha256:<hex> of the file PyPI serves' });
+    return text;
+  };
+  const buildRequirements = hashed('build_requirements');
+  const cibuildwheelRequirements = hashed('cibuildwheel_requirements');
   return {
     actions,
     tools: js.tools ?? {},
@@ -65,6 +79,7 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     removedRuntimes: js.removed_runtimes ?? [],
     qemuImage,
     buildRequirements,
+    cibuildwheelRequirements,
     file,
   };
 }

@@ -8,6 +8,7 @@ export const WORKFLOW_PATH = '.github/workflows/release.yml';
 export const VENDOR_DIR = '.github/wheelwright';
 export const VENDORED_BUNDLE = `${VENDOR_DIR}/wheelwright.mjs`;
 export const VENDORED_BUILD_REQUIREMENTS = `${VENDOR_DIR}/requirements-build.txt`;
+export const VENDORED_CIBUILDWHEEL_REQUIREMENTS = `${VENDOR_DIR}/requirements-cibuildwheel.txt`;
 
 export interface WorkflowOptions {
   /** sha256 of the vendored bundle: every job checks it before running it. */
@@ -188,7 +189,10 @@ ${node}      # No \`cache:\` input: release builds start from nothing.
       - name: install pypa/build from hashed requirements
         if: matrix.builder == 'build'
         run: python -m pip install --require-hashes --no-deps -r ${VENDORED_BUILD_REQUIREMENTS}
-      # cibuildwheel ${tools.cibuildwheel ?? ''} from its source at the pinned commit (what its own action installs).
+      # cibuildwheel ${tools.cibuildwheel ?? ''} from its source at the pinned commit (what its own action installs); its
+      # dependencies and build backend first, from hashed requirements, so pip resolves and builds nothing else.
+      - if: matrix.builder == 'cibuildwheel'
+        run: python -m pip install --require-hashes --no-deps -r ${VENDORED_CIBUILDWHEEL_REQUIREMENTS}
       - if: matrix.builder == 'cibuildwheel'
         uses: ${usesLine(actions, 'actions/checkout')}
         with:
@@ -197,7 +201,7 @@ ${node}      # No \`cache:\` input: release builds start from nothing.
           path: .wheelwright/cibuildwheel
           persist-credentials: false
       - if: matrix.builder == 'cibuildwheel'
-        run: python -m pip install ./.wheelwright/cibuildwheel
+        run: python -m pip install --no-deps --no-build-isolation ./.wheelwright/cibuildwheel
       - if: matrix.builder == 'maturin'
         uses: ${usesLine(actions, 'PyO3/maturin-action')}
         with:

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadActionsTable } from '../ci/actions.js';
 import { auditWorkflow } from '../ci/audit.js';
-import { renderWorkflow, VENDORED_BUILD_REQUIREMENTS, VENDORED_BUNDLE, WORKFLOW_PATH } from '../ci/workflow.js';
+import { renderWorkflow, VENDORED_BUILD_REQUIREMENTS, VENDORED_BUNDLE, VENDORED_CIBUILDWHEEL_REQUIREMENTS, WORKFLOW_PATH } from '../ci/workflow.js';
 import type { ReleaseConfig } from '../config/schema.js';
 import type { Context } from '../context.js';
 import { ConfigError } from '../errors.js';
@@ -86,6 +86,7 @@ A tag pushed with GITHUB_TOKEN does not trigger \`on: push: tags\` (release-plea
       [WORKFLOW_PATH, text],
       [VENDORED_BUNDLE, bundle],
       [VENDORED_BUILD_REQUIREMENTS, table.buildRequirements],
+      [VENDORED_CIBUILDWHEEL_REQUIREMENTS, table.cibuildwheelRequirements],
     ];
     if (bool(args, 'check')) {
       const problems: string[] = [];

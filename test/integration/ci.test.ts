@@ -42,6 +42,18 @@ describe('release ci init (CLI)', () => {
     expect(bundle.equals(await readFile(path.join(repoRoot, 'bundle/wheelwright.mjs')))).toBe(true);
     expect(text).toContain(`WHEELWRIGHT_SHA256: ${createHash('sha256').update(bundle).digest('hex')}`);
     expect(await readFile(path.join(dir, '.github/wheelwright/requirements-build.txt'), 'utf8')).toMatch(/^build==[\d.]+ --hash=sha256:[0-9a-f]{64}$/m);
+    // cibuildwheel's dependencies (pypa/cibuildwheel v4.2.0 pyproject.toml) and build backend come hashed; cibuildwheel
+    // itself is then installed with nothing resolved or fetched by pip.
+    const cibwReqs = (await readFile(path.join(dir, '.github/wheelwright/requirements-cibuildwheel.txt'), 'utf8')).split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    for (const l of cibwReqs) expect(l).toMatch(/^[\w.-]+==[\w.]+ --hash=sha256:[0-9a-f]{64}( ; .+)?$/);
+    const pinned = cibwReqs.map((l) => l.split('==')[0]!.toLowerCase().replace(/[_.]/g, '-'));
+    for (const dep of ['bashlex', 'bracex', 'build', 'certifi', 'dependency-groups', 'filelock', 'humanize', 'packaging', 'platformdirs', 'pyproject-hooks', 'hatchling', 'pathspec', 'pluggy', 'tomlkit', 'trove-classifiers']) {
+      expect(pinned, dep).toContain(dep);
+    }
+    const hashedInstall = text.indexOf('pip install --require-hashes --no-deps -r .github/wheelwright/requirements-cibuildwheel.txt');
+    expect(hashedInstall).toBeGreaterThan(0);
+    expect(text.indexOf('pip install --no-deps --no-build-isolation ./.wheelwright/cibuildwheel')).toBeGreaterThan(hashedInstall);
+    expect(text).not.toMatch(/pip install (?!--require-hashes|--no-deps --no-build-isolation)/);
     // examples/ publishes to the index only: CI publishes to PyPI and GitHub instead, and says why
     expect(text).toContain('set -- --to pypi,github');
     expect(r.stderr).toContain('thrown away');

@@ -165,7 +165,7 @@ describe('the generated release workflow', () => {
 
   it('runs only the vendored wheelwright, after checking its sha256, and installs builders by hash or pinned commit', async () => {
     const { text, wf } = await workflow();
-    expect(text).not.toMatch(/npx|npm (install|exec)|pip install (?!--require-hashes|\.\/\.wheelwright\/cibuildwheel)/);
+    expect(text).not.toMatch(/npx|npm (install|exec)|pip install (?!--require-hashes|--no-deps --no-build-isolation \.\/\.wheelwright\/cibuildwheel)/);
     expect(wf.env.WHEELWRIGHT).toBe('.github/wheelwright/wheelwright.mjs');
     expect(wf.env.WHEELWRIGHT_SHA256).toBe('a'.repeat(64));
     for (const [name, job] of Object.entries(wf.jobs as Json)) {
