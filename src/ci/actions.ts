@@ -27,6 +27,8 @@ export interface ActionsTable {
   buildRequirements: string;
   /** Hashed pip requirements of cibuildwheel (its dependencies and build backend) for the cibuildwheel jobs. */
   cibuildwheelRequirements: string;
+  /** The Pants launcher release and the sha256 of its asset for each `runner.os-runner.arch` it exists for. */
+  sciePants: { version: string; sha256: Record<string, string> };
   file: string;
 }
 
@@ -61,6 +63,7 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     qemu_image?: string;
     build_requirements?: string;
     cibuildwheel_requirements?: string;
+    scie_pants?: { version?: string; sha256?: Record<string, string> };
   };
   const qemuImage = js.qemu_image ?? '';
   if (!/@sha256:[0-9a-f]{64}$/.test(qemuImage)) throw new ConfigError(`qemu_image \`${qemuImage}\` is not pinned by digest`, { file, field: 'qemu_image', hint: 'write it as image:tag@sha256:<64 hex>' });
@@ -72,6 +75,13 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
   };
   const buildRequirements = hashed('build_requirements');
   const cibuildwheelRequirements = hashed('cibuildwheel_requirements');
+  const sciePants = { version: String(js.scie_pants?.version ?? ''), sha256: js.scie_pants?.sha256 ?? {} };
+  if (!/^\d+\.\d+\.\d+$/.test(sciePants.version)) throw new ConfigError(`scie_pants.version \`${sciePants.version}\` is not a release like 0.13.2`, { file, field: 'scie_pants.version' });
+  for (const [platform, sha] of Object.entries(sciePants.sha256)) {
+    if (!/^(Linux|macOS)-(X64|ARM64)$/.test(platform) || !/^[0-9a-f]{64}$/.test(String(sha))) {
+      throw new ConfigError(`scie_pants.sha256.${platform} must be a runner.os-runner.arch (e.g. Linux-X64) mapped to a 64-hex sha256`, { file, field: `scie_pants.sha256.${platform}` });
+    }
+  }
   return {
     actions,
     tools: js.tools ?? {},
@@ -80,6 +90,7 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     qemuImage,
     buildRequirements,
     cibuildwheelRequirements,
+    sciePants,
     file,
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -240,5 +241,68 @@ describe('the pinned-actions table', () => {
     );
     // every pin runs on node24 (or is a composite action), none on a runtime GitHub removed
     for (const a of t.actions.values()) expect(['node24', 'composite'], a.name).toContain(t.runtimes.get(a.sha));
+  });
+});
+
+describe('the Pants launcher step', () => {
+  // The step as rendered, run with bash; `curl` is a stub that writes LAUNCHER_BYTES where -o says, so the download,
+  // the sha256 check and the PATH entry run as on a runner, with no network.
+  async function runPantsStep(platform: string, bytes: string, sha256: Record<string, string>) {
+    const { execFileSync } = await import('node:child_process');
+    const { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const table = { ...(await loadActionsTable()), sciePants: { version: '0.13.2', sha256 } };
+    const wf = parse(renderWorkflow(configSchema.parse({}), table, { bundleSha256: 'a'.repeat(64), destinations: ['pypi'] })) as Json;
+    const step = (wf.jobs.build.steps as Json[]).find((s) => String(s.name ?? '').startsWith('install Pants'))!;
+    expect(step.if).toBe("matrix.builder == 'pants'");
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-pants-step-'));
+    try {
+      const stubs = path.join(dir, 'stubs');
+      mkdirSync(stubs);
+      writeFileSync(path.join(stubs, 'curl'), '#!/bin/bash\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; fi; url="$1"; shift; done\necho "$url" > "$RUNNER_TEMP/url"\nprintf %s "$LAUNCHER_BYTES" > "$out"\n');
+      chmodSync(path.join(stubs, 'curl'), 0o755);
+      const env = { PATH: `${stubs}:${process.env.PATH}`, PLATFORM: platform, RUNNER_TEMP: dir, GITHUB_PATH: path.join(dir, 'github_path'), LAUNCHER_BYTES: bytes };
+      let code = 0;
+      let out = '';
+      try {
+        out = execFileSync('bash', ['-e', '-c', step.run as string], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        code = (e as { status: number }).status;
+        out = String((e as { stdout: string }).stdout);
+      }
+      const ghPath = existsSync(env.GITHUB_PATH) ? readFileSync(env.GITHUB_PATH, 'utf8') : '';
+      const url = existsSync(path.join(dir, 'url')) ? readFileSync(path.join(dir, 'url'), 'utf8').trim() : '';
+      const launcher = path.join(dir, 'scie-pants', 'pants');
+      return { code, out, ghPath, url, launcher, ran: ghPath && existsSync(launcher) ? execFileSync(launcher, { encoding: 'utf8' }).trim() : null };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const bytes = '#!/bin/sh\necho pants\n';
+  const good = createHash('sha256').update(bytes).digest('hex');
+
+  it('downloads the pinned release asset for the runner, checks its sha256 and puts it on the PATH', async () => {
+    const r = await runPantsStep('Linux-ARM64', bytes, { 'Linux-X64': 'f'.repeat(64), 'Linux-ARM64': good });
+    expect(r.code, r.out).toBe(0);
+    expect(r.url).toBe('https://github.com/pantsbuild/scie-pants/releases/download/v0.13.2/scie-pants-linux-aarch64');
+    expect(r.ghPath.trim()).toBe(path.dirname(r.launcher));
+    expect(r.ran).toBe('pants');
+  });
+
+  it('refuses a launcher whose sha256 differs, and a runner with no launcher', async () => {
+    const tampered = await runPantsStep('Linux-X64', bytes + ' ', { 'Linux-X64': good });
+    expect(tampered.code).toBe(1);
+    expect(tampered.out).toMatch(/scie-pants-linux-x86_64 has sha256 [0-9a-f]{64}, expected/);
+    expect(tampered.ghPath).toBe('');
+    const windows = await runPantsStep('Windows-X64', bytes, { 'Linux-X64': good });
+    expect(windows.code).toBe(1);
+    expect(windows.out).toContain('scie-pants 0.13.2 has no launcher for Windows-X64');
+    expect(windows.url).toBe('');
+  });
+
+  it('pins every launcher by a sha256 in recipes/actions.yaml', async () => {
+    const t = await loadActionsTable();
+    expect(Object.keys(t.sciePants.sha256).sort()).toEqual(['Linux-ARM64', 'Linux-X64', 'macOS-ARM64']);
+    await expect(parseActionsTable((await import('node:fs')).readFileSync(t.file, 'utf8').replace(/(Linux-X64: )[0-9a-f]{64}/, '$1abc'), t.file)).rejects.toThrow(/scie_pants\.sha256\.Linux-X64/);
   });
 });
