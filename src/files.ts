@@ -176,8 +176,8 @@ function decodeOrFail(bytes: Uint8Array, abs: string): string {
 /**
  * A file its directory's listing called regular, opened without following a symlink: read to the end
  * without an fstat (Node's costs as much as the read). null when the full checks must decide: larger
- * than the scratch buffer or the cap, or not readable as a file (replaced since the listing). A FIFO
- * swapped in since the listing reads as empty, never blocks (O_NONBLOCK).
+ * than the scratch buffer or the cap, or not readable as a file (replaced since the listing), or empty
+ * (a FIFO swapped in since the listing reads as empty and must be refused). Never blocks (O_NONBLOCK).
  */
 function readListed(fd: number, abs: string, kind: FileKind): string | null {
   const limit = Math.min(SIZE_CAPS[kind] + 1, scratch.length);
@@ -194,6 +194,9 @@ function readListed(fd: number, abs: string, kind: FileKind): string | null {
   } finally {
     closeSync(fd);
   }
+  // Nothing read: an empty file, or a FIFO swapped in since the listing (no writer reads as end of file);
+  // the full checks tell them apart and refuse the FIFO, as readUserFileSync does.
+  if (n === 0) return null;
   return decodeOrFail(scratch.subarray(0, n), abs);
 }
 

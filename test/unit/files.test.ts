@@ -101,6 +101,20 @@ describe('userDirReader', () => {
     expect(entries.find((e) => e.name === '10.feature.md')?.isFile()).toBe(true);
   });
 
+  it('refuses a FIFO swapped in after the listing called the name a regular file', () => {
+    const dir = path.join(repo, 'changes');
+    const reader = userDirReader(dir, { kind: 'fragment', root: repo });
+    // The listing's word is stale: 8.feature.md is a FIFO (with no writer, it reads as end of file at once).
+    const stale = { name: '8.feature.md', isFile: () => true };
+    expect(outcome(() => reader(stale))).toEqual(outcome(() => readUserFileSync(path.join(dir, '8.feature.md'), { kind: 'fragment', root: repo })));
+    expect(outcome(() => reader(stale))).toMatchObject({ error: expect.stringMatching(/not a regular file/) });
+    // An empty regular file still reads as empty.
+    mkdirSync(path.join(repo, 'empty'));
+    writeFileSync(path.join(repo, 'empty/1.feature.md'), '');
+    const [entry] = readdirSync(path.join(repo, 'empty'), { withFileTypes: true });
+    expect(userDirReader(path.join(repo, 'empty'), { kind: 'fragment', root: repo })(entry!)).toBe('');
+  });
+
   it('refuses the files of a directory that is a symlink out of the repository', () => {
     const reader = userDirReader(path.join(repo, 'linked'), { kind: 'fragment', root: repo });
     expect(outcome(() => reader('1.feature.md'))).toMatchObject({ error: expect.stringMatching(/outside the repository/), file: path.join(repo, 'linked/1.feature.md') });
