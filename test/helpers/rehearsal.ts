@@ -388,7 +388,13 @@ async function cachedJob(cache: RehearsalCache, digest: string, name: string, jo
   const checkout = ((job.steps ?? []) as Json[]).find((st) => String(st.uses ?? '').startsWith('actions/checkout@') && !st.with?.repository);
   const ref = checkout ? String(interpolate(checkout.with?.ref ?? '', ctx, `jobs.${name}.checkout`) || opts.github.sha) : '';
   const commit = ref ? spawnSync('git', ['--git-dir', opts.origin, 'rev-parse', `${ref}^{commit}`], { encoding: 'utf8' }).stdout.trim() : '';
-  const key = createHash('sha256').update(JSON.stringify({ name, job, matrix: matrix ?? null, needs: ctx.needs, commit, digest })).digest('hex');
+  // The job also inherits the workflow's `env:` and `defaults:`; and the github and inputs contexts differ between
+  // triggers, so where the job (or that env) reads them, their values are inputs too.
+  const wf = parse(opts.workflowText) as Json;
+  const inherited = { env: wf.env ?? null, defaults: wf.defaults ?? null };
+  const text = JSON.stringify([job, inherited.env]);
+  const contexts = { github: /\bgithub\./.test(text) ? opts.github : null, inputs: /\binputs\./.test(text) ? (opts.inputs ?? {}) : null };
+  const key = createHash('sha256').update(JSON.stringify({ name, job, inherited, contexts, matrix: matrix ?? null, needs: ctx.needs, commit, digest })).digest('hex');
   const hit = cache.runs.get(key);
   if (hit) {
     cache.hits++;
