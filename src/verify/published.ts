@@ -252,9 +252,12 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
 /** Findings that PyPI's CDN lag explains right after an upload (the file or its provenance not listed yet, a timeout). */
 const LAG: ReadonlySet<PublishedCode> = new Set(['missing-on-index', 'no-provenance', 'unreachable']);
 
-/** Whether a report fails only on findings that another look, later, could clear. */
+/**
+ * Whether a report fails only on findings that another look, later, could clear. Only PyPI's: GitHub's API
+ * answers from the release the publish job just made, so its unreachable (a 401, 403 or 404) is a real finding.
+ */
 export function onlyLag(r: PublishedReport): boolean {
-  return !r.ok && r.findings.every((f) => LAG.has(f.code));
+  return !r.ok && r.findings.every((f) => f.where === 'pypi' && LAG.has(f.code));
 }
 
 /** Pauses between looks: 10 s doubling to at most 60 s. */

@@ -19,6 +19,12 @@ describe('verify --published --wait', () => {
     }
   });
 
+  it("fails at once when GitHub's API cannot be read (no CDN stands between the publish job and it)", () => {
+    const github = report(['missing-on-index']);
+    github.findings.push({ filename: 'v1.0.0', where: 'github', code: 'unreachable', message: 'GitHub release v1.0.0 of o/r: 403' });
+    expect(onlyLag(github)).toBe(false);
+  });
+
   it('takes 90s, 10m, 1h or plain seconds, and nothing else', () => {
     expect([parseWait('90s'), parseWait('10m'), parseWait('1h'), parseWait('15'), parseWait('0.5m')]).toEqual([90_000, 600_000, 3_600_000, 15_000, 30_000]);
     expect([parseWait('soon'), parseWait('10 minutes'), parseWait('-1m'), parseWait('')]).toEqual([null, null, null, null]);
