@@ -17,10 +17,13 @@ REFRESH_PACKAGING=1 recomputes the cheap packaging/PyPI verdicts of cached wheel
 """
 import base64
 import csv
+import faulthandler
+import functools
 import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -29,9 +32,16 @@ from pathlib import Path
 
 
 def auditwheel_verdict(path: Path):
+    from auditwheel import elfutils
     from auditwheel.error import NonPlatformWheelError
     from auditwheel.wheel_abi import analyze_wheel_abi
 
+    # auditwheel reads an extension's whole symbol table with pyelftools once per policy (~25 of them) to find
+    # blacklisted symbols: on a large extension that is most of an hour. The table does not change between
+    # policies, so it is read once per file; the cache lives for one wheel (its files sit in a temporary dir).
+    if not hasattr(elfutils.get_undefined_symbols, "cache_clear"):
+        elfutils.get_undefined_symbols = functools.lru_cache(maxsize=None)(elfutils.get_undefined_symbols)
+    elfutils.get_undefined_symbols.cache_clear()
     try:
         w = analyze_wheel_abi(None, None, path, frozenset(), disable_isa_ext_check=False, allow_graft=False, args_ldpaths="")
     except NonPlatformWheelError as e:
@@ -180,6 +190,8 @@ def versions():
 
 
 def main():
+    # `kill -USR1 PID` prints where a slow run is (auditwheel on one large wheel can take many minutes).
+    faulthandler.register(signal.SIGUSR1, all_threads=False)
     out_file = Path(sys.argv[1])
     wheels = []
     for arg in sys.argv[2:]:
@@ -211,10 +223,17 @@ def main():
         if not w.name.endswith("-any.whl"):
             v["auditwheel"] = auditwheel_verdict(w)
         data["wheels"][w.name] = v
-        if i % 20 == 0 or i == len(todo) - 1:
-            print(f"  {i + 1}/{len(todo)} {time.time() - t0:.0f}s {w.name}", file=sys.stderr)
-            out_file.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    out_file.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        # Saved after every wheel: the largest take minutes each, and an interrupted run resumes from here.
+        print(f"  {i + 1}/{len(todo)} {time.time() - t0:.0f}s {w.name}", file=sys.stderr)
+        save(out_file, data)
+    save(out_file, data)
+
+
+def save(out_file: Path, data):
+    # Written beside and renamed, so an interrupted run never leaves half a file.
+    tmp = out_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    tmp.replace(out_file)
 
 
 if __name__ == "__main__":
