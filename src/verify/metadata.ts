@@ -51,14 +51,19 @@ function checkDescription(prefix: 'W' | 'S', block: HeaderBlock, entry: string):
       out.push({ code: `${prefix}-DESCRIPTION-TYPE`, entry, message: `Markdown variant ${JSON.stringify(variant)} is not GFM or CommonMark` });
     }
   }
-  // setuptools writes UNKNOWN when no long description was given; twine check --strict fails on it.
-  // An empty description is accepted by PyPI and twine alike.
-  const body = block.body ?? getAllFields(block, 'Description')[0] ?? null;
-  if (body !== null && body.trimEnd() === 'UNKNOWN') {
-    out.push({ code: `${prefix}-DESCRIPTION-MISSING`, entry, message: 'the long description is the placeholder UNKNOWN; set readme in pyproject.toml' });
-  }
   // PyPI renders a description without a content type as reStructuredText, and rejects one that fails.
   const isRst = dct === undefined || dct.split(';')[0]!.trim().toLowerCase() === 'text/x-rst';
+  // setuptools writes UNKNOWN when no long description was given; twine check --strict fails on it.
+  // An empty description PyPI accepts (it renders only a non-empty one), and so does twine for a wheel typed
+  // Markdown or plain text; but twine reads an sdist's empty description as missing, and a wheel's as an
+  // reStructuredText document that renders nothing, which fails even without --strict.
+  const body = block.body || getAllFields(block, 'Description')[0] || null;
+  if (body !== null && body.trimEnd() === 'UNKNOWN') {
+    out.push({ code: `${prefix}-DESCRIPTION-MISSING`, entry, message: 'the long description is the placeholder UNKNOWN; set readme in pyproject.toml' });
+  } else if (body === null && (prefix === 'S' || isRst)) {
+    const why = prefix === 'S' ? 'twine check --strict: "`long_description` missing"' : 'twine check fails on an empty reStructuredText description: "No content rendered from RST source"';
+    out.push({ code: `${prefix}-DESCRIPTION-MISSING`, entry, message: `the long description is empty (${why}; PyPI accepts it); set readme in pyproject.toml` });
+  }
   if (body !== null && isRst) {
     for (const name of duplicateRstTargets(body)) {
       out.push({ code: `${prefix}-DESCRIPTION-RENDER`, entry, message: `the reStructuredText description has two explicit link targets named ${JSON.stringify(name)} that point at different places (docutils: "Duplicate explicit target name"); PyPI rejects a description that fails to render: rename one, or use an anonymous link (\`text <url>\`__)` });

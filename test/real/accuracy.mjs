@@ -72,16 +72,20 @@ const checks = [
     ours: (a) => a.findings.filter((f) => /^W-(MANYLINUX|MUSLLINUX)-|^W-(MUSL-ON-GLIBC|GLIBC-ON-MUSL)$/.test(f.code) && f.level !== 'warning'),
   },
   {
+    // A render error PyPI shares: it renders every non-empty description and rejects one that fails.
     oracle: 'twine check (render error)',
     judges: (w) => Boolean(w.twine && !w.twine.error),
-    rejects: (w) => (w.twine.errors?.length ? w.twine.errors[0] : null),
+    rejects: (w) => (w.twine.errors?.length && !w.twine.empty ? w.twine.errors[0] : null),
     ours: (a) => a.findings.filter((f) => f.code === 'W-DESCRIPTION-RENDER' && f.level !== 'warning'),
   },
   {
+    // What fails `twine check --strict` and PyPI accepts: its warnings (no content type, description missing or
+    // UNKNOWN) and the render error on an empty reStructuredText description. verify's warnings for the same; a
+    // content type that is present but invalid twine does not judge (it renders it as reStructuredText).
     oracle: 'twine check --strict (warnings)',
     judges: (w) => Boolean(w.twine && !w.twine.error),
-    rejects: (w) => (w.twine.warnings?.length ? w.twine.warnings.join('; ') : null),
-    ours: (a) => a.findings.filter((f) => f.code === 'W-DESCRIPTION-TYPE' || f.code === 'W-DESCRIPTION-MISSING'),
+    rejects: (w) => [...(w.twine.warnings ?? []), ...(w.twine.empty ? w.twine.errors ?? [] : [])].join('; ') || null,
+    ours: (a) => a.findings.filter((f) => f.code === 'W-DESCRIPTION-MISSING' || (f.code === 'W-DESCRIPTION-TYPE' && / is missing/.test(f.message))),
   },
   {
     oracle: 'packaging (filename)',

@@ -13,7 +13,7 @@ Oracles (Debian's python3 with python3-pyelftools, twine and packaging):
 - PyPI's archive-wide zip rule (warehouse: reject when > 64 MiB uncompressed and > 50x compressed).
 - zipfile + hashlib: RECORD's listed hashes and sizes are right (what `installer` checks).
 Verdicts are cached in OUT.json by file name and size: a second run only does new wheels.
-REFRESH_PACKAGING=1 recomputes the cheap packaging/PyPI verdicts of cached wheels; SKIP_NEW=1 judges no new ones.
+REFRESH_PACKAGING=1 (REFRESH_TWINE=1) recomputes the cheap packaging/PyPI (twine) verdicts of cached wheels; SKIP_NEW=1 judges no new ones; LARGEST_FIRST=1 starts from the largest.
 """
 import base64
 import csv
@@ -156,9 +156,18 @@ def twine_verdict(path: Path):
         if len(meta) != 1:
             return {"ok": False, "errors": [f"{len(meta)} METADATA files"], "warnings": []}
         msg = email.parser.Parser().parsestr(zf.read(meta[0]).decode("utf-8"))
-    description = msg.get_payload() or msg.get("Description")
-    if description is not None and not description.strip() and msg.get("Description"):
-        description = msg.get("Description")
+    # The description as pkginfo 1.8 (twine 4.0.2's reader) gives it for a wheel: the Description field unless it
+    # is UNKNOWN (with pkginfo's 8-space unindent), replaced by a non-empty body, and otherwise the body even when
+    # empty. So an absent description is "" and passes `--strict`; only UNKNOWN warns.
+    description = None
+    if msg.get("Description") is not None:
+        field = "\n".join(x[8:] if x.startswith(" " * 8) else x for x in msg.get("Description").strip().splitlines())
+        if field != "UNKNOWN":
+            description = field
+    if msg.get_payload():
+        description = msg.get_payload()
+    if description is None:
+        description = msg.get_payload()
     dct = msg.get("Description-Content-Type")
     warnings, errors = [], []
     if dct is None:
@@ -172,7 +181,9 @@ def twine_verdict(path: Path):
         stream = _WarningStream()
         if renderer.render(description, stream=stream, **params) is None:
             errors.append(f"`long_description` has syntax errors in markup and would not be rendered on PyPI. {stream}"[:400])
-    return {"ok": not errors, "strict_ok": not errors and not warnings, "errors": errors, "warnings": warnings}
+    # PyPI renders only a non-empty description (warehouse: `if meta.description`), so a render error on "" is
+    # twine's alone.
+    return {"ok": not errors, "strict_ok": not errors and not warnings, "errors": errors, "warnings": warnings, "empty": description == ""}
 
 
 def versions():
@@ -200,17 +211,21 @@ def main():
     sys.path.insert(0, os.environ["AUDITWHEEL_SRC"])
     data = json.loads(out_file.read_text()) if out_file.exists() else {"oracles": {}, "wheels": {}}
     data["oracles"] = versions()
-    if os.environ.get("REFRESH_PACKAGING"):
+    if os.environ.get("REFRESH_PACKAGING") or os.environ.get("REFRESH_TWINE"):
         # Cheap oracles only, for wheels already judged (after a change to them).
         for w in wheels:
             if w.name in data["wheels"]:
-                data["wheels"][w.name]["packaging"] = packaging_verdict(w)
+                if os.environ.get("REFRESH_PACKAGING"):
+                    data["wheels"][w.name]["packaging"] = packaging_verdict(w)
+                if os.environ.get("REFRESH_TWINE"):
+                    data["wheels"][w.name]["twine"] = twine_verdict(w)
     todo = [w for w in wheels if data["wheels"].get(w.name, {}).get("size") != w.stat().st_size]
     if os.environ.get("SKIP_NEW"):
         todo = []
     print(f"{len(wheels)} wheels, {len(todo)} to judge", file=sys.stderr)
     t0 = time.time()
-    for i, w in enumerate(sorted(todo, key=lambda p: p.stat().st_size)):
+    # LARGEST_FIRST=1 goes the other way: a second run into another file meets the first in the middle.
+    for i, w in enumerate(sorted(todo, key=lambda p: p.stat().st_size, reverse=bool(os.environ.get("LARGEST_FIRST")))):
         v = {"size": w.stat().st_size, "packaging": packaging_verdict(w), }
         try:
             v["twine"] = twine_verdict(w)

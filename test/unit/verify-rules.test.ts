@@ -40,6 +40,20 @@ describe('core metadata', () => {
     expect(codes(`Metadata-Version: 2.1\n${base.replace('text/markdown', 'text/markdown; variant=wiki')}`)).toEqual(['W-DESCRIPTION-TYPE']);
   });
 
+  it('warns on an empty description where twine fails it, and only there (PyPI accepts every one)', () => {
+    const head = 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n';
+    const sdist = (text: string) => checkCoreMetadata('S', parseHeaders(text), 'x/PKG-INFO').findings.map((f) => f.code);
+    // A wheel's empty body reaches twine as "", which Markdown and plain text render and reStructuredText does not.
+    expect(codes(`${head}Description-Content-Type: text/markdown\n`)).toEqual([]);
+    expect(codes(`${head}Description-Content-Type: text/plain\n\n`)).toEqual([]);
+    expect(codes(`${head}Description-Content-Type: text/x-rst\n`)).toEqual(['W-DESCRIPTION-MISSING']);
+    expect(codes(head)).toEqual(['W-DESCRIPTION-TYPE', 'W-DESCRIPTION-MISSING']);
+    // A Description field is a description; an sdist's empty one twine reads as missing, whatever its type.
+    expect(codes(`${head}Description: Title\n        =====\nDescription-Content-Type: text/x-rst\n`)).toEqual([]);
+    expect(sdist(`${head}Description-Content-Type: text/markdown\n`)).toEqual(['S-DESCRIPTION-MISSING']);
+    expect(sdist(`${head}Description-Content-Type: text/markdown\n\nbody\n`)).toEqual([]);
+  });
+
   it('reports an invalid project name and version', () => {
     expect(codes('Metadata-Version: 2.1\nName: -bad-\nVersion: banana\nDescription-Content-Type: text/plain\n\nx\n')).toEqual(['W-METADATA-FIELD', 'W-METADATA-FIELD']);
   });
