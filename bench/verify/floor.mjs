@@ -35,7 +35,7 @@ async function hashWheel(file) {
     if (stored.length < e.compressedSize) stored = Buffer.allocUnsafe(e.compressedSize);
     const raw = stored.subarray(0, e.compressedSize);
     readSync(fd, raw, 0, e.compressedSize, fileDataStart);
-    const data = e.compressionMethod === 8 ? inflateRawSync(raw, { chunkSize: e.uncompressedSize + 1 }) : raw;
+    const data = e.compressionMethod === 8 ? inflateRawSync(raw, { chunkSize: Math.max(64, e.uncompressedSize + 1) }) : raw;
     createHash('sha256').update(data).digest();
     bytes += data.length;
   }

@@ -92,7 +92,9 @@ function scenario(label, dir) {
   let peer = null;
   for (let i = 0; i < repeat; i++) {
     warm(wheels);
-    floor = best(floor, measureOnce('taskset', ['-c', '0', process.execPath, path.join(here, 'floor.mjs'), ...wheels]));
+    const f = measureOnce('taskset', ['-c', '0', process.execPath, path.join(here, 'floor.mjs'), ...wheels]);
+    if (f.status !== 0) throw new Error(`the floor exited ${f.status}: its figures would be meaningless`);
+    floor = best(floor, f);
     warm(wheels);
     ours = best(ours, measureOnce(process.execPath, [release, 'verify', '--dist', dir, '--jobs', '2', '--json']));
     warm(wheels);
