@@ -118,6 +118,7 @@ const checks = [
     ours: (a) => a.findings.filter((f) => f.code === 'W-ZIP-BOMB' && f.level !== 'warning'),
   },
   {
+    // Right digests written in hex (zip.record_hex) are verify's W-RECORD-ENCODING warning, not counted here.
     oracle: 'installer (RECORD hashes and sizes)',
     judges: (w) => Boolean(w.zip && !w.zip.error),
     rejects: (w) => (w.zip.record_ok ? null : w.zip.record_problems.join('; ')),
