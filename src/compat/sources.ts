@@ -17,7 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
-import { readUserFile } from '../files.js';
+import { plainNameProblem, readUserFile } from '../files.js';
 import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
@@ -100,13 +100,39 @@ interface SetsIndexJson {
 }
 
 function parseSetsIndex(text: string, label: string): SetsIndexJson {
+  let raw: SetsIndexJson;
   try {
-    const raw = JSON.parse(text) as SetsIndexJson;
+    raw = JSON.parse(text) as SetsIndexJson;
     if (raw.schemaVersion !== 1 || !Array.isArray(raw.sets)) throw new Error('not a sets index (schemaVersion 1, sets[])');
-    return raw;
   } catch (err) {
     throw new CompatError(`${label} is not a valid sets index: ${(err as Error).message}`, { file: label, hint: 'republish the index with `release publish --to index`' });
   }
+  raw.sets.forEach((s, i) => {
+    const problem = setPathProblem(s?.path);
+    if (problem) {
+      throw new CompatError(problem, {
+        file: label,
+        field: `sets.${i}.path`,
+        hint: 'a set\'s path is relative names inside _sets/ (VERSION/versions.json); republish the index with `release publish --to index`',
+      });
+    }
+  });
+  return raw;
+}
+
+/**
+ * A set's `path` comes from remote data and is joined to `_sets/`: it must be plain names separated by
+ * `/`. No `..`, no absolute path, no backslash, and no percent-escape (a URL resolver reads `%2e%2e` as `..`).
+ */
+export function setPathProblem(p: unknown): string | null {
+  if (typeof p !== 'string') return 'is not a string';
+  if (p.startsWith('/')) return `${JSON.stringify(p)} is an absolute path`;
+  if (p.includes('%')) return `${JSON.stringify(p)} contains a percent-escape`;
+  for (const seg of p.split('/')) {
+    const problem = plainNameProblem(seg);
+    if (problem) return `has a segment that ${problem}`;
+  }
+  return null;
 }
 
 /** A local directory: an index tree with `_sets/`, or a flat directory with versions.json. */

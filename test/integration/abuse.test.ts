@@ -376,3 +376,40 @@ describe.concurrent('hostile servers, with credentials in the index URL', () => 
     }
   });
 });
+
+describe.concurrent('a sets index whose paths are not plain names', () => {
+  const PATHS = ['../../secret/versions.json', '/etc/passwd', '%2e%2e/%2e%2e/secret/versions.json', '1.0.0/%2E%2E/%2E%2E/x', '..\\..\\secret\\versions.json', '1.0.0/../../x'];
+  const outside: string[] = [];
+  let server: http.Server;
+  let origin = '';
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const m = /^\/c(\d+)\/simple\/_sets\/index\.json$/.exec(req.url ?? '');
+      if (!m) {
+        outside.push(req.url ?? '');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ schemaVersion: 1, version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: null, packages: [] }));
+        return;
+      }
+      const entry = { version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00Z', path: PATHS[Number(m[1])] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ schemaVersion: 1, sets: [entry] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it.each(PATHS.map((p, i) => [p, i] as const))('compat fetch from a URL refuses the path %s and requests nothing outside _sets/', async (p, i) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'fetch', '1.0.0', '--from', `${origin}/c${i}/simple/`]);
+    expectContained(o, dir, before, 8, /sets\.0\.path/);
+    expect(outside).toEqual([]);
+  });
+
+  it('compat fetch from a directory refuses the same paths (1.0.0/../../x)', async () => {
+    const dir = repo({ ...baseTree(), 'idx/_sets/index.json': JSON.stringify({ schemaVersion: 1, sets: [{ version: '1.0.0', tag: 'v1.0.0', commit: null, createdAt: '2026-01-01T00:00:00Z', path: '1.0.0/../../x' }] }), 'idx/x': '{}' });
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'fetch', '1.0.0', '--from', 'idx']);
+    expectContained(o, dir, before, 8, /sets\.0\.path/);
+  });
+});
