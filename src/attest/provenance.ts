@@ -2,6 +2,7 @@
 // (docs/supply-chain.md §3, §6): used by `release verify --published` and `release compat fetch --verify-provenance`.
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { redact } from '../secrets.js';
+import { boundedFetch, timeoutHint, timeoutOf, urlForMessage } from '../network.js';
 import { bundleFromAttestation, checkSubject, parseAttestation, type Provenance } from './pep740.js';
 import { verifyBundle, type ExpectedIdentity } from './sigstore.js';
 
@@ -34,14 +35,13 @@ export async function checkProvenance(opts: {
   const url = new URL(`integrity/${opts.project}/${opts.version}/${encodeURIComponent(opts.filename)}/provenance`, opts.indexBase).href;
   let provenance: Provenance;
   try {
-    const res = await fetch(url, { headers: { accept: 'application/vnd.pypi.integrity.v1+json', 'user-agent': 'wheelwright' }, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
-    // an answer not read to its end holds its keep-alive socket open
-    if (res.status !== 200) await res.body?.cancel().catch(() => undefined);
+    const res = await boundedFetch(url, { headers: { accept: 'application/vnd.pypi.integrity.v1+json', 'user-agent': 'wheelwright' } }, { timeoutMs: opts.timeoutMs ?? 60_000 });
     if (res.status === 404) return problem('no-provenance', `the index has no attestation for ${opts.filename}`), out;
     if (res.status !== 200) return problem('unreachable', `the integrity API answered ${res.status} for ${opts.filename}`), out;
     provenance = (await res.json()) as Provenance;
   } catch (err) {
-    return problem('unreachable', `GET ${url}: ${(err as Error).message}`), out;
+    const timedOut = timeoutOf(err);
+    return problem('unreachable', timedOut ? `GET ${timedOut.message}; ${timeoutHint(timedOut.ms)}` : `GET ${urlForMessage(url)}: ${(err as Error).message}`), out;
   }
   const attestations = (provenance.attestation_bundles ?? []).flatMap((b) => b.attestations ?? []);
   if (!attestations.length) return problem('no-provenance', `the provenance of ${opts.filename} holds no attestation`), out;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
 import { plainNameProblem, readUserFile } from '../files.js';
+import { boundedFetch, networkTimeoutMs, timeoutHint, timeoutOf } from '../network.js';
 import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
@@ -59,7 +60,12 @@ export interface SourceOptions {
   setDistribution?: string;
 }
 
+/** compat's default bound on one request (WHEELWRIGHT_NETWORK_TIMEOUT overrides it). */
+const COMPAT_TIMEOUT_MS = 30_000;
+
 function unreachable(label: string, err: unknown): CompatError {
+  const timedOut = timeoutOf(err);
+  if (timedOut) return new CompatError(`cannot read ${label}: ${timedOut.message}`, { hint: timeoutHint(timedOut.ms), cause: err });
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
   return new CompatError(`cannot reach ${label}: ${why}`, {
@@ -203,30 +209,31 @@ export function directorySource(dir: string): SetSource {
 }
 
 /** `token` is a GitHub token (Bearer), or a whole authorization header value (`Basic …`, from an index URL). */
-async function httpGet(url: string, label: string, accept?: string, token?: string): Promise<Response> {
+async function httpGet(url: string, label: string, timeoutMs: number, accept?: string, token?: string): Promise<Response> {
   try {
     const headers: Record<string, string> = {};
     if (accept) headers.accept = accept;
     if (token) headers.authorization = token.startsWith('Basic ') ? token : `Bearer ${token}`;
-    return await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
+    // The body is read within the same bound: a server that trickles is cut off like one that stalls.
+    return await boundedFetch(url, { headers, redirect: 'follow' }, { timeoutMs });
   } catch (err) {
     throw unreachable(label, err);
   }
 }
 
-async function httpText(url: string, label: string, accept?: string, auth?: string): Promise<string | null> {
-  const res = await httpGet(url, label, accept, auth);
+async function httpText(url: string, label: string, timeoutMs: number, accept?: string, auth?: string): Promise<string | null> {
+  const res = await httpGet(url, label, timeoutMs, accept, auth);
   if (res.status === 404) return null;
   if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index URL and that the server is up' });
   return res.text();
 }
 
 /** Hashes and sizes of a project's files from its PEP 691 page (or `index.json` on a static host). */
-async function servedByIndex(base: string, project: string, label: string, auth?: string): Promise<ServedFile[]> {
+async function servedByIndex(base: string, project: string, label: string, timeoutMs: number, auth?: string): Promise<ServedFile[]> {
   const pageUrl = new URL(`${normalizeName(project)}/`, base).href;
-  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9', auth);
+  const res = await httpGet(pageUrl, label, timeoutMs, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9', auth);
   const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
-  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label, undefined, auth);
+  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label, timeoutMs, undefined, auth);
   if (text === null) return [];
   let page: { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
   try {
@@ -241,7 +248,7 @@ async function servedByIndex(base: string, project: string, label: string, auth?
 }
 
 /** An index over HTTP(S) that carries the `_sets/` tree next to its project pages. */
-export function indexUrlSource(url: string, setDistribution?: string): SetSource {
+export function indexUrlSource(url: string, setDistribution?: string, timeoutMs = COMPAT_TIMEOUT_MS): SetSource {
   // pip's form for a private index, https://user:password@host/simple/: sent as Basic auth, never printed.
   const { url: clean, authorization: auth } = splitUrlCredentials(url);
   const base = clean.endsWith('/') ? clean : `${clean}/`;
@@ -252,13 +259,13 @@ export function indexUrlSource(url: string, setDistribution?: string): SetSource
     if (fallback !== undefined) return fallback;
     if (!setDistribution || auth) return (fallback = null);
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
-    const res = await httpGet(setsUrl, label);
+    const res = await httpGet(setsUrl, label, timeoutMs);
     await res.body?.cancel();
-    return (fallback = res.status === 404 ? setDistributionSource(new URL(`${normalizeName(setDistribution)}/`, base).href) : null);
+    return (fallback = res.status === 404 ? setDistributionSource(new URL(`${normalizeName(setDistribution)}/`, base).href, timeoutMs) : null);
   }
   async function setsIndex(): Promise<SetsIndexJson> {
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
-    const text = await httpText(setsUrl, label, undefined, auth);
+    const text = await httpText(setsUrl, label, timeoutMs, undefined, auth);
     if (text === null) {
       throw new CompatError(`${label} has no version sets (${setsUrl} is not there)`, {
         file: label,
@@ -282,11 +289,11 @@ export function indexUrlSource(url: string, setDistribution?: string): SetSource
       const entry = idx.sets.find((s) => sameVersion(s.version, version));
       if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
       const setUrl = new URL(`${SETS_DIR}/${entry.path}`, base).href;
-      const text = await httpText(setUrl, label, undefined, auth);
+      const text = await httpText(setUrl, label, timeoutMs, undefined, auth);
       if (text === null) throw new CompatError(`${setUrl} is listed but missing`, { file: setUrl, hint: 'republish the index' });
       const set = parseVersionSet(text, setUrl);
       const served = new Map<string, ServedFile>();
-      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, auth)) served.set(f.filename, f);
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, timeoutMs, auth)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
       return set;
     },
@@ -294,11 +301,11 @@ export function indexUrlSource(url: string, setDistribution?: string): SetSource
 }
 
 /** A project page's files with their URLs (PEP 691 JSON, or `index.json` on a static host). */
-async function projectFiles(pageUrl: string, label: string): Promise<Array<{ filename: string; url: string; sha256: string | null }>> {
-  const res = await httpGet(pageUrl, label, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
+async function projectFiles(pageUrl: string, label: string, timeoutMs: number): Promise<Array<{ filename: string; url: string; sha256: string | null }>> {
+  const res = await httpGet(pageUrl, label, timeoutMs, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
   const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
   const jsonUrl = negotiated ? pageUrl : new URL('index.json', pageUrl).href;
-  const text = negotiated ? await res.text() : await httpText(jsonUrl, label);
+  const text = negotiated ? await res.text() : await httpText(jsonUrl, label, timeoutMs);
   if (text === null) throw new CompatError(`${label} is not a project page (no PEP 691 JSON)`, { file: label, hint: 'point --from at https://HOST/simple/NAME-release/' });
   const page = JSON.parse(text) as { files?: Array<{ filename: string; url: string; hashes?: Record<string, string> }> };
   return (page.files ?? []).map((f) => ({ filename: f.filename, url: new URL(f.url, jsonUrl).href, sha256: f.hashes?.sha256 ?? null }));
@@ -329,13 +336,13 @@ async function versionsJsonOfWheel(bytes: Buffer, label: string): Promise<string
 }
 
 /** The project page of a `<name>-release` set distribution: one wheel per set, each carrying versions.json. */
-export function setDistributionSource(url: string): SetSource {
+export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS): SetSource {
   const pageUrl = url.endsWith('/') ? url : `${url}/`;
   const base = new URL('../', pageUrl).href;
   const label = pageUrl;
   async function wheels() {
     const { parseWheelFilename } = await import('../wheel/filename.js');
-    return (await projectFiles(pageUrl, label))
+    return (await projectFiles(pageUrl, label, timeoutMs))
       .filter((f) => f.filename.endsWith('-py3-none-any.whl'))
       .map((f) => ({ ...f, version: parseWheelFilename(f.filename).version }));
   }
@@ -348,7 +355,7 @@ export function setDistributionSource(url: string): SetSource {
       const all = await wheels();
       const wheel = all.find((w) => sameVersion(w.version, version));
       if (!wheel) throw unknownVersion(version, label, all.map((w) => w.version));
-      const res = await httpGet(wheel.url, label);
+      const res = await httpGet(wheel.url, label, timeoutMs);
       if (!res.ok) throw new CompatError(`${wheel.url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index and that the server is up' });
       const bytes = Buffer.from(await res.arrayBuffer());
       const { createHash } = await import('node:crypto');
@@ -359,7 +366,7 @@ export function setDistributionSource(url: string): SetSource {
       const set = parseVersionSet(await versionsJsonOfWheel(bytes, wheel.url), wheel.url);
       if (!sameVersion(set.version, version)) throw new CompatError(`${wheel.filename} carries the set of ${set.version}, not ${version}`, { file: wheel.url });
       const served = new Map<string, ServedFile>();
-      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label)) served.set(f.filename, f);
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, timeoutMs)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
       return set;
     },
@@ -391,11 +398,12 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
   const token = opts.env.GITHUB_TOKEN || opts.env.GH_TOKEN || undefined;
   if (token) registerSecret(token);
   const label = `github:${repo}`;
+  const timeoutMs = networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS);
   const prefix = opts.tagPrefix ?? 'v';
   const versionOfTag = (tag: string) => normalizeVersion(tag.startsWith(prefix) ? tag.slice(prefix.length) : tag.replace(/^v/, ''));
 
   async function json<T>(url: string): Promise<T> {
-    const res = await httpGet(url, label, 'application/vnd.github+json', token);
+    const res = await httpGet(url, label, timeoutMs, 'application/vnd.github+json', token);
     if (res.status === 404) throw new CompatError(`${label} not found at ${api}`, { file: label, hint: 'check OWNER/NAME, the API URL (GITHUB_API_URL) and GITHUB_TOKEN for a private repository' });
     if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: res.status === 401 || res.status === 403 ? 'set GITHUB_TOKEN to a token that can read the repository' : 'try again later' });
     return (await res.json()) as T;
@@ -421,7 +429,7 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
       const rel = all.find((r) => sameVersion(versionOfTag(r.tag_name) ?? r.tag_name, version));
       if (!rel) throw unknownVersion(version, label, all.map((r) => versionOfTag(r.tag_name) ?? r.tag_name));
       const asset = rel.assets.find((a) => a.name === VERSIONS_FILE)!;
-      const res = await httpGet(asset.url, label, 'application/octet-stream', token);
+      const res = await httpGet(asset.url, label, timeoutMs, 'application/octet-stream', token);
       if (!res.ok) throw new CompatError(`cannot download ${VERSIONS_FILE} of ${rel.tag_name}: ${res.status}`, { file: asset.url, hint: 'try again later' });
       const where = `${label} release ${rel.tag_name}`;
       const set = parseVersionSet(await res.text(), `${where} ${VERSIONS_FILE}`);
@@ -437,8 +445,8 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
 /** Pick the source for `--from`: github:OWNER/NAME, http(s) URL, file:// URL or a directory. */
 export function openSource(from: string, opts: SourceOptions): SetSource {
   if (from.startsWith('github:')) return githubSource(from.slice('github:'.length), opts);
-  if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from);
-  if (/^https?:\/\//.test(from)) return indexUrlSource(from, opts.setDistribution);
+  if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from, networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS));
+  if (/^https?:\/\//.test(from)) return indexUrlSource(from, opts.setDistribution, networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS));
   if (from.startsWith('file://')) return directorySource(fileURLToPath(from));
   return directorySource(path.resolve(opts.cwd, from));
 }

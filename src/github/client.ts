@@ -3,6 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../log.js';
+import { boundedFetch } from '../network.js';
 import { redactRequestParams } from '../secrets.js';
 import { toolVersion } from '../tool.js';
 
@@ -39,13 +40,12 @@ function unpacedGroup(): unknown {
   return { key: () => limiter };
 }
 
-/** fetch with a fresh timeout on every attempt (a signal given by the caller still applies). */
+/**
+ * fetch with a fresh bound on every attempt, the answer's body included (a server that trickles is cut
+ * off like one that stalls; octokit would otherwise keep a half-read body as the answer).
+ */
 function timedFetch(timeoutMs: number): typeof fetch {
-  return (input, init = {}) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
-  };
+  return (input, init = {}) => boundedFetch(input instanceof Request ? input.url : input, init, { timeoutMs });
 }
 
 export function createGithubClient(opts: GithubClientOptions): GithubClient {

@@ -7,6 +7,7 @@
 // neither make a second draft nor a second copy.
 import { readFile } from 'node:fs/promises';
 import { ConfigError, PublishError } from '../errors.js';
+import { networkTimeoutMs, retryDeadlineMs, timeoutHint, timeoutOf } from '../network.js';
 import { registerSecret } from '../secrets.js';
 import { parseVersion } from '../version/pep440.js';
 import { type AssetVerdict, type RemoteAsset, contentType, githubAssetName, judgeAsset, sha256Hex } from './github/assets.js';
@@ -86,8 +87,9 @@ function fail(what: string, err: unknown, hint?: string): PublishError {
   if (err instanceof PublishError || err instanceof ConfigError) return err;
   const status = statusOf(err);
   const detail = status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
-  return new PublishError(`GitHub: ${what} failed: ${detail}`, {
-    hint: hint ?? 'run `release publish` again: it continues from what GitHub already holds',
+  const timedOut = timeoutOf(err);
+  return new PublishError(`GitHub: ${what} failed: ${timedOut ? timedOut.message : detail}`, {
+    hint: hint ?? (timedOut ? `${timeoutHint(timedOut.ms)}; then run \`release publish\` again` : 'run `release publish` again: it continues from what GitHub already holds'),
     cause: err,
   });
 }
@@ -109,8 +111,10 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
       });
     }
     if (!token) run.ctx.log.warn('GITHUB_TOKEN is not set: the dry run assumes the release does not exist yet');
-    const secondMs = opts.secondMs ?? 1000;
-    const base = opts.timeoutMs ?? 120_000;
+    // Every wait is counted in these units (retries of one request: 1, 4, 9; attempts: 1, 2, 4, 8): a
+    // shortened retry deadline (WHEELWRIGHT_RETRY_DEADLINE) shortens them so that they fit within it.
+    const secondMs = opts.secondMs ?? Math.min(1000, Math.round(retryDeadlineMs(env) / 15));
+    const base = opts.timeoutMs ?? networkTimeoutMs(env, 120_000);
     const make = (timeoutMs: number) =>
       createGithubClient({ token: token!, apiUrl, log: run.ctx.log, secondMs, timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off' });
     const client = token ? make(base) : null;

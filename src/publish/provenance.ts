@@ -10,6 +10,7 @@ import { statementFor, SLSA_PROVENANCE_V1, SUMS_BUNDLE, type DsseBundleJson, typ
 import { identityToken } from '../attest/oidc.js';
 import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
+import { boundedFetch, networkTimeoutMs, timeoutHint, timeoutOf } from '../network.js';
 import { redact, registerSecret } from '../secrets.js';
 import type { PublishFile } from './types.js';
 
@@ -98,13 +99,18 @@ export async function attestBuildProvenance(opts: {
   const url = `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repository}/attestations`;
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', 'user-agent': 'wheelwright' },
-      body: JSON.stringify({ bundle }),
-      signal: AbortSignal.timeout(60_000),
-    });
+    res = await boundedFetch(
+      url,
+      {
+        method: 'POST',
+        headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', 'user-agent': 'wheelwright' },
+        body: JSON.stringify({ bundle }),
+      },
+      { timeoutMs: networkTimeoutMs(opts.env, 60_000) },
+    );
   } catch (err) {
+    const timedOut = timeoutOf(err);
+    if (timedOut) throw new PublishError(`POST ${timedOut.message}`, { hint: `${timeoutHint(timedOut.ms)}; then re-run \`release publish\`` });
     throw new PublishError(`POST ${url}: ${redact((err as Error).message)}`, { hint: 're-run `release publish`' });
   }
   const body = (await res.json().catch(() => null)) as { id?: number; message?: string } | null;

@@ -6,6 +6,7 @@ import { attestationFromBundle, publishStatement, PYPI_PUBLISH_V1, type Attestat
 import { identityToken } from '../attest/oidc.js';
 import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
+import { networkTimeoutMs, retryDeadlineMs, timeoutHint } from '../network.js';
 import type { PublishedFile } from '../manifest.js';
 import { registerSecret, redact } from '../secrets.js';
 import { normalizeName } from '../version/pep440.js';
@@ -25,7 +26,7 @@ export interface PypiOptions {
   trustedPublishing?: 'auto' | 'always' | 'never';
   /** Base URL of the JSON and simple APIs; default derived from the upload URL. */
   indexUrl?: string;
-  /** Idle timeout of one request (no bytes either way), ms. Default 120 s. */
+  /** Idle timeout of one request (no bytes either way), ms. Default 120 s (env WHEELWRIGHT_NETWORK_TIMEOUT, seconds). */
   timeoutMs?: number;
   /** Attempts per file before giving up. Default 8. */
   maxAttempts?: number;
@@ -136,11 +137,11 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       uploadUrl,
       indexBase: opts.indexUrl ? new URL(opts.indexUrl.endsWith('/') ? opts.indexUrl : `${opts.indexUrl}/`) : indexBaseFor(uploadUrl.href),
       concurrency: opts.concurrency ?? cfg.concurrency ?? 4,
-      timeoutMs: opts.timeoutMs ?? 120_000,
+      timeoutMs: opts.timeoutMs ?? networkTimeoutMs(run.ctx.env, 120_000),
       maxAttempts: opts.maxAttempts ?? 8,
       retryBaseMs: opts.retryBaseMs ?? 1000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 300_000,
-      retryDeadlineMs: opts.retryDeadlineMs ?? (Number(process.env.WHEELWRIGHT_RETRY_DEADLINE) > 0 ? Number(process.env.WHEELWRIGHT_RETRY_DEADLINE) * 1000 : 180_000),
+      retryDeadlineMs: opts.retryDeadlineMs ?? retryDeadlineMs(process.env),
       retryUntil: null,
       failures: 0,
     };
@@ -256,7 +257,9 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       });
     } catch (err) {
       if (err instanceof NetworkError) {
-        throw new PublishError(`cannot reach the PyPI repository: ${err.message}`, { hint: 'check --repository-url / publish.pypi.repository_url and the network' });
+        throw new PublishError(`cannot reach the PyPI repository: ${err.message}`, {
+          hint: err.timeoutMs !== undefined ? timeoutHint(err.timeoutMs) : 'check --repository-url / publish.pypi.repository_url and the network',
+        });
       }
       throw err;
     }
@@ -392,6 +395,8 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     /** The index says the name is taken: only the digest can settle it; do not send again. */
     let taken: string | null = null;
     let last = '';
+    /** The bound of the last attempt, when it ran out of time. */
+    let lastTimeout: number | undefined;
     let reminted = false;
     let attempt = 0;
     while (++attempt <= s.maxAttempts) {
@@ -420,6 +425,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         if (err instanceof FileChangedError) throw new PublishError(err.message, { file: file.path, hint: 'run `release verify` again on the files you mean to publish' });
         if (!(err instanceof NetworkError)) throw err;
         last = err.message;
+        lastTimeout = err.timeoutMs;
         if (err.bodySent) {
           sent = true;
           mustLookUp = true;
@@ -445,6 +451,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         // A 5xx may come after the file was stored (a proxy timing out): read it back before resending.
         if (res.status >= 500) sent = mustLookUp = true;
         last = `${res.status} ${msg}`;
+        lastTimeout = undefined;
         const ra = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
         const wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
         if (!(await pause(s, attempt, s.maxAttempts, wait, (then) => log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; ${then}`)))) break;
@@ -468,7 +475,10 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     }
     throw new PublishError(gaveUp(s, file.filename, Math.min(attempt, s.maxAttempts), last), {
       file: file.path,
-      hint: 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again',
+      hint:
+        lastTimeout !== undefined
+          ? `${timeoutHint(lastTimeout)}; then re-run \`release publish\` (files already confirmed are kept in the manifest and not sent again)`
+          : 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again',
     });
   }
 

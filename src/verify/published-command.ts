@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { readManifest } from '../manifest.js';
+import { networkTimeoutMs } from '../network.js';
 import { registerSecret } from '../secrets.js';
 import { closeConnections, parseWait, publishedText, sameVersion, verifyPublishedWaiting } from './published.js';
 
@@ -63,6 +64,7 @@ export async function runPublished(ctx: Context, f: PublishedFlags): Promise<{ j
     trustedRootFile: f.trustedRoot ? path.resolve(ctx.cwd, f.trustedRoot) : undefined,
     github: from.includes('github') ? { apiUrl, repository, token } : null,
     env: ctx.env,
+    timeoutMs: networkTimeoutMs(ctx.env, 120_000),
     log: (l) => ctx.log.info(l),
   }, waitMs).finally(closeConnections);
   ctx.log.info(publishedText(report));

@@ -11,6 +11,7 @@ import { checkProvenance } from '../attest/provenance.js';
 export { SUMS_BUNDLE };
 import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
 import type { BuiltArtifact, ReleaseManifest } from '../manifest.js';
+import { boundedFetch, timeoutHint, timeoutOf, transferAllowanceMs, urlForMessage } from '../network.js';
 import { redact } from '../secrets.js';
 import { canonicalizeVersion, normalizeName } from '../version/pep440.js';
 
@@ -69,11 +70,14 @@ export interface PublishedOptions {
 
 class FetchFailed extends Error {}
 
-async function get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+/** One GET, the body read within the bound (a download of `size` bytes gets more time). */
+async function get(url: string, headers: Record<string, string>, timeoutMs: number, size = 0): Promise<Response> {
   try {
-    return await fetch(url, { headers: { 'user-agent': 'wheelwright', ...headers }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    return await boundedFetch(url, { headers: { 'user-agent': 'wheelwright', ...headers }, redirect: 'follow' }, { timeoutMs, extraMs: transferAllowanceMs(size) });
   } catch (err) {
-    throw new FetchFailed(`GET ${redact(url)}: ${(err as Error).message}`);
+    const timedOut = timeoutOf(err);
+    if (timedOut) throw new FetchFailed(`GET ${timedOut.message}; ${timeoutHint(timedOut.ms)}`);
+    throw new FetchFailed(`GET ${urlForMessage(url)}: ${(err as Error).message}`);
   }
 }
 
@@ -167,7 +171,7 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
         add({ filename: b.filename, where: 'pypi', code: 'index-digest', message: `the index lists ${b.filename} with sha256 ${entry.sha256} (${entry.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
       }
       try {
-        const res = await get(new URL(entry.url, base).href, {}, timeout);
+        const res = await get(new URL(entry.url, base).href, {}, timeout, b.size);
         if (res.status !== 200) {
           await discard(res);
           throw new FetchFailed(`downloading ${b.filename}: ${res.status}`);
@@ -205,7 +209,7 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     }
     const named = new Map(assets.map((a) => [a.name, a]));
     const download = async (name: string): Promise<Response> => {
-      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout);
+      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout, m.built.find((b) => b.filename === name)?.size);
       if (res.status !== 200) {
         await discard(res);
         throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);

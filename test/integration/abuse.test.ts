@@ -413,3 +413,149 @@ describe.concurrent('a sets index whose paths are not plain names', () => {
     expectContained(o, dir, before, 8, /sets\.0\.path/);
   });
 });
+
+/**
+ * Servers that accept and then send nothing, or send a byte every 100 ms forever: every network client
+ * gives up within WHEELWRIGHT_NETWORK_TIMEOUT (shrunk to 0.5 s here), names the URL and the fix, and
+ * leaves nothing half-written.
+ */
+describe.concurrent('servers that stall or trickle', () => {
+  const NETWORK_ENV = { WHEELWRIGHT_NETWORK_TIMEOUT: '0.5', WHEELWRIGHT_RETRY_DEADLINE: '1', WHEELWRIGHT_GITHUB_PACE: 'off' };
+  let origin = '';
+  let server: http.Server;
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  let sig: import('../servers/sigstore.js').SigstoreServer;
+  beforeAll(async () => {
+    // /stall/… never answers; /trickle/… sends its head, then one byte every 100 ms (never idle 0.5 s).
+    server = http.createServer((req, res) => {
+      req.resume();
+      if ((req.url ?? '').startsWith('/trickle/')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000000' });
+        const t = setInterval(() => res.write(' '), 100);
+        res.on('close', () => clearInterval(t));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['hostile-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    sig = await (await import('../servers/sigstore.js')).startSigstore();
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    fx?.cleanup();
+    await sig?.close();
+  });
+
+  function expectGaveUp(o: Outcome, code: number, url: string): void {
+    // Unbounded, a trickle never ends and a stall waits out the 30-120 s defaults: both are killed at BOUND_MS.
+    expect(o.result.signal, `killed after ${o.ms} ms (bound ${BOUND_MS} ms)`).toBeNull();
+    expect(o.ms).toBeLessThan(BOUND_MS);
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 800) }).toMatchObject({ code });
+    expect(o.result.stderr).toContain(url);
+    expect(o.result.stderr).toMatch(/within 0\.5 s/);
+    expect(o.result.stderr).toContain('WHEELWRIGHT_NETWORK_TIMEOUT');
+    expect(o.result.stderr).not.toMatch(/internal error|This is a bug/);
+    const output = `${o.result.stdout}\n${o.result.stderr}`;
+    for (const s of SECRETS) expect(output.includes(s), `secret ${s.slice(0, 14)}… leaked`).toBe(false);
+  }
+
+  const MODES = ['stall', 'trickle'] as const;
+
+  it.each(MODES)('compat list from an index URL that %ss', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--from', `http://user:${URL_PASSWORD}@127.0.0.1:${origin.split(':')[2]}/${mode}/simple/`], NETWORK_ENV);
+    expectGaveUp(o, 8, `${origin}/${mode}/simple/_sets/index.json`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(MODES)('compat fetch from a set distribution page that %ss', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'fetch', '1.0.0', '--from', `${origin}/${mode}/simple/demo-release/`, '-o', 'constraints.txt'], NETWORK_ENV);
+    expectGaveUp(o, 8, `${origin}/${mode}/simple/demo-release/`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(MODES)('compat list from github: whose API %ss', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--from', 'github:acme/demo'], { ...NETWORK_ENV, GITHUB_API_URL: `${origin}/${mode}` });
+    expectGaveUp(o, 8, `${origin}/${mode}/repos/acme/demo/releases`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(MODES)('verify --published against an index whose JSON API %ss', async (mode) => {
+    const dir = fx.copy(path.join(base, `vp-${mode}`));
+    const before = treeHash(dir);
+    const o = await run(dir, ['verify', '--published', fx.version, '--index-url', `${origin}/${mode}/`, '--repository', 'acme/demo', '--trusted-root', sig.trustedRootPath], NETWORK_ENV);
+    expectGaveUp(o, 4, `${origin}/${mode}/pypi/hostile-core/${fx.version}/json`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(MODES)('verify --published against a GitHub API that %ss', async (mode) => {
+    const dir = fx.copy(path.join(base, `vg-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['github'], github: { repository: 'acme/demo', api_url: `${origin}/${mode}` } });
+    const before = treeHash(dir);
+    const o = await run(dir, ['verify', '--published', fx.version, '--from', 'github'], NETWORK_ENV);
+    expectGaveUp(o, 4, `${origin}/${mode}/repos/acme/demo/releases/tags/${fx.tag}`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  /** A publish that gave up: the manifest confirms nothing the server does not hold, and no temp file is left. */
+  function expectNothingHalfWritten(dir: string, stored: string[]): void {
+    const m = JSON.parse(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8')) as { publish?: Record<string, { files?: Record<string, unknown> }> };
+    for (const [dest, rec] of Object.entries(m.publish ?? {})) {
+      for (const name of Object.keys(rec.files ?? {})) expect(stored, `${dest} confirms ${name}`).toContain(name);
+    }
+    expect(allText(path.join(dir, 'dist')).includes('.tmp-')).toBe(false);
+    expect(readdirSync(path.join(dir, 'dist')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  }
+
+  it.each(MODES)('publish to a PyPI repository whose upload endpoint %ss (the credential probe)', async (mode) => {
+    const dir = fx.copy(path.join(base, `pp-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${origin}/${mode}/legacy/` } });
+    const o = await run(dir, ['publish'], NETWORK_ENV);
+    expectGaveUp(o, 5, `${origin}/${mode}/legacy/`);
+    expectNothingHalfWritten(dir, []);
+  });
+
+  it.each(MODES)('publish to PyPI when the file upload %ss (probe and lookups answered)', async (mode) => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const pypi = await startPypiServer();
+    try {
+      // Every file of the release (the credential probe carries none and is answered).
+      pypi.inject({ kind: mode === 'stall' ? 'hang' : 'trickle', filename: 'hostile_core', times: 1000 });
+      const dir = fx.copy(path.join(base, `pu-${mode}`));
+      const { writePublishConfig } = await import('./publish-fixture.js');
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: pypi.uploadUrl } });
+      const o = await run(dir, ['publish'], { ...NETWORK_ENV, PYPI_TOKEN: pypi.token });
+      expectGaveUp(o, 5, pypi.uploadUrl);
+      expect(o.result.stderr).not.toContain(pypi.token);
+      expect(pypi.files()).toEqual([]);
+      expectNothingHalfWritten(dir, []);
+    } finally {
+      await pypi.close();
+    }
+  });
+
+  it.each(MODES)('publish to a GitHub API that %ss', async (mode) => {
+    const dir = fx.copy(path.join(base, `pg-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['github'], github: { repository: 'acme/demo', api_url: `${origin}/${mode}` } });
+    const o = await run(dir, ['publish'], NETWORK_ENV);
+    expectGaveUp(o, 5, `${origin}/${mode}/repos/acme/demo`);
+    expectNothingHalfWritten(dir, []);
+  });
+
+  it('refuses a WHEELWRIGHT_NETWORK_TIMEOUT that is not a number of seconds, naming it', async () => {
+    const dir = repo(baseTree());
+    const o = await run(dir, ['compat', 'list', '--from', `${origin}/stall/simple/`], { WHEELWRIGHT_NETWORK_TIMEOUT: 'soon' });
+    expect(o.result.code).toBe(2);
+    expect(o.result.stderr).toMatch(/WHEELWRIGHT_NETWORK_TIMEOUT.*"soon"/);
+  });
+});

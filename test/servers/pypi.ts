@@ -51,13 +51,13 @@ export { startActionsOidcServer, signJwt, type ActionsOidcServer, type TrustedPu
 
 export const DEFAULT_TOKEN = 'pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAAAAAAAAAAAtest';
 
-export type FaultKind = 'drop' | 'status' | '429' | 'hang' | 'store-then-fail';
+export type FaultKind = 'drop' | 'status' | '429' | 'hang' | 'trickle' | 'store-then-fail';
 
 export interface Fault {
   /**
    * `drop`: destroy the connection after `afterBytes` of the body (default: half of it);
    * `status`: answer `status` (500/502/503) without storing; `429`: Too Many Requests with `retryAfter`;
-   * `hang`: never answer; `store-then-fail`: store the upload, then answer `status` (default 502).
+   * `hang`: never answer; `trickle`: answer 200 and then one byte every 100 ms, never ending; `store-then-fail`: store the upload, then answer `status` (default 502).
    */
   kind: FaultKind;
   status?: number;
@@ -257,7 +257,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
   const sockets = new Set<Socket>();
   const stats: PypiStats = {
     requests: 0, uploadRequests: 0, stored: 0, identical: 0, rejected: 0, faultsTotal: 0, byStatus: {}, minted: 0,
-    faults: { drop: 0, status: 0, '429': 0, hang: 0, 'store-then-fail': 0 },
+    faults: { drop: 0, status: 0, '429': 0, hang: 0, trickle: 0, 'store-then-fail': 0 },
   };
   const audience = opts.audience === undefined ? 'pypi' : opts.audience;
   const ttl = opts.mintedTokenTtl ?? 900;
@@ -319,6 +319,12 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
   function applyAnswerFault(req: http.IncomingMessage, res: http.ServerResponse, f: Fault): boolean {
     count(f);
     if (f.kind === 'hang') return true;
+    if (f.kind === 'trickle') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000000' });
+      const t = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(t));
+      return true;
+    }
     if (f.kind === 'drop') {
       req.socket.destroy();
       return true;

@@ -1,0 +1,106 @@
+// The bound on every HTTP exchange: a server that accepts and then sends nothing, or sends a byte a
+// second, is abandoned after it with a message naming the URL, never holding a run for hours.
+import { ConfigError } from './errors.js';
+import { redact } from './secrets.js';
+
+/** Seconds one HTTP exchange may take, from the first byte sent to the last byte of the answer. */
+export const NETWORK_TIMEOUT_VARIABLE = 'WHEELWRIGHT_NETWORK_TIMEOUT';
+
+/** The timeout of one exchange: WHEELWRIGHT_NETWORK_TIMEOUT (seconds) when set, else the client's own default. */
+export function networkTimeoutMs(env: NodeJS.ProcessEnv, fallbackMs: number): number {
+  const raw = env[NETWORK_TIMEOUT_VARIABLE];
+  if (raw === undefined || raw.trim() === '') return fallbackMs;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new ConfigError(`${NETWORK_TIMEOUT_VARIABLE} is ${JSON.stringify(raw)}, not a positive number of seconds`, {
+      field: NETWORK_TIMEOUT_VARIABLE,
+      hint: `set it to the seconds one request may take (e.g. ${NETWORK_TIMEOUT_VARIABLE}=120), or unset it for the defaults`,
+    });
+  }
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * The total time a destination may spend waiting to retry, across its requests: WHEELWRIGHT_RETRY_DEADLINE
+ * (seconds) when set to a positive number, else 180 s.
+ */
+export function retryDeadlineMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.WHEELWRIGHT_RETRY_DEADLINE);
+  return seconds > 0 ? Math.round(seconds * 1000) : 180_000;
+}
+
+/** What an upload of `bytes` gets on top of the timeout: 1 s per 256 KiB (slower than that is stalled). */
+export function transferAllowanceMs(bytes: number): number {
+  return Math.round((bytes / 262_144) * 1000);
+}
+
+/** `https://host/path` of a URL: no userinfo, no query (either can carry a credential). */
+export function urlForMessage(url: string | URL): string {
+  try {
+    const u = new URL(String(url));
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return redact(String(url));
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** No complete answer in time: the server stalled or trickled. */
+export class NetworkTimeout extends Error {
+  constructor(
+    readonly url: string,
+    readonly ms: number,
+  ) {
+    super(`${urlForMessage(url)}: no complete answer within ${seconds(ms)} (the server stalled or sent too slowly)`);
+    this.name = 'NetworkTimeout';
+  }
+}
+
+/** The fix for a timeout, for an error's hint. */
+export function timeoutHint(ms: number): string {
+  return `check that the server is up and reachable; on a slow link raise ${NETWORK_TIMEOUT_VARIABLE} (seconds one request may take; now ${Math.round(ms / 100) / 10})`;
+}
+
+/** Whether `err` (or an error it wraps) is a NetworkTimeout. */
+export function timeoutOf(err: unknown): NetworkTimeout | null {
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof NetworkTimeout) return e;
+  }
+  return null;
+}
+
+export interface BoundedFetchOptions {
+  /** The bound on the whole exchange: connection, headers and the body. */
+  timeoutMs: number;
+  /** More time for a large transfer (see transferAllowanceMs). */
+  extraMs?: number;
+}
+
+/**
+ * fetch whose whole exchange ends within the bound: the body is read here, under the same deadline, so
+ * a server that trickles cannot outlast it. The answer comes back as a Response over the bytes read.
+ * Throws NetworkTimeout when the bound passes; other failures as fetch throws them.
+ */
+export async function boundedFetch(url: string | URL, init: RequestInit, opts: BoundedFetchOptions): Promise<Response> {
+  const ms = opts.timeoutMs + (opts.extraMs ?? 0);
+  const href = String(url);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new NetworkTimeout(href, ms)), ms);
+  const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+  try {
+    const res = await fetch(url, { ...init, signal });
+    const empty = res.status === 204 || res.status === 205 || res.status === 304 || init.method === 'HEAD';
+    const body = empty ? null : await res.arrayBuffer();
+    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    Object.defineProperty(out, 'url', { value: res.url });
+    return out;
+  } catch (err) {
+    if (controller.signal.aborted) throw controller.signal.reason as NetworkTimeout;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
