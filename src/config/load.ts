@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, suggestion } from '../errors.js';
 import { entryExists, readUserFile } from '../files.js';
+import { redact, registerUrlCredentials } from '../secrets.js';
 import type { ReleaseConfig } from './schema.js';
 import { parseSimpleYaml, validateFast } from './fast.js';
 import { yamlLine } from './yaml-line.js';
@@ -176,10 +177,13 @@ async function writeCached(opts: LoadOptions, key: string, config: ReleaseConfig
   const env = opts.env;
   if (!env || env.WHEELWRIGHT_NO_CACHE || opts.dryRun) return;
   const file = cacheFile(env, key);
+  const json = JSON.stringify({ key, config });
+  // A config holding a credential (a repository URL's https://user:token@) is never cached to disk.
+  if (redact(json) !== json) return;
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ key, config }));
+    await writeFile(tmp, json);
     await rename(tmp, file);
   } catch {
     // A cache that cannot be written only costs speed.
@@ -200,6 +204,8 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
     return { root: found.root, file: null, config };
   }
   const text = await readUserFile(found.file, { kind: found.kind === 'yaml' ? 'config' : 'pyproject', root: found.root });
+  // Passwords in URLs the config holds (publish.pypi.repository_url) are secrets from here on.
+  registerUrlCredentials(text);
   const key = createHash('sha256').update(`${toolVersion()}\0${found.kind}\0${text}`).digest('hex');
   const cached = await readCached(opts, key);
   if (cached) return { root: found.root, file: found.file, config: cached };

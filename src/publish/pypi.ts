@@ -8,7 +8,7 @@ import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
 import { networkTimeoutMs, retryDeadlineMs, timeoutHint } from '../network.js';
 import type { PublishedFile } from '../manifest.js';
-import { registerSecret, redact } from '../secrets.js';
+import { registerSecret, redact, splitUrlCredentials } from '../secrets.js';
 import { normalizeName } from '../version/pep440.js';
 import { describeUrl, NetworkError, send, type HttpResponse } from './pypi/http.js';
 import { indexBaseFor, remoteFiles, type RemoteFile } from './pypi/lookup.js';
@@ -55,6 +55,8 @@ interface Settings {
   retryUntil: number | null;
   /** Requests that failed and were (or would have been) retried, for the final message. */
   failures: number;
+  /** The user and password written into the repository URL; they win over the environment's. */
+  urlCredentials: { username: string; password: string } | null;
 }
 
 type Credentials =
@@ -123,9 +125,19 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     } catch {
       throw new PublishError(`the PyPI repository URL \`${redact(raw)}\` is not a URL`, { field: 'publish.pypi.repository_url', hint: 'e.g. https://upload.pypi.org/legacy/' });
     }
+    // https://user:token@host/legacy/, as twine takes it: the userinfo is the credential (registered as a
+    // secret by splitUrlCredentials), and the URL is used and printed without it.
+    let urlCredentials: Settings['urlCredentials'] = null;
     if (uploadUrl.username || uploadUrl.password) {
-      registerSecret(decodeURIComponent(uploadUrl.password));
-      throw new PublishError('the PyPI repository URL must not hold credentials', { field: 'publish.pypi.repository_url', hint: 'put the token in PYPI_TOKEN instead' });
+      const split = splitUrlCredentials(uploadUrl.href);
+      urlCredentials = { username: decodeURIComponent(uploadUrl.username) || '__token__', password: decodeURIComponent(uploadUrl.password) };
+      uploadUrl = new URL(split.url);
+      if (!urlCredentials.password) {
+        throw new PublishError(`the PyPI repository URL ${uploadUrl.href} names a user but no password`, {
+          field: 'publish.pypi.repository_url',
+          hint: 'write it as https://__token__:TOKEN@host/legacy/, or drop the user and set PYPI_TOKEN',
+        });
+      }
     }
     if (/\/legacy$/.test(uploadUrl.pathname)) {
       throw new PublishError(`the upload URL ${uploadUrl.origin}${uploadUrl.pathname} lacks its trailing slash (PyPI answers 308 to /legacy)`, {
@@ -144,14 +156,16 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       retryDeadlineMs: opts.retryDeadlineMs ?? retryDeadlineMs(process.env),
       retryUntil: null,
       failures: 0,
+      urlCredentials,
     };
   }
 
   async function credentialsFor(run: PublishRun, s: Settings): Promise<Credentials> {
     const env = run.ctx.env;
     const mode = opts.trustedPublishing ?? (await run.ctx.config()).config.publish.pypi.trusted_publishing;
-    const password = env.PYPI_TOKEN || env.TWINE_PASSWORD;
-    const username = env.PYPI_TOKEN ? '__token__' : env.TWINE_USERNAME || '__token__';
+    // Credentials written in the repository URL win over the environment's, as with twine.
+    const password = s.urlCredentials?.password || env.PYPI_TOKEN || env.TWINE_PASSWORD;
+    const username = s.urlCredentials?.username ?? (env.PYPI_TOKEN ? '__token__' : env.TWINE_USERNAME || '__token__');
     registerSecret(password);
     if (mode === 'always' || (mode === 'auto' && !password && oidcAvailable(env))) {
       if (!oidcAvailable(env)) {

@@ -13,6 +13,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
 import { entryExists } from '../files.js';
+import { registerUrlCredentials } from '../secrets.js';
 import {
   FRAGMENT_DIR,
   MANIFEST_FILE,
@@ -185,6 +186,8 @@ export function withOverrides(ctx: Context, loaded: LoadedConfig, opts: PublishO
   if (!opts.repositoryUrl && !opts.indexDir) return ctx;
   const publish = structuredClone(loaded.config.publish);
   if (opts.repositoryUrl) {
+    // A URL with its credentials (https://user:token@host/legacy/): the password is a secret from now on.
+    registerUrlCredentials(opts.repositoryUrl);
     try {
       new URL(opts.repositoryUrl);
     } catch {

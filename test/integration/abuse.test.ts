@@ -157,11 +157,11 @@ interface Outcome {
   ms: number;
 }
 
-async function run(dir: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+async function run(dir: string, args: string[], env: Record<string, string> = {}, boundMs = BOUND_MS): Promise<Outcome> {
   const started = Date.now();
   const result = await runRelease(args, {
     cwd: dir,
-    timeoutMs: BOUND_MS,
+    timeoutMs: boundMs,
     env: { ...PLANTED, WHEELWRIGHT_CACHE_DIR: cacheDir, WHEELWRIGHT_RETRY_DEADLINE: '2', WHEELWRIGHT_TEMPLATE_BUDGET: '1', ...env },
   });
   return { result, ms: Date.now() - started };
@@ -557,5 +557,61 @@ describe.concurrent('servers that stall or trickle', () => {
     const o = await run(dir, ['compat', 'list', '--from', `${origin}/stall/simple/`], { WHEELWRIGHT_NETWORK_TIMEOUT: 'soon' });
     expect(o.result.code).toBe(2);
     expect(o.result.stderr).toMatch(/WHEELWRIGHT_NETWORK_TIMEOUT.*"soon"/);
+  });
+});
+
+/** `publish --repository-url https://user:token@host/legacy/`: the userinfo is the credential, as twine takes it. */
+describe.concurrent('publish with credentials in the repository URL', () => {
+  const URL_TOKEN = 'planted-url-token-0009';
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  beforeAll(async () => {
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['cred-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+  });
+  afterAll(() => fx?.cleanup());
+
+  /** The token in no output, no file of the repository (the manifest included), no cache. */
+  function expectNoToken(o: Outcome, dir: string): void {
+    // release.yaml is where the second case's user wrote the URL; everything else is the tool's.
+    const places = { stdout: o.result.stdout, stderr: o.result.stderr, dist: allText(path.join(dir, 'dist')), git: allText(path.join(dir, '.git')), cache: allText(cacheDir) };
+    for (const s of [URL_TOKEN, encodeURIComponent(URL_TOKEN), Buffer.from(`__token__:${URL_TOKEN}`).toString('base64'), ...SECRETS]) {
+      for (const [where, text] of Object.entries(places)) expect(text.includes(s), `secret ${s.slice(0, 14)}… leaked in ${where}`).toBe(false);
+    }
+  }
+
+  it('uploads with them (over PYPI_TOKEN), never printing or recording the token (--verbose --json)', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const pypi = await startPypiServer({ tokens: [URL_TOKEN] });
+    try {
+      const dir = fx.copy(path.join(base, 'cred-ok'));
+      const { writePublishConfig } = await import('./publish-fixture.js');
+      writePublishConfig(dir, { to: ['pypi'] });
+      const withCreds = pypi.uploadUrl.replace('http://', `http://__token__:${URL_TOKEN}@`);
+      // A whole publish (re-hashing, the tag check, two uploads): more than a hostile case's bound on a loaded machine.
+      const o = await run(dir, ['publish', '--verbose', '--json', '--repository-url', withCreds], {}, 3 * BOUND_MS);
+      expect({ code: o.result.code, stderr: o.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
+      expect(pypi.files().map((f) => f.filename).sort()).toEqual(fx.files.map((f) => f.filename).sort());
+      expectNoToken(o, dir);
+    } finally {
+      await pypi.close();
+    }
+  });
+
+  it('names the URL without them when the server refuses them', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const pypi = await startPypiServer({ tokens: ['some-other-token-0010'] });
+    try {
+      const dir = fx.copy(path.join(base, 'cred-refused'));
+      const { writePublishConfig } = await import('./publish-fixture.js');
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: pypi.uploadUrl.replace('http://', `http://__token__:${encodeURIComponent(URL_TOKEN)}@`) } });
+      const o = await run(dir, ['publish', '--verbose']);
+      expect(o.result.code).toBe(5);
+      expect(o.result.stderr).toContain(new URL(pypi.uploadUrl).origin);
+      expect(o.result.stderr).toMatch(/refused the credentials/);
+      expect(pypi.files()).toEqual([]);
+      expectNoToken(o, dir);
+    } finally {
+      await pypi.close();
+    }
   });
 });
