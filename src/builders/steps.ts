@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { outputTail, type Context } from '../context.js';
 import { BuildError, ConfigError, suggestion, UsageError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { FRAGMENT_DIR, SCHEMA_VERSION, type BuildJob, type BuiltArtifact, type ReleaseManifest } from '../manifest.js';
 import { runSteps, State, type Step } from '../pipeline.js';
 import { loadFacts, type CibuildwheelRelease } from '../platforms/facts.js';
@@ -119,12 +120,8 @@ async function readProjectCibw(s: State<BuildState>): Promise<Map<string, Set<st
     const pkg = s.need('plan').packages.find((p) => p.name === name);
     if (!pkg) continue;
     const file = path.join(s.need('root'), pkg.path, 'pyproject.toml');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = await readUserFile(file, { kind: 'pyproject', root: s.need('root'), optional: true });
+    if (text === null) continue;
     let doc: { tool?: { cibuildwheel?: Record<string, unknown> } };
     try {
       doc = parse(text) as typeof doc;

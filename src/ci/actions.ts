@@ -95,6 +95,7 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
   };
 }
 
+/** The tool's packaged actions.yaml (never a user's file, so not read through src/files.ts). */
 export async function loadActionsTable(dir = shippedRecipesDir()): Promise<ActionsTable> {
   const file = path.join(dir, 'actions.yaml');
   return parseActionsTable(await readFile(file, 'utf8'), file);

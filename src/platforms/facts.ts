@@ -46,6 +46,8 @@ export interface FactFinding {
   message: string;
 }
 
+// The tool's own packaged data (shippedRecipesDir), not a file a user or a pull request writes: read
+// directly, outside src/files.ts's repository boundary, which it lies outside of.
 async function readYaml(file: string): Promise<unknown> {
   const { parse } = await import('yaml');
   return parse(await readFile(file, 'utf8'), { schema: 'core' });

@@ -3,13 +3,13 @@
 // provenance v1, every released file a subject) sent to the attestations REST endpoint. Both signed with
 // the workflow's OIDC identity; both done once: the bundle is kept in dist/ and reused while SHA256SUMS is
 // unchanged, the attestation's id is recorded in the manifest.
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { statementFor, SLSA_PROVENANCE_V1, SUMS_BUNDLE, type DsseBundleJson, type InTotoStatement } from '../attest/pep740.js';
 import { identityToken } from '../attest/oidc.js';
 import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { boundedFetch, networkTimeoutMs, timeoutHint, timeoutOf } from '../network.js';
 import { redact, registerSecret } from '../secrets.js';
 import type { PublishFile } from './types.js';
@@ -39,7 +39,7 @@ export async function signChecksums(opts: {
   log: (line: string) => void;
 }): Promise<PublishFile> {
   const file = path.join(opts.dir, SUMS_BUNDLE);
-  let text = await readFile(file, 'utf8').catch(() => null);
+  let text = await readUserFile(file, { kind: 'manifest', root: opts.dir, optional: true });
   const signs = (t: string) => {
     try {
       const b = JSON.parse(t) as DsseBundleJson;

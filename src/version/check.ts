@@ -1,5 +1,5 @@
 // Version check: every package takes its version from the root VERSION file (pyproject backends, Pants targets).
-import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readUserFile } from '../files.js';
 import type { DiscoveredPackage } from '../config/discovery/types.js';
@@ -94,7 +94,7 @@ async function linkState(file: string, rootVersion: string): Promise<{ ok: true 
     return real === (await realpath(rootVersion)) ? { ok: true } : { ok: false, why: `${path.basename(file)} links to ${to}, not to the root VERSION` };
   }
   if (await resolvesTo(file, rootVersion)) return { ok: true };
-  const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+  const text = ((await readUserFile(file, { kind: 'version', root: path.dirname(rootVersion), optional: true })) ?? '').trim();
   return { ok: false, why: `${path.basename(file)} is a copy (${JSON.stringify(text.slice(0, 40))}), not a symlink to the root VERSION` };
 }
 

@@ -615,3 +615,32 @@ describe.concurrent('publish with credentials in the repository URL', () => {
     }
   });
 });
+
+/** Readers found late: a Pants plugin's register.py, a package's VERSION copy. */
+describe.concurrent('hostile files for the Pants readers', () => {
+  async function pantsRepo(): Promise<string> {
+    const { backendAiTree } = await import('../fixtures/monorepos.js');
+    const { writeTree } = await import('../helpers/gitdir.js');
+    const dir = path.join(base, `pants${counter++}`);
+    mkdirSync(dir);
+    writeTree(dir, backendAiTree());
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+    return dir;
+  }
+
+  it.each(['outside', 'huge', 'fifo'] as const)('the version plugin register.py as %s', async (how) => {
+    const dir = await pantsRepo();
+    const file = path.join(dir, 'tools/pants-plugins/setupgen/register.py');
+    plant(file, how, 'source');
+    const before = treeHash(dir);
+    expectContained(await run(dir, ['version', 'check']), dir, before, 2, file);
+  });
+
+  it.each(['huge', 'fifo'] as const)('a distribution\'s VERSION copy as %s', async (how) => {
+    const dir = await pantsRepo();
+    const file = path.join(dir, 'src/ai/backend/agent/VERSION');
+    plant(file, how, 'version');
+    const before = treeHash(dir);
+    expectContained(await run(dir, ['version', 'check']), dir, before, 2, file);
+  });
+});

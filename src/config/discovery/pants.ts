@@ -1,5 +1,5 @@
 // Pants monorepos: `python_distribution` targets in BUILD files, read statically (never executed).
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readUserFile } from '../../files.js';
 import { ConfigError } from '../../errors.js';
@@ -77,12 +77,9 @@ async function findVersionPlugin(root: string, toml: PantsToml): Promise<string 
     if (pkg.startsWith('pants.')) continue;
     for (const base of toml.pythonpath) {
       const file = path.join(root, base, ...pkg.split('.'), 'register.py');
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        continue;
-      }
+      // A plugin of the repository: read like any user file (no link out of it, no FIFO, capped).
+      const text = await readUserFile(file, { kind: 'source', root, optional: true });
+      if (text === null) continue;
       if (/\bSetupKwargs\b/.test(text) && /["']VERSION["']/.test(text) && /\bversion\s*=/.test(text)) return file;
     }
   }
