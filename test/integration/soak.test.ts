@@ -26,6 +26,8 @@ const KILL_EVERY = Number(process.env.SOAK_KILL_EVERY ?? 10);
 const MAX_ATTEMPTS = 10;
 /** Every SIGNED_EVERY-th run publishes with trusted publishing: every file signed (PEP 740), SHA256SUMS signed, build provenance sent. */
 const SIGNED_EVERY = Number(process.env.SOAK_SIGNED_EVERY ?? 15);
+/** Runs whose PyPI and GitHub servers are killed mid-upload and restarted (SOAK_SERVER_KILLS for more). */
+const SERVER_KILL_RUNS = Number(process.env.SOAK_SERVER_KILLS ?? 3);
 const HAS_PYPI = existsSync(path.resolve(import.meta.dirname, '../../src/publish/pypi.ts'));
 
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -290,5 +292,56 @@ describe('publish soak', () => {
     expect(counts.unattested).toBe(0);
     expect(counts.faults).toBeGreaterThan(RUNS / 2);
     if (KILL_EVERY > 0) expect(counts.kills).toBeGreaterThan(0);
+  });
+
+  it(`ends ${SERVER_KILL_RUNS} runs whose servers are killed mid-upload with each file exactly once`, { timeout: 600_000 }, async () => {
+    const k = { runs: 0, publishRuns: 0, pypiKills: 0, githubKills: 0, files: 0, duplicates: 0, lost: 0, earlyPublish: 0 };
+    const before = { ...counts };
+    for (let i = 0; i < SERVER_KILL_RUNS; i++) {
+      const seed = 9000 + i;
+      const r = rng(seed);
+      const s = await startServers();
+      try {
+        reset(s);
+        // Each server dies once or twice while a file's bytes are arriving, and is back 100-400 ms later
+        // with what it had stored: the client sees a cut upload, then refused connections.
+        const kills = 1 + Math.floor(r() * 2);
+        for (let n = 0; n < kills; n++) {
+          s.pypi?.inject({ kind: 'crash', filename: pick(r, fx.files).filename, afterBytes: 64 + Math.floor(r() * 128), downMs: 100 + Math.floor(r() * 300) });
+          s.gh.inject({ kind: 'crash', route: 'upload-asset', downMs: 100 + Math.floor(r() * 300) });
+        }
+        let done = false;
+        for (let a = 0; a < MAX_ATTEMPTS && !done; a++) {
+          k.publishRuns += 1;
+          try {
+            await inProcess(s);
+            done = true;
+          } catch (err) {
+            if (!(err instanceof WheelwrightError)) throw err;
+            if (process.env.SOAK_TRACE) console.log(`soak: server kills: seed ${seed}: ${err.message}`);
+          }
+        }
+        expect(done, `seed ${seed}: did not finish in ${MAX_ATTEMPTS} runs`).toBe(true);
+        k.pypiKills += s.pypi?.stats().faults.crash ?? 0;
+        k.githubKills += s.gh.history().filter((e) => e.type === 'request' && e.fault === 'crash').length;
+        check(s, seed);
+        k.runs += 1;
+      } finally {
+        await s.gh.close();
+        await s.pypi?.close();
+      }
+    }
+    // check() counts into the shared totals: take this test's share.
+    k.files = counts.files - before.files;
+    k.duplicates = counts.duplicates - before.duplicates;
+    k.lost = counts.lost - before.lost;
+    k.earlyPublish = counts.earlyPublish - before.earlyPublish;
+    console.log(`soak: server kills: runs ${k.runs}, publish runs ${k.publishRuns}, pypi killed ${k.pypiKills}, github killed ${k.githubKills}, files ${k.files}, duplicates ${k.duplicates}, lost ${k.lost}, published early ${k.earlyPublish}`);
+    expect(k.runs).toBe(SERVER_KILL_RUNS);
+    expect(k.duplicates).toBe(0);
+    expect(k.lost).toBe(0);
+    expect(k.earlyPublish).toBe(0);
+    if (HAS_PYPI) expect(k.pypiKills).toBeGreaterThanOrEqual(SERVER_KILL_RUNS);
+    expect(k.githubKills).toBeGreaterThanOrEqual(SERVER_KILL_RUNS);
   });
 });

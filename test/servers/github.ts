@@ -33,6 +33,8 @@
  *   a 502 leaves an empty asset in state `starter` under that name, as GitHub sometimes does.
  * - `rate-limit`: 429, or 403 with the "secondary rate limit" message, and `Retry-After: retryAfter`.
  * - `hang`: never answer (the client must time out); the request is not processed.
+ * - `crash`: the server dies in the middle of the request's body (every socket destroyed, both ports
+ *   closed, nothing stored) and comes back on the same ports with its state after `downMs` (300).
  * - `store-then-fail`: do the work, then answer `status` (default 500), or drop the connection with `drop: true`.
  */
 import { createHash } from 'node:crypto';
@@ -65,6 +67,7 @@ export type GithubFault =
   | { kind: 'status'; status: number; route?: GithubRoute; times?: number; starter?: boolean }
   | { kind: 'rate-limit'; status?: 403 | 429; retryAfter?: number; route?: GithubRoute; times?: number }
   | { kind: 'hang'; route?: GithubRoute; times?: number }
+  | { kind: 'crash'; downMs?: number; route?: GithubRoute; times?: number }
   | { kind: 'store-then-fail'; status?: number; drop?: boolean; route?: GithubRoute; times?: number };
 
 export interface GithubServerOptions {
@@ -636,6 +639,12 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
       req.resume();
       return;
     }
+    if (fault?.kind === 'crash') {
+      record('dropped');
+      req.once('data', () => crash(fault.downMs ?? 300));
+      req.resume();
+      return;
+    }
     if (fault?.kind === 'drop') {
       record('dropped');
       let seen = false;
@@ -699,6 +708,18 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
   apiUrl = `http://127.0.0.1:${await listen(api)}${opts.enterprise ? '/api/v3' : ''}`;
   uploadUrl = `http://127.0.0.1:${await listen(up)}${opts.enterprise ? '/api/uploads' : ''}`;
+  const ports = [api, up].map((s) => (s.address() as AddressInfo).port);
+  let closed = false;
+  /** As if the process were killed and restarted: connections cut, ports refused for a while, state kept. */
+  function crash(downMs: number): void {
+    for (const s of sockets) s.destroy();
+    [api, up].forEach((s, i) => {
+      s.close();
+      setTimeout(() => {
+        if (!closed) s.listen(ports[i], '127.0.0.1');
+      }, downMs);
+    });
+  }
 
   return {
     apiUrl,
@@ -707,8 +728,9 @@ export async function startGithubServer(opts: GithubServerOptions = {}): Promise
     repo,
     token,
     async close() {
+      closed = true;
       for (const s of sockets) s.destroy();
-      await Promise.all([api, up].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await Promise.all([api, up].map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
     },
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });

@@ -51,18 +51,21 @@ export { startActionsOidcServer, signJwt, type ActionsOidcServer, type TrustedPu
 
 export const DEFAULT_TOKEN = 'pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAAAAAAAAAAAtest';
 
-export type FaultKind = 'drop' | 'status' | '429' | 'hang' | 'trickle' | 'store-then-fail';
+export type FaultKind = 'drop' | 'status' | '429' | 'hang' | 'trickle' | 'crash' | 'store-then-fail';
 
 export interface Fault {
   /**
    * `drop`: destroy the connection after `afterBytes` of the body (default: half of it);
    * `status`: answer `status` (500/502/503) without storing; `429`: Too Many Requests with `retryAfter`;
+   * `crash`: the whole server dies after `afterBytes` of the upload (every socket destroyed, the port
+   * closed, nothing stored) and is back on the same port with its state after `downMs` (300);
    * `hang`: never answer; `trickle`: answer 200 and then one byte every 100 ms, never ending; `store-then-fail`: store the upload, then answer `status` (default 502).
    */
   kind: FaultKind;
   status?: number;
   retryAfter?: number;
   afterBytes?: number;
+  downMs?: number;
   /** Only for this upload filename (uploads) or for request paths containing it (other targets). */
   filename?: string;
   /** Which requests: uploads (default), the JSON API, the simple API, the OIDC endpoints, or any. */
@@ -257,7 +260,7 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
   const sockets = new Set<Socket>();
   const stats: PypiStats = {
     requests: 0, uploadRequests: 0, stored: 0, identical: 0, rejected: 0, faultsTotal: 0, byStatus: {}, minted: 0,
-    faults: { drop: 0, status: 0, '429': 0, hang: 0, trickle: 0, 'store-then-fail': 0 },
+    faults: { drop: 0, status: 0, '429': 0, hang: 0, trickle: 0, crash: 0, 'store-then-fail': 0 },
   };
   const audience = opts.audience === undefined ? 'pypi' : opts.audience;
   const ttl = opts.mintedTokenTtl ?? 900;
@@ -687,6 +690,11 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
         fault = null;
         req.socket.destroy();
       }
+      if (f?.kind === 'crash' && received >= (f.afterBytes ?? Math.floor(total / 2))) {
+        count(f);
+        fault = null;
+        crash(f.downMs ?? 300);
+      }
     });
     req.on('end', () => {
       if (req.socket.destroyed) return;
@@ -738,6 +746,16 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  let closed = false;
+  /** As if the process were killed and restarted: connections cut, the port refused for a while, state kept. */
+  function crash(downMs: number): void {
+    for (const s of sockets) s.destroy();
+    server.close();
+    setTimeout(() => {
+      if (!closed) server.listen(port, '127.0.0.1');
+    }, downMs);
+  }
 
   const api: PypiServer = {
     url: base,
@@ -755,8 +773,11 @@ export async function startPypiServer(opts: PypiServerOptions = {}): Promise<Pyp
     mintedTokens: () => [...minted.values()],
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         for (const s of sockets) s.destroy();
-        server.close(() => void (hasher ? hasher.close() : Promise.resolve()).then(() => resolve()));
+        const done = () => void (hasher ? hasher.close() : Promise.resolve()).then(() => resolve());
+        if (server.listening) server.close(done);
+        else done();
       }),
   };
   return api;
