@@ -4,8 +4,10 @@ import path from 'node:path';
 import { MANIFEST_FILE, type Context } from '../context.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryExists } from '../files.js';
-import { runPublish, type PublishSummary } from '../publish/run.js';
+import { FRAGMENT_DIR } from '../manifest.js';
+import { ASSETS_DIR, runPublish, type PublishSummary } from '../publish/run.js';
 import { isArtifact } from '../verify/artifacts.js';
+import { VERSIONS_FILE } from '../versionset.js';
 import { bool, list, str, type CommandDefinition, type ParsedArgs } from './types.js';
 
 function describe(summary: PublishSummary, dryRun: boolean): string {
@@ -35,15 +37,23 @@ async function targets(ctx: Context, args: ParsedArgs): Promise<{ dist?: string;
     return { dist: args.positionals[0], files: await unplannedArtifacts(ctx, given[0]!) };
   }
   if (given.length) {
-    const bad = args.positionals.filter((p, i) => stats[i]!.isDirectory() || !isArtifact(path.basename(p)));
+    // `dist/*` on a re-run also names what wheelwright wrote there (the record, verify's SHA256SUMS and
+    // versions.json, the GitHub assets): not files to upload, so passed over rather than refused.
+    const keep = given.map((g) => given.length === 1 || !OWN_OUTPUTS.has(path.basename(g)));
+    const named = args.positionals.filter((_, i) => keep[i]);
+    const files = given.filter((_, i) => keep[i]);
+    const bad = named.filter((p, i) => stats[given.indexOf(files[i]!)]!.isDirectory() || !isArtifact(path.basename(p)));
     if (bad.length) throw new UsageError(`not a wheel or an sdist: ${bad.map((b) => `\`${b}\``).join(', ')}`, { hint: 'pass artifact files, or one directory that holds them' });
     // The record of what was verified and confirmed goes next to the files, unless --dist says where.
-    const dirs = [...new Set(given.map((g) => path.dirname(g)))];
-    return { dist: distArg ?? (dirs.length === 1 ? dirs[0] : undefined), files: given };
+    const dirs = [...new Set(files.map((g) => path.dirname(g)))];
+    return { dist: distArg ?? (dirs.length === 1 ? dirs[0] : undefined), files };
   }
   const dist = distArg === undefined ? ctx.distDir : path.resolve(ctx.cwd, distArg);
   return { dist: distArg, files: await unplannedArtifacts(ctx, dist) };
 }
+
+/** What wheelwright itself writes into a dist directory: never an artifact to upload. */
+const OWN_OUTPUTS = new Set([MANIFEST_FILE, 'SHA256SUMS', VERSIONS_FILE, ASSETS_DIR, FRAGMENT_DIR]);
 
 /** The artifacts at the top of `dir` when it holds no plan (no manifest, or a record of loose files), else null. */
 async function unplannedArtifacts(ctx: Context, dir: string): Promise<string[] | null> {

@@ -1,7 +1,7 @@
 // `release publish dist/*` without a plan (files from the project's own cibuildwheel workflow), as a real
 // process against the test PyPI server: verified first, recorded next to the files, exactly once across a crash.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,6 +86,13 @@ describe('release publish on files without a plan', () => {
     const again = await runRelease(toPypi(), { cwd: p.root, env: env() });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing to do: v1.0.0 is already published to pypi');
+    expect(server.stats().uploadRequests).toBe(before);
+    // The same command again as a shell expands it (`dist/*` now holds the record too): resumes, sends nothing.
+    const expanded = readdirSync(p.dist).map((f) => path.join('dist', f));
+    expect(expanded).toContain(path.join('dist', 'release-manifest.json'));
+    const globbed = await runRelease([...toPypi(), ...expanded], { cwd: p.root, env: env() });
+    expect(globbed.code, globbed.stderr).toBe(0);
+    expect(globbed.stdout).toContain('nothing to do: v1.0.0 is already published to pypi');
     expect(server.stats().uploadRequests).toBe(before);
     // verify on that directory takes the record for what it is: no plan, so no set check, and it keeps the record.
     const v = await runRelease(['verify'], { cwd: p.root });
