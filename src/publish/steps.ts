@@ -286,7 +286,11 @@ async function recordLoose(ctx: Context, s: Bag): Promise<void> {
   const verified = s.need('verified');
   const version = s.need('looseVersion');
   const earlier = s.get('earlier') ?? null;
-  const before = new Map((earlier?.built ?? []).map((b) => [b.filename, b]));
+  // What an earlier run verified, and what any destination confirmed (a file a later run left out is no
+  // longer in `built`, but a destination still holds its bytes).
+  const before = new Map<string, { sha256: string }>();
+  for (const r of Object.values(earlier?.publish ?? {})) for (const [filename, f] of Object.entries(r.files)) before.set(filename, f);
+  for (const b of earlier?.built ?? []) before.set(b.filename, b);
   for (const f of verified.files) {
     const b = before.get(f.filename);
     if (b && b.sha256 !== f.sha256) {

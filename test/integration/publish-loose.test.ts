@@ -2,7 +2,7 @@
 // process against the test PyPI server: verified first, recorded next to the files, exactly once across a crash.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,18 @@ describe('release publish on files without a plan', () => {
     expect(globbed.code, globbed.stderr).toBe(0);
     expect(globbed.stdout).toContain('nothing to do: v1.0.0 is already published to pypi');
     expect(server.stats().uploadRequests).toBe(before);
+    // A re-run naming fewer files keeps what destinations hold: a later run with other bytes under a name
+    // already uploaded is refused before anything is sent.
+    const dropped = p.files[0]!;
+    const fewer = await runRelease([...toPypi(), ...p.files.slice(1)], { cwd: p.root, env: env() });
+    expect(fewer.code, fewer.stderr).toBe(0);
+    const saved = await readFile(dropped);
+    await writeWheel(p.dist, { name: 'loose-one', version: '1.0.0', tag: 'py3-none-any', payloadBytes: 4000, seed: 42 });
+    const changed = await runRelease([...toPypi(), ...p.files], { cwd: p.root, env: env() });
+    expect(changed.code, changed.stderr).toBe(4);
+    expect(changed.stderr).toContain(`${path.basename(dropped)} changed since an earlier run verified it`);
+    expect(server.stats().uploadRequests).toBe(before);
+    await writeFile(dropped, saved);
     // verify on that directory takes the record for what it is: no plan, so no set check, and it keeps the record.
     const v = await runRelease(['verify'], { cwd: p.root });
     expect(v.code, v.stderr).toBe(0);
