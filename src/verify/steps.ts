@@ -232,14 +232,25 @@ const writeAssets: VerifyStep = {
   },
 };
 
+/**
+ * Named files (`release verify a.whl --manifest M`) make no SHA256SUMS or versions.json: what an earlier
+ * verify of the directory made and listed still describes them when they are exactly the files it verified,
+ * byte for byte, so it stays listed for publish; otherwise it no longer does, and is dropped.
+ */
+function keptAssets(plan: ReleaseManifest, outcome: VerifyOutcome): ReleaseAsset[] {
+  const before = plan.verify?.ok ? plan.verify.files : [];
+  const same = before.length === outcome.artifacts.length && outcome.artifacts.every((a) => before.some((f) => f.filename === a.filename && f.sha256 === a.sha256));
+  return same ? plan.assets : [];
+}
+
 const recordResults: VerifyStep = {
   name: 'record the results in the manifest',
   skip: (ctx, s) => (s.get('plan') ? false : 'no release manifest'),
   async run(ctx, s) {
     const { serializeManifest } = await import('../manifest.js');
     const outcome = s.need('outcome');
-    const assets = outcome.ok ? (s.get('assets') ?? []) : [];
     const plan = s.need('plan');
+    const assets = outcome.ok ? (s.get('assets') ?? keptAssets(plan, outcome)) : [];
     const setBuilt = s.get('setBuilt');
     const built = setBuilt ? [...plan.built, setBuilt] : plan.built;
     await ctx.world.writeFile(s.need('inputs').manifestFile, serializeManifest({ ...plan, built, verify: verifyRecord(outcome, ctx.now()), assets }));

@@ -62,6 +62,10 @@ describe('release verify', () => {
     ]);
     expect(m.assets.map((a: { filename: string }) => a.filename)).toEqual(['SHA256SUMS', 'versions.json']);
     for (const a of m.assets) expect(a.sha256).toBe(sha(path.join(dist, a.filename)));
+    // The same files named against the plan: they still pass, and what the directory verify listed for publish stays.
+    const named = await runRelease(['verify', `dist/${CORE}`, `dist/${SDIST}`, '--manifest', 'dist/release-manifest.json'], { cwd: root });
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dist, 'release-manifest.json'), 'utf8')).assets).toEqual(m.assets);
   });
 
   it('exits 4 with codes per artifact, the set summary, annotations and a step summary when something fails', async () => {
