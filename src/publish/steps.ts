@@ -302,12 +302,14 @@ async function recordLoose(ctx: Context, s: Bag): Promise<void> {
   }
   const paths = s.need('paths');
   const loaded = s.need('loaded');
+  const tag = `${loaded.config.git.tag_prefix}${version}`;
   const manifest: ReleaseManifest = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'wheelwright', version: toolVersion() },
     version,
-    tag: `${loaded.config.git.tag_prefix}${version}`,
-    commit: null,
+    tag,
+    // The tag's commit when this checkout has the tag: the tag check then runs, and the GitHub release names it.
+    commit: await localTagCommit(ctx, loaded.root, tag),
     createdAt: earlier?.createdAt ?? ctx.now().toISOString(),
     packages: [],
     jobs: [],
@@ -623,7 +625,21 @@ function persist(ctx: Context, s: Bag): Promise<void> {
   return next;
 }
 
+/** The commit a tag of this checkout points at, or null (no such tag, or not a git repository). */
+async function localTagCommit(ctx: Context, root: string, tag: string): Promise<string | null> {
+  const res = await ctx.exec('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`], { cwd: root, reject: false });
+  return res.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(res.stdout.trim()) ? res.stdout.trim() : null;
+}
+
 async function preflight(ctx: Context, s: Bag): Promise<void> {
+  const manifest = s.need('manifest');
+  // Without a commit GitHub would create the missing tag at the default branch's head: files published without a
+  // plan go to GitHub only for a tag this checkout has.
+  if (manifest.loose && !manifest.commit && s.need('pending').includes('github')) {
+    throw new GitError(`tag ${manifest.tag} does not exist in ${s.need('loaded').root}, so the GitHub release cannot name the commit the files were built from`, {
+      hint: `fetch or create the tag (\`git tag -a ${manifest.tag} <commit>\`, actions/checkout with \`fetch-depth: 0\`), or publish with --to pypi`,
+    });
+  }
   for (const name of s.need('pending')) {
     const dest = await loadDestination(s, name);
     const run = makeRun(ctx, s, name);

@@ -185,6 +185,28 @@ describe('release publish on files without a plan', () => {
     expect(next.stderr).toContain('is the plan of release v4.0.0: named files are not published next to it');
     expect(server.stats().uploadRequests).toBe(uploads);
   });
+  it('names the tag\'s commit when the checkout has the tag, and refuses GitHub without one (GitHub would tag the default branch)', async () => {
+    const p = await project('loose-tagged', '3.0.0', 1);
+    const names = p.files.map((f) => path.relative(p.root, f));
+    // No tag here: GitHub is refused before anything is sent, and the PyPI-only route still works.
+    const gh = await runRelease(['publish', '--to', 'github', ...names], {
+      cwd: p.root,
+      env: { ...env(), GITHUB_TOKEN: 'ghp_unused', GITHUB_REPOSITORY: 'o/r', GITHUB_API_URL: 'http://127.0.0.1:9' },
+    });
+    expect(gh.code, gh.stderr).toBe(6);
+    expect(gh.stderr).toContain('tag v3.0.0 does not exist');
+    expect(gh.stderr).toContain('--to pypi');
+    expect(record(p.dist).publish.github).toBeUndefined();
+    // With the tag in the checkout, the record names its commit.
+    const git = (...a: string[]) => execProcess('git', a, { cwd: p.root });
+    await git('init', '-q');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'release');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'tag', '-a', 'v3.0.0', '-m', 'v3.0.0');
+    const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const r = await runRelease([...toPypi(), ...names], { cwd: p.root, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(record(p.dist).commit).toBe(sha);
+  });
 });
 
 /** The smallest planned manifest: one expected sdist. */
