@@ -311,8 +311,8 @@ async function projectFiles(pageUrl: string, label: string, timeoutMs: number): 
   return (page.files ?? []).map((f) => ({ filename: f.filename, url: new URL(f.url, jsonUrl).href, sha256: f.hashes?.sha256 ?? null }));
 }
 
-/** versions.json from inside a set distribution's wheel (read from a temporary copy; nothing is installed). */
-async function versionsJsonOfWheel(bytes: Buffer, label: string): Promise<string> {
+/** versions.json and METADATA from one .dist-info of a set distribution's wheel (read from a temporary copy; nothing is installed). */
+async function setFilesOfWheel(bytes: Buffer, label: string): Promise<{ versionsJson: string; metadata: string | null }> {
   const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
   const os = await import('node:os');
   const { openZip } = await import('../wheel/zip.js');
@@ -324,15 +324,45 @@ async function versionsJsonOfWheel(bytes: Buffer, label: string): Promise<string
     try {
       const entry = zip.entries.find((e) => /^[^/]+\.dist-info\/versions\.json$/.test(e.name));
       if (!entry) throw new CompatError(`${label} holds no .dist-info/versions.json`, { file: label, hint: 'it is not a set distribution made by wheelwright' });
-      const chunks: Buffer[] = [];
-      for await (const c of await zip.open(entry)) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      const read = async (e: (typeof zip.entries)[number]) => {
+        const chunks: Buffer[] = [];
+        for await (const c of await zip.open(e)) chunks.push(c as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      };
+      const info = entry.name.slice(0, entry.name.indexOf('/'));
+      const meta = zip.entries.find((e) => e.name === `${info}/METADATA`);
+      return { versionsJson: await read(entry), metadata: meta ? await read(meta) : null };
     } finally {
       zip.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What pip installs for the set distribution must be the set compat reports: every component pinned `==V`
+ * in METADATA's Requires-Dist exactly as versions.json lists it, and nothing else.
+ */
+function checkPinsAgainstSet(metadata: string | null, set: VersionSet, label: string): void {
+  const hint = 'the set distribution\'s METADATA and versions.json disagree: it was not made by `release verify`, or was changed; use another index or the GitHub release';
+  if (metadata === null) throw new CompatError(`${label} has no METADATA next to its versions.json`, { file: label, hint });
+  const headers = metadata.split(/\r?\n\r?\n/, 1)[0]!;
+  const pins = new Map<string, string>();
+  for (const m of headers.matchAll(/^Requires-Dist:[ \t]*(.*)$/gim)) {
+    const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*===?\s*([^\s;,]+)\s*$/.exec(m[1]!.trim());
+    if (!pin) throw new CompatError(`${label} requires \`${m[1]!.trim()}\`, not a component pinned ==V`, { file: label, hint });
+    pins.set(normalizeName(pin[1]!), pin[2]!);
+  }
+  const problems: string[] = [];
+  for (const p of set.packages) {
+    const pinned = pins.get(normalizeName(p.name));
+    if (pinned === undefined) problems.push(`${p.name} is in versions.json but not in Requires-Dist`);
+    else if (!sameVersion(pinned, p.version)) problems.push(`Requires-Dist pins ${p.name}==${pinned}, versions.json lists ${p.version}`);
+    pins.delete(normalizeName(p.name));
+  }
+  for (const [name, v] of pins) problems.push(`Requires-Dist pins ${name}==${v}, which versions.json does not list`);
+  if (problems.length) throw new CompatError(`${label}: ${problems.join('; ')}`, { file: label, hint });
 }
 
 /** The project page of a `<name>-release` set distribution: one wheel per set, each carrying versions.json. */
@@ -363,8 +393,10 @@ export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS
       if (wheel.sha256 === null || wheel.sha256 !== digest) {
         throw new CompatError(`${wheel.filename} from ${label} does not match the sha256 its page lists (${wheel.sha256 ?? 'none'}, got ${digest})`, { file: wheel.url, hint: 'the index or a proxy changed the file; fetch again or use another mirror' });
       }
-      const set = parseVersionSet(await versionsJsonOfWheel(bytes, wheel.url), wheel.url);
+      const { versionsJson, metadata } = await setFilesOfWheel(bytes, wheel.url);
+      const set = parseVersionSet(versionsJson, wheel.url);
       if (!sameVersion(set.version, version)) throw new CompatError(`${wheel.filename} carries the set of ${set.version}, not ${version}`, { file: wheel.url });
+      checkPinsAgainstSet(metadata, set, wheel.url);
       const served = new Map<string, ServedFile>();
       for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, timeoutMs)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
