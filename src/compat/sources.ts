@@ -370,21 +370,37 @@ export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS
   const pageUrl = url.endsWith('/') ? url : `${url}/`;
   const base = new URL('../', pageUrl).href;
   const label = pageUrl;
+  // The project the page is for (`…/simple/acme-release/` → acme-release): a wheel of another name is not its set.
+  const project = normalizeName(decodeURIComponent(new URL(pageUrl).pathname.split('/').filter(Boolean).pop() ?? ''));
   async function wheels() {
     const { parseWheelFilename } = await import('../wheel/filename.js');
     return (await projectFiles(pageUrl, label, timeoutMs))
       .filter((f) => f.filename.endsWith('-py3-none-any.whl'))
-      .map((f) => ({ ...f, version: parseWheelFilename(f.filename).version }));
+      .map((f) => {
+        const parsed = parseWheelFilename(f.filename);
+        return { ...f, name: parsed.name, version: parsed.version };
+      });
   }
   return {
     label,
     async list() {
-      return sortNewest((await wheels()).map((w) => ({ version: w.version, tag: '', commit: null, createdAt: null })));
+      const own = (await wheels()).filter((w) => w.name === project);
+      return sortNewest(own.map((w) => ({ version: w.version, tag: '', commit: null, createdAt: null })));
     },
     async get(version) {
       const all = await wheels();
-      const wheel = all.find((w) => sameVersion(w.version, version));
-      if (!wheel) throw unknownVersion(version, label, all.map((w) => w.version));
+      const own = all.filter((w) => w.name === project);
+      const wheel = own.find((w) => sameVersion(w.version, version));
+      if (!wheel) {
+        const other = all.find((w) => sameVersion(w.version, version));
+        if (other) {
+          throw new CompatError(`${other.filename} on the page of ${project} is a wheel of ${other.name}, not of the set distribution ${project}`, {
+            file: label,
+            hint: 'the index lists a file under the wrong project; point --from at the set distribution\'s own page (https://HOST/simple/NAME-release/)',
+          });
+        }
+        throw unknownVersion(version, label, own.map((w) => w.version));
+      }
       const res = await httpGet(wheel.url, label, timeoutMs);
       if (!res.ok) throw new CompatError(`${wheel.url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index and that the server is up' });
       const bytes = Buffer.from(await res.arrayBuffer());

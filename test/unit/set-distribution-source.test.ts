@@ -54,6 +54,7 @@ describe('compat through a set distribution page', () => {
       setWheel('2.0.2', ['acme-core==2.0.0']), // a component missing from Requires-Dist
       setWheel('2.0.3', ['acme-core==2.0.0', 'acme-http==2.0.0', 'evil==6.6.6']), // one pinned that the set does not list
       setWheel('2.0.4', ['acme-core>=1', 'acme-http==2.0.0']), // not a pin at all
+      { ...good, filename: good.filename.replace(/^acme_release-2\.0\.0/, 'other_release-2.0.5') }, // another project's wheel
     ];
     pages.set('acme-release', wheels.map((w) => w.filename));
     for (const w of wheels) served.set(w.filename, w.bytes);
@@ -82,6 +83,14 @@ describe('compat through a set distribution page', () => {
   it('reads the set of a wheel release verify made', async () => {
     const got = await setDistributionSource(`${base}acme-release/`).get(V);
     expect(got.packages.map((p) => `${p.name}==${p.version}`)).toEqual(['acme-core==2.0.0', 'acme-http==2.0.0']);
+  });
+
+  it('lists only the wheels of the set distribution, and refuses a wheel of another name listed on its page', async () => {
+    const source = setDistributionSource(`${base}acme-release/`);
+    expect((await source.list()).map((x) => x.version)).not.toContain('2.0.5');
+    const err = await source.get('2.0.5').then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CompatError);
+    expect((err as CompatError).message).toBe('other_release-2.0.5-py3-none-any.whl on the page of acme-release is a wheel of other-release, not of the set distribution acme-release');
   });
 
   it.each([
