@@ -80,7 +80,9 @@ export function versionSetFromFiles(manifest: ReleaseManifest, files: SetInputFi
     tag: manifest.tag,
     commit: manifest.commit,
     createdAt: manifest.createdAt,
-    packages: packages.sort((a, b) => a.name.localeCompare(b.name)),
+    // By code unit, not localeCompare: the order (and so the bytes of versions.json and of the set
+    // distribution) would follow LANG / LC_ALL of the machine verify runs on (`y` sorts after `i` in lt).
+    packages: packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   });
 }
 
