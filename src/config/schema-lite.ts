@@ -394,6 +394,24 @@ export const CONFIG_SCHEMA_LITE: LiteSchema = {
       ],
       "additionalProperties": false
     },
+    "set_distribution": {
+      "default": false,
+      "anyOf": [
+        {
+          "type": "boolean"
+        },
+        {
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string",
+              "pattern": "^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$"
+            }
+          },
+          "additionalProperties": false
+        }
+      ]
+    },
     "lines": {
       "default": [],
       "anyOf": [
@@ -455,6 +473,7 @@ export const CONFIG_SCHEMA_LITE: LiteSchema = {
     "git",
     "publish",
     "verify",
+    "set_distribution",
     "lines"
   ],
   "additionalProperties": false
