@@ -113,7 +113,9 @@ export function parseSimpleYaml(text: string): Record<string, Value> | undefined
       i++;
       const m = /^([^:\s]+):(?: +(.*))?$/.exec(text);
       text = null;
-      if (!m || !KEY.test(m[1]!) || Object.hasOwn(out, m[1]!)) return fail;
+      // `True:` and `null:` are not string keys in YAML 1.2 (the full path makes them "true" and ""); `__proto__`
+      // would set the object's prototype here and vanish from the keys the validator sees.
+      if (!m || !KEY.test(m[1]!) || typeof scalar(m[1]!) !== 'string' || m[1] === '__proto__' || Object.hasOwn(out, m[1]!)) return fail;
       const rest = m[2]?.trim() ?? '';
       const v = rest === '' ? nested(indent) : inlineValue(rest);
       if (v === undefined || v === fail) return fail;

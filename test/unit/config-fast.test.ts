@@ -87,6 +87,36 @@ const DECLINED = [
   'publish:\n  pypi:\n    repository_url: https://test.pypi.org/legacy/\n',
 ];
 
+/** YAML 1.2 corner cases: each must read as the full path reads it, or be declined. */
+const CORNERS = [
+  '__proto__: x\n',
+  'git:\n  __proto__: x\n',
+  'packages:\n- path: a\n  __proto__: x\n',
+  'True: 1\n',
+  'Null: x\n',
+  'null:\n',
+  'version_file: yes\nrecipes_dir: off\n',
+  'version_file: 0o17\n',
+  'version_file: 0x1F\n',
+  'version_file: 1_000\n',
+  'version_file: .5\n',
+  'version_file: +1\n',
+  'version_file: -0\n',
+  'version_file: 1e3\n',
+  'version_file:',
+  'version_file: a\n...\n',
+  'version_file: a\n---\nrecipes_dir: b\n',
+  '"version_file": a\n',
+  'version_file: "a\\"b"\n',
+  "version_file: 'it''s'\n",
+  'version_file: \u00e9t\u00e9\n',
+  'version_file: "\u00e9t\u00e9"\n',
+  'version_file: a   \n',
+  '\ufeffversion_file: a\n',
+  'version_file: a\r\n',
+  '# only\n# comments\n',
+];
+
 describe('the config fast path', () => {
   it('is generated from the schema (regenerate with WHEELWRIGHT_UPDATE_SCHEMA_LITE=1 npx vitest run test/unit/config-fast.test.ts)', () => {
     const strip = (n: unknown): unknown =>
@@ -106,6 +136,10 @@ describe('the config fast path', () => {
 
   it('reads the common release.yaml shapes as the yaml package does, and validates them as the schema does', () => {
     for (const text of ACCEPTED) expect(expectAgrees(text), text).toBe('fast');
+  });
+
+  it('reads YAML 1.2 corner cases as the full path does, or steps aside', () => {
+    for (const text of CORNERS) expectAgrees(text);
   });
 
   it('steps aside for YAML outside its subset and for values it cannot check exactly', () => {
