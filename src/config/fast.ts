@@ -72,6 +72,8 @@ function stripComment(raw: string): string | undefined {
  */
 export function parseSimpleYaml(text: string): Record<string, Value> | undefined {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  // Space other than ' ' that JavaScript's trim() drops but YAML keeps in a value (no-break, ideographic, U+2028…).
+  if (/[\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(text)) return undefined;
   const lines: Line[] = [];
   for (const raw of text.split('\n')) {
     const t = stripComment(raw);
