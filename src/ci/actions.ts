@@ -71,6 +71,9 @@ export async function parseActionsTable(text: string, file: string): Promise<Act
     const text = js[field] ?? '';
     const unhashed = text.split('\n').find((l) => l.trim() && !l.trim().startsWith('#') && !/--hash=sha256:[0-9a-f]{64}/.test(l));
     if (unhashed !== undefined) throw new ConfigError(`${field} line \`${unhashed.trim()}\` has no --hash`, { file, field, hint: 'add --hash=sha256:<hex> of the file PyPI serves' });
+    // pip reads `name==1 ; marker --hash=…`; a marker after the options is not applied (the package installs everywhere).
+    const late = text.split('\n').find((l) => !l.trim().startsWith('#') && /\s--\S.*;/.test(l));
+    if (late !== undefined) throw new ConfigError(`${field} line \`${late.trim()}\` has its environment marker after --hash, where pip does not apply it`, { file, field, hint: 'write `name==version ; marker --hash=sha256:<hex>`' });
     return text;
   };
   const buildRequirements = hashed('build_requirements');

@@ -234,6 +234,17 @@ describe('the pinned-actions table', () => {
     await expect(parseActionsTable('actions:\n  actions/checkout: 11bd71901bbe5b1630ceea73d27597364c9af683\n', 'actions.yaml')).rejects.toThrow(/no version comment/);
   });
 
+  it('rejects a requirement whose environment marker follows --hash (pip would not apply it)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = path.resolve(import.meta.dirname, '../../recipes/actions.yaml');
+    const shipped = readFileSync(file, 'utf8');
+    const good = /colorama==[\d.]+ ; os_name == "nt" (--hash=sha256:[0-9a-f]{64})/.exec(shipped);
+    expect(good, 'the shipped table writes the marker before --hash').not.toBeNull();
+    const late = shipped.replace(good![0], `colorama==0.4.6 ${good![1]} ; os_name == "nt"`);
+    await expect(parseActionsTable(late, file)).rejects.toThrow(/marker after --hash/);
+    await expect(parseActionsTable(shipped, file)).resolves.toBeDefined();
+  });
+
   it('holds the actions the issue names', async () => {
     const t = await loadActionsTable();
     expect([...t.actions.keys()].sort()).toEqual(
