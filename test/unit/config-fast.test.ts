@@ -139,6 +139,25 @@ describe('the config fast path', () => {
     expect(CONFIG_SCHEMA_LITE).toEqual(fresh);
   });
 
+  it('has no zod check that JSON Schema drops (refine, superRefine, transform): the lite copy would not see it', () => {
+    const hidden: string[] = [];
+    const walk = (schema: z.ZodType) =>
+      z.toJSONSchema(schema, {
+        io: 'output',
+        unrepresentable: 'any',
+        override: (ctx) => {
+          const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; checks?: { _zod: { def: { check: string } } }[] } } })._zod.def;
+          if (['transform', 'pipe', 'custom'].includes(def.type)) hidden.push(def.type);
+          for (const c of def.checks ?? []) if (c._zod.def.check === 'custom') hidden.push(`${def.type} refine`);
+        },
+      });
+    walk(z.object({ a: z.string().refine((v) => v !== 'x') }));
+    expect(hidden, 'the probe itself sees a refine').toEqual(['string refine']);
+    hidden.length = 0;
+    walk(configSchema);
+    expect(hidden, 'a check the fast path cannot apply: make validateFast decline that key, or drop the check').toEqual([]);
+  });
+
   it('reads the common release.yaml shapes as the yaml package does, and validates them as the schema does', () => {
     for (const text of ACCEPTED) expect(expectAgrees(text), text).toBe('fast');
   });
