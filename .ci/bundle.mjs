@@ -138,17 +138,29 @@ async function bundle() {
   const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
   const loader = `#!/usr/bin/env node
 // wheelwright ${pkg.version}, single file (built by .ci/bundle.mjs from the source; do not edit).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-const dir = join(process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir(), 'wheelwright-${hash}');
-if (!existsSync(join(dir, '.complete'))) {
+const base = process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir();
+let dir = join(base, 'wheelwright-${hash}');
+// Code is run from there: only a real directory of this user that no one else can write to (under a shared /tmp,
+// another user could have made it first), and only a complete one.
+const ours = (d) => {
+  try {
+    const st = lstatSync(d);
+    return st.isDirectory() && (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0 && existsSync(join(d, '.complete'));
+  } catch {
+    return false;
+  }
+};
+if (!ours(dir)) {
   const self = readFileSync(fileURLToPath(import.meta.url), 'latin1');
   const packed = Buffer.from(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')), 'base64');
   const all = (await import('node:zlib')).brotliDecompressSync(packed);
-  const tmp = dir + '.' + process.pid;
-  const made = new Set();
+  mkdirSync(base, { recursive: true });
+  const tmp = mkdtempSync(dir + '.'); // mode 0700, a name no one can guess
+  const made = new Set([tmp]);
   let at = 4 + all.readUInt32LE(0);
   for (const [rel, size] of JSON.parse(all.toString('utf8', 4, at))) {
     const parent = dirname(join(tmp, rel));
@@ -156,7 +168,9 @@ if (!existsSync(join(dir, '.complete'))) {
     writeFileSync(join(tmp, rel), all.subarray(at, at += size));
   }
   writeFileSync(join(tmp, '.complete'), '');
-  try { renameSync(tmp, dir); } catch { rmSync(tmp, { recursive: true, force: true }); }
+  try { renameSync(tmp, dir); } catch { /* taken: by a run that finished first, or by something we must not use */ }
+  if (!ours(dir)) dir = tmp; // run from this run's own copy
+  else if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }
 process.env.WHEELWRIGHT_BUNDLE_ROOT = dir;
 // Node 22.1+ keeps compiled chunks next to them: every run after the first skips parsing (runners have Node 24).

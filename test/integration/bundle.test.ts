@@ -1,6 +1,6 @@
 // The single-file build: the committed bundle is what the source builds today, and it behaves like the CLI.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,5 +70,34 @@ describe('bundle/wheelwright.mjs', () => {
     const r = run(bundle, [], { INPUT_COMMAND: 'version show', INPUT_ARGS: '--json' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ version: '0.3.0' });
+  });
+  it('never runs code from a data folder someone else could have written, or an incomplete one', () => {
+    const name = /'wheelwright-([0-9a-f]{16})'/.exec(readFileSync(bundle, 'utf8'))![0].slice(1, -1);
+    const marker = path.join(work, 'planted-code-ran');
+    const plant = (base: string) => {
+      const d = path.join(base, name);
+      mkdirSync(path.join(d, 'dist-js'), { recursive: true });
+      writeFileSync(path.join(d, 'dist-js/entry.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x');`);
+      writeFileSync(path.join(d, '.complete'), '');
+      return d;
+    };
+    const cases: Array<[string, (d: string) => void]> = [
+      ['writable by others', (d) => chmodSync(d, 0o777)],
+      ['incomplete', (d) => rmSync(path.join(d, '.complete'))],
+    ];
+    // As root, a folder of another user can be made too.
+    if (process.getuid?.() === 0) cases.push(['owned by another user', (d) => chownSync(d, 65534, 65534)]);
+    for (const [what, spoil] of cases) {
+      const base = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-planted-'));
+      try {
+        spoil(plant(base));
+        const r = run(bundle, ['version', 'show'], { WHEELWRIGHT_DATA_DIR: base });
+        expect(r.status, `${what}: ${r.stderr}`).toBe(0);
+        expect(r.stdout.trim(), what).toBe(readFileSync(path.join(work, 'VERSION'), 'utf8').trim());
+        expect(existsSync(marker), what).toBe(false);
+      } finally {
+        rmSync(base, { recursive: true, force: true });
+      }
+    }
   });
 });
