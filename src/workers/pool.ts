@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A unit of work: plain data (it crosses to a worker thread), told apart by `kind`. */
 export interface Task {
@@ -47,6 +47,19 @@ export interface Pool<T extends Task = Task, R = unknown> {
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/**
+ * A worker's V8 young generation, in MB. Node's default (up to 3 × 16 MB semi-spaces) let each worker
+ * hold dozens of MB of short-lived objects (a 12,000-entry central directory parsed per shard) between
+ * scavenges, and that memory stays resident: `release verify --jobs 2` of the five largest real wheels
+ * peaked at 545 MB, with this at 398 MB, in the same time.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 8;
+
+/** How every worker thread is started. */
+export function workerOptions(data: WorkerData): WorkerOptions {
+  return { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
+}
+
 function workerData(opts: PoolOptions): WorkerData {
   const tasks = Object.fromEntries(Object.entries(opts.tasks).map(([kind, m]) => [kind, m.url]));
   return { tasks, preload: (opts.preload ?? []).map((kind) => tasks[kind]!) };
@@ -77,7 +90,7 @@ export function prestart(jobs: number, opts: PoolOptions): number[] {
   const data = workerData(opts);
   const key = JSON.stringify(data);
   for (let i = 0; i < jobs; i++) {
-    const worker = new Worker(workerFile, { workerData: data });
+    const worker = new Worker(workerFile, workerOptions(data));
     worker.unref();
     const gone = () => {
       const at = spares.findIndex((s) => s.worker === worker);
@@ -128,7 +141,7 @@ export function createPool<T extends Task, R>(jobs: number, opts: PoolOptions): 
   let nextId = 0;
   const dead = new Set<Worker>();
   let closing = false;
-  const workers = Array.from({ length: jobs }, () => claimSpare(key) ?? new Worker(workerFile, { workerData: data }));
+  const workers = Array.from({ length: jobs }, () => claimSpare(key) ?? new Worker(workerFile, workerOptions(data)));
   // Spares the pool does not need (a smaller --jobs than guessed) are stopped.
   for (const { worker } of spares.splice(0)) void worker.terminate();
   const pump = () => {
