@@ -66,6 +66,7 @@ const USER_SETTINGS = [
   'WHEELWRIGHT_SHA256', // the vendored bundle's digest, in the generated workflow
   'WHEELWRIGHT_TEMPLATE_BUDGET', // seconds a release-notes template may run
   'WHEELWRIGHT_RETRY_DEADLINE', // seconds of retries per publish destination (README)
+  'WHEELWRIGHT_NETWORK_TIMEOUT', // seconds one HTTP exchange may take, body included (README)
   'WHEELWRIGHT_FULCIO_URL', // a private Sigstore (docs/supply-chain.md)
   'WHEELWRIGHT_REKOR_URL', // a private Sigstore (docs/supply-chain.md)
   'WHEELWRIGHT_SIGSTORE_TRUSTED_ROOT', // --trusted-root's default (docs/supply-chain.md)
