@@ -15,6 +15,9 @@ Oracles (Debian's python3 with python3-pyelftools, twine and packaging):
 Verdicts are cached in OUT.json by file name and size: a second run only does new wheels.
 REFRESH_PACKAGING=1 (REFRESH_TWINE=1, REFRESH_ZIP=1) recomputes the packaging/PyPI (twine, zip) verdicts of the cached
 wheels named; SKIP_NEW=1 judges no new ones; LARGEST_FIRST=1 starts from the largest.
+When pyelftools cannot parse a wheel's ELF file (its auditwheel verdict is an error such as ArrayError), delete
+that wheel from OUT.json and judge it again with a newer pyelftools first on PYTHONPATH (Debian sid's
+python3-pyelftools, extracted from its .deb as .ci/setup does for towncrier); say so in OUT.json's oracles.
 """
 import base64
 import csv
