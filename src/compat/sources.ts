@@ -29,6 +29,7 @@ import {
   checkSetAgainstFiles,
   parseVersionSet,
 } from '../versionset.js';
+import { compareCodePoints } from '../order.js';
 
 export const SETS_DIR = '_sets';
 
@@ -87,7 +88,7 @@ function sortNewest(list: SetSummary[]): SetSummary[] {
     try {
       return compareVersions(b.version, a.version);
     } catch {
-      return b.version.localeCompare(a.version);
+      return compareCodePoints(b.version, a.version);
     }
   });
 }

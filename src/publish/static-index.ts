@@ -37,6 +37,7 @@ import {
   uploadTime,
 } from './index/pages.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
+import { compareCodePoints } from '../order.js';
 
 export const SETS_DIR = '_sets';
 export const SETS_INDEX = 'index.json';
@@ -199,7 +200,7 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       try {
         return compareVersions(a, b);
       } catch {
-        return a.localeCompare(b);
+        return compareCodePoints(a, b);
       }
     });
     const next: ProjectPage = { meta: { 'api-version': API_VERSION }, name: project, files, versions };
