@@ -83,7 +83,8 @@ function unknownVersion(version: string, label: string, known: string[]): Compat
   });
 }
 
-function sortNewest(list: SetSummary[]): SetSummary[] {
+/** Newest first: PEP 440 order, and code points (never the locale) for what is not a version. */
+export function sortNewest(list: SetSummary[]): SetSummary[] {
   return list.sort((a, b) => {
     try {
       return compareVersions(b.version, a.version);

@@ -5,6 +5,8 @@ import type { ManifestFragment, ReleaseManifest } from '../../src/manifest.js';
 import { mergeFragments } from '../../src/manifest.js';
 import { compareCodePoints } from '../../src/order.js';
 import { criticalPath } from '../../src/plan/cost.js';
+import { sortPageVersions } from '../../src/publish/static-index.js';
+import { sortNewest } from '../../src/compat/sources.js';
 import type { RecipeSet } from '../../src/platforms/recipes.js';
 
 describe('compareCodePoints', () => {
@@ -27,5 +29,14 @@ describe('sites that sort what we write', () => {
     const m = { jobs: [job('build-a'), job('build-B'), job('build_c'), job('build-c')] } as unknown as ReleaseManifest;
     const recipes = { recipes: new Map() } as unknown as RecipeSet;
     expect(criticalPath(m, recipes).jobs.map((j) => j.id)).toEqual(['build-B', 'build-a', 'build-c', 'build_c']);
+  });
+
+  it('an index page lists what is not a PEP 440 version by code point', () => {
+    expect(sortPageVersions(['dev_b', 'dev-b', 'Dev', 'dev'])).toEqual(['Dev', 'dev', 'dev-b', 'dev_b']);
+  });
+
+  it('compat lists what is not a PEP 440 version newest first by code point (reversed)', () => {
+    const set = (version: string) => ({ version, tag: '', commit: null, createdAt: null });
+    expect(sortNewest(['dev_b', 'Dev', 'dev-b'].map(set)).map((s) => s.version)).toEqual(['dev_b', 'dev-b', 'Dev']);
   });
 });
