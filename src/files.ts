@@ -176,27 +176,30 @@ function decodeOrFail(bytes: Uint8Array, abs: string): string {
 /**
  * A file its directory's listing called regular, opened without following a symlink: read to the end
  * without an fstat (Node's costs as much as the read). null when the full checks must decide: larger
- * than the scratch buffer or the cap, or not readable as a file (replaced since the listing), or empty
- * (a FIFO swapped in since the listing reads as empty and must be refused). Never blocks (O_NONBLOCK).
+ * than the scratch buffer or the cap, or not readable as a file (replaced since the listing). Empty is
+ * checked on this fd (a FIFO swapped in since the listing reads as empty and must be refused). Never
+ * blocks (O_NONBLOCK).
  */
 function readListed(fd: number, abs: string, kind: FileKind): string | null {
   const limit = Math.min(SIZE_CAPS[kind] + 1, scratch.length);
   let n = 0;
   try {
     for (;;) {
-      if (n === limit) return null;
+      if (n === limit) break;
       const got = readSync(fd, scratch, n, limit - n, null);
       if (got === 0) break;
       n += got;
     }
   } catch {
-    return null;
-  } finally {
     closeSync(fd);
+    return null;
   }
-  // Nothing read: an empty file, or a FIFO swapped in since the listing (no writer reads as end of file);
-  // the full checks tell them apart and refuse the FIFO, as readUserFileSync does.
-  if (n === 0) return null;
+  // Nothing read: an empty file, or a FIFO swapped in since the listing (no writer reads as end of file).
+  // The full checks tell them apart on this fd (readOpened closes it): opening the path again would read
+  // whatever is there by then (a symlink swapped in, another directory behind a moved link).
+  if (n === 0) return readOpened(fd, abs, kind);
+  closeSync(fd);
+  if (n === limit) return null;
   return decodeOrFail(scratch.subarray(0, n), abs);
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MANIFEST_FILE } from './context.js';
 import { ConfigError, InternalError } from './errors.js';
 import { entryExists, plainNameProblem, readUserFile } from './files.js';
+import { compareCodePoints } from './order.js';
 
 export { MANIFEST_FILE };
 export const FRAGMENT_DIR = 'manifest-fragments';
@@ -323,7 +324,7 @@ export function mergeFragments(m: ReleaseManifest, fragments: ManifestFragment[]
       byName.set(b.filename, b);
     }
   }
-  return { ...m, built: [...byName.values()].sort((a, b) => a.filename.localeCompare(b.filename)) };
+  return { ...m, built: [...byName.values()].sort((a, b) => compareCodePoints(a.filename, b.filename)) };
 }
 
 /**

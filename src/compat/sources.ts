@@ -29,6 +29,7 @@ import {
   checkSetAgainstFiles,
   parseVersionSet,
 } from '../versionset.js';
+import { compareCodePoints } from '../order.js';
 
 export const SETS_DIR = '_sets';
 
@@ -82,12 +83,13 @@ function unknownVersion(version: string, label: string, known: string[]): Compat
   });
 }
 
-function sortNewest(list: SetSummary[]): SetSummary[] {
+/** Newest first: PEP 440 order, and code points (never the locale) for what is not a version. */
+export function sortNewest(list: SetSummary[]): SetSummary[] {
   return list.sort((a, b) => {
     try {
       return compareVersions(b.version, a.version);
     } catch {
-      return b.version.localeCompare(a.version);
+      return compareCodePoints(b.version, a.version);
     }
   });
 }

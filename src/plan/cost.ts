@@ -2,6 +2,7 @@
 // split into one per Python, each job's timeout, and the modelled wall time of the whole release (its critical path).
 import type { BuildJob, ReleaseManifest } from '../manifest.js';
 import type { Recipe, RecipeSet } from '../platforms/recipes.js';
+import { compareCodePoints } from '../order.js';
 
 /** Minutes one package × Python takes natively on Linux; the factors below scale it. */
 export const BASE_MINUTES = 5;
@@ -58,7 +59,7 @@ export interface CriticalPath {
 export function criticalPath(m: ReleaseManifest, recipes: RecipeSet): CriticalPath {
   const jobs = m.jobs
     .map((j) => ({ id: j.id, minutes: jobMinutes(j, recipes.recipes.get(j.target)), emulated: j.emulation !== null }))
-    .sort((a, b) => b.minutes - a.minutes || a.id.localeCompare(b.id));
+    .sort((a, b) => b.minutes - a.minutes || compareCodePoints(a.id, b.id));
   const slowest = jobs[0] ?? { id: '(none)', minutes: 0 };
   const native = jobs.find((j) => !j.emulated) ?? null;
   const wallMinutes = FIXED_JOBS_MINUTES.plan + slowest.minutes + FIXED_JOBS_MINUTES.verify + FIXED_JOBS_MINUTES.publish;

@@ -37,6 +37,7 @@ import {
   uploadTime,
 } from './index/pages.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
+import { compareCodePoints } from '../order.js';
 
 export const SETS_DIR = '_sets';
 export const SETS_INDEX = 'index.json';
@@ -195,13 +196,7 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
       byName.set(e.filename, prior ? { ...e, 'upload-time': prior['upload-time'] } : e);
     }
     const files = [...byName.values()].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
-    const versions = [...new Set(files.map((f) => fileVersion(f.filename)).filter((v): v is string => v !== null))].sort((a, b) => {
-      try {
-        return compareVersions(a, b);
-      } catch {
-        return a.localeCompare(b);
-      }
-    });
+    const versions = sortPageVersions([...new Set(files.map((f) => fileVersion(f.filename)).filter((v): v is string => v !== null))]);
     const next: ProjectPage = { meta: { 'api-version': API_VERSION }, name: project, files, versions };
     await run.ctx.world.mutate(`write ${path.join(root, project)}/index.json and index.html`, async () => {
       await run.ctx.world.writeFile(file, renderJson(next));
@@ -280,4 +275,15 @@ export function createIndexDestination(opts: IndexDestinationOptions): Destinati
   }
 
   return { name: 'index', preflight, publish };
+}
+
+/** A project page's `versions`: PEP 440 order, and code points (never the locale) for what is not a version. */
+export function sortPageVersions(versions: string[]): string[] {
+  return versions.sort((a, b) => {
+    try {
+      return compareVersions(a, b);
+    } catch {
+      return compareCodePoints(a, b);
+    }
+  });
 }

@@ -3,8 +3,12 @@
 // Like Jupyter's `jupyter` metapackage (a wheel of nothing but .dist-info whose Requires-Dist names the
 // components), but every component is pinned `==V`, and the wheel carries versions.json in its .dist-info,
 // so `pip install <name>-release==V` installs the set with plain pip, and importlib.metadata (or a
-// downloader reading the wheel) finds the set from PyPI alone. The bytes depend only on the set: building
-// it twice gives the same file and the same sha256, so a re-run uploads nothing new.
+// downloader reading the wheel) finds the set from PyPI alone. The bytes depend only on the release: building
+// it twice gives the same file and the same sha256, so a re-run uploads nothing new (PyPI refuses the same
+// filename with other bytes, which would block a re-run finishing a half-done release). So nothing of the
+// clock goes in: zip entries carry the fixed 1980-01-01 date (zip-write.ts), and the embedded versions.json
+// has an empty `createdAt` (the set's own is when a plan was made, which a re-planned re-run changes);
+// `release compat` shows no date for a set read from the set distribution's page.
 import { createHash } from 'node:crypto';
 import { filenameName, normalizeName } from '../version/pep440.js';
 import { serializeVersionSet, type VersionSet } from '../versionset.js';
@@ -24,6 +28,11 @@ function recordHash(data: Buffer): string {
 /** The set distribution's wheel filename for a release (`backend.ai-release`, 26.8.0 → `backend_ai_release-26.8.0-py3-none-any.whl`). */
 export function setDistributionFilename(name: string, version: string): string {
   return `${filenameName(normalizeName(name))}-${version}-py3-none-any.whl`;
+}
+
+/** The versions.json the set distribution embeds: the set without its clock-dependent `createdAt` (empty). */
+export function setDistributionVersionSet(set: VersionSet): VersionSet {
+  return { ...set, createdAt: '' };
 }
 
 /** The `<name>-release` wheel of a version set (`name` as config/set-distribution.ts chose it): METADATA pinning every component, and versions.json. */
@@ -53,7 +62,7 @@ export function buildSetDistribution(set: VersionSet, distribution: string): Set
   const files: Array<[string, Buffer]> = [
     [`${info}/METADATA`, Buffer.from(metadata, 'utf8')],
     [`${info}/WHEEL`, Buffer.from(wheel, 'utf8')],
-    [`${info}/versions.json`, Buffer.from(serializeVersionSet(set), 'utf8')],
+    [`${info}/versions.json`, Buffer.from(serializeVersionSet(setDistributionVersionSet(set)), 'utf8')],
   ];
   const record = [...files.map(([n, d]) => `${n},${recordHash(d)},${d.length}`), `${info}/RECORD,,`, ''].join('\n');
   files.push([`${info}/RECORD`, Buffer.from(record, 'utf8')]);

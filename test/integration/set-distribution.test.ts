@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildSetDistribution } from '../../src/wheel/set-distribution.js';
 import { serializeVersionSet, type VersionSet } from '../../src/versionset.js';
 import { runRelease } from '../helpers/cli.js';
@@ -30,8 +30,17 @@ describe.skipIf(!ok)('the set distribution <name>-release==V', () => {
         files: [{ filename: path.basename(files[i]!), type: 'wheel' as const, sha256: sha256(files[i]!), size: statSync(files[i]!).size, tags: ['py3-none-any'] }],
       })),
     };
-    const a = buildSetDistribution(set, 'acme-release');
-    const b = buildSetDistribution(set, 'acme-release');
+    // Built at two clock times, from sets planned at two times (a re-planned re-run): the same bytes,
+    // or PyPI would refuse the re-upload a re-run needs to finish a half-done release.
+    vi.useFakeTimers({ now: new Date('2026-08-01T00:00:00Z') });
+    let a, b;
+    try {
+      a = buildSetDistribution(set, 'acme-release');
+      vi.setSystemTime(new Date('2031-03-04T05:06:07Z'));
+      b = buildSetDistribution({ ...set, createdAt: new Date().toISOString() }, 'acme-release');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(a.filename).toBe('acme_release-3.1.0-py3-none-any.whl');
     expect(Buffer.compare(a.bytes, b.bytes)).toBe(0);
     writeFileSync(path.join(wheelhouse, a.filename), a.bytes);
@@ -42,7 +51,7 @@ describe.skipIf(!ok)('the set distribution <name>-release==V', () => {
     const report = JSON.parse(v.stdout) as { artifacts: { filename: string; ok: boolean; codes: string[] }[] };
     expect(report.artifacts.find((x) => x.filename === a.filename)).toMatchObject({ ok: true, codes: [] });
     const inside = execFileSync(PY, ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.read("acme_release-3.1.0.dist-info/versions.json").decode(), end="")', path.join(wheelhouse, a.filename)], { encoding: 'utf8' });
-    expect(inside).toBe(serializeVersionSet(set));
+    expect(inside).toBe(serializeVersionSet({ ...set, createdAt: '' }));
 
     // Installed by plain pip with every component pinned: set-distribution-release.test.ts, from a real release.
     expect(readFileSync(path.join(wheelhouse, a.filename)).length).toBe(a.bytes.length);

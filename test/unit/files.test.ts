@@ -115,6 +115,21 @@ describe('userDirReader', () => {
     expect(userDirReader(path.join(repo, 'empty'), { kind: 'fragment', root: repo })(entry!)).toBe('');
   });
 
+  it('checks an empty listed file on the fd it opened, not by opening its path again', () => {
+    // The reader's directory is a link; by the time the empty file is read, the link leads elsewhere.
+    // The file opened is the one read: a second open by path would read the other directory's file.
+    mkdirSync(path.join(repo, 'swap-a'));
+    mkdirSync(path.join(repo, 'swap-b'));
+    writeFileSync(path.join(repo, 'swap-a/1.feature.md'), '');
+    writeFileSync(path.join(repo, 'swap-b/1.feature.md'), 'swapped in\n');
+    symlinkSync('swap-a', path.join(repo, 'swap'));
+    const [entry] = readdirSync(path.join(repo, 'swap'), { withFileTypes: true });
+    const reader = userDirReader(path.join(repo, 'swap'), { kind: 'fragment', root: repo });
+    rmSync(path.join(repo, 'swap'));
+    symlinkSync('swap-b', path.join(repo, 'swap'));
+    expect(reader(entry!)).toBe('');
+  });
+
   it('refuses the files of a directory that is a symlink out of the repository', () => {
     const reader = userDirReader(path.join(repo, 'linked'), { kind: 'fragment', root: repo });
     expect(outcome(() => reader('1.feature.md'))).toMatchObject({ error: expect.stringMatching(/outside the repository/), file: path.join(repo, 'linked/1.feature.md') });
