@@ -304,3 +304,48 @@ export function plainNameProblem(name: string): string | null {
   if (/[\x00-\x1f\x7f]/.test(name)) return `${JSON.stringify(name)} contains a control character`;
   return null;
 }
+
+/** What a non-regular entry is, in words. */
+function entryKind(st: import('node:fs').Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Why an entry named like a wheel or an sdist is not a file to publish, or null: it must be a regular
+ * file, or a symlink to one inside one of `within` (the dist directory, the repository). A directory, a
+ * FIFO (reading it waits forever), a device (`/dev/zero` never ends) or a link leaving the release is not
+ * an artifact, and is never skipped in silence: the release would lose a file, or gain one from elsewhere.
+ */
+export function artifactEntryProblem(file: string, within: string[]): string | null {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return 'does not exist';
+  }
+  if (st.isFile()) return null;
+  if (!st.isSymbolicLink()) return `is ${entryKind(st)}, not a regular file`;
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symlink loop' : 'is a dangling symlink';
+  }
+  const target = statSync(real);
+  if (!target.isFile()) return `is a symlink to ${entryKind(target)} (${real}), not a regular file`;
+  if (!within.some((d) => inside(real, realDir(d)))) return `is a symlink to ${real}, outside ${within.join(' and ')}`;
+  return null;
+}
+
+/** Refuse (exit 2, naming each path) every entry of `files` that artifactEntryProblem finds wrong. */
+export function refuseNonFileArtifacts(files: string[], within: string[]): void {
+  const bad = files.map((f) => [f, artifactEntryProblem(f, within)] as const).filter(([, p]) => p !== null);
+  if (!bad.length) return;
+  const [first, problem] = bad[0]!;
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1).map(([f, p]) => `${f} ${p}`).join('; ')})` : '';
+  throw fail(first, `named like a wheel or an sdist, but ${problem}${more}`, 'only regular wheel and sdist files are published: remove it, or put the file itself in its place; nothing was uploaded');
+}

@@ -65,9 +65,9 @@ async function unplannedArtifacts(ctx: Context, dir: string): Promise<string[] |
   }
   const names = await readdir(dir).catch(() => null);
   if (names === null) throw new ConfigError('the dist directory does not exist', { file: dir, hint: 'build first, or name the files: `release publish wheelhouse/*.whl`' });
-  const files: string[] = [];
-  for (const n of names.sort()) if (isArtifact(n) && (await stat(path.join(dir, n))).isFile()) files.push(path.join(dir, n));
-  return files;
+  // Every entry named like an artifact, whatever it is: publish refuses a directory, a FIFO, a device or a
+  // link leaving the release by its path (skipping one in silence would publish an incomplete release).
+  return names.sort().filter((n) => isArtifact(n)).map((n) => path.join(dir, n));
 }
 
 /** `release verify FILE...`'s checks, for publish's files without a plan. */

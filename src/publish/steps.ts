@@ -5,14 +5,14 @@
 // destinations and hands the others what they already confirmed; a run where every destination is
 // complete does nothing and says so (exit 0: re-running a finished release job must stay green).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { readListedAssets } from './listed-assets.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
-import { entryExists } from '../files.js';
+import { entryExists, refuseNonFileArtifacts, repositoryOf } from '../files.js';
 import { registerUrlCredentials } from '../secrets.js';
 import {
   FRAGMENT_DIR,
@@ -224,6 +224,8 @@ function nameAndVersion(file: string): { name: string; version: string } {
 async function checkLooseFiles(ctx: Context, s: Bag): Promise<void> {
   const loose = looseOf(s);
   if (!loose.files.length) throw new VerifyError('no wheels or sdists to publish', { file: ctx.distDir, hint: 'build first, or name the files: `release publish dist/*`' });
+  // Before any file is opened: a FIFO would hang verify's read, a link to elsewhere would publish a file from outside.
+  refuseNonFileArtifacts(loose.files, [...new Set(loose.files.map((f) => path.dirname(f)))].concat(repositoryOf(ctx.cwd)));
   const byName = new Map<string, string>();
   const versions = new Map<string, string[]>();
   for (const file of loose.files) {
@@ -239,8 +241,11 @@ async function checkLooseFiles(ctx: Context, s: Bag): Promise<void> {
     throw new UsageError(`the files mix ${versions.size} versions: ${listed}`, { hint: 'publish one version at a time: name only the files of that version' });
   }
   const version = s.set('looseVersion', [...versions.keys()][0]!);
-  // A project with a VERSION file releases that version; without one, the files say which.
-  const projectVersion = await ctx.version().catch(() => null);
+  // A project with a VERSION file releases that version; without one, the files say which. A VERSION that
+  // is there but unreadable or malformed is the user's to fix (exit 2 naming it), not a file to ignore.
+  const loaded = s.need('loaded');
+  const { versionFilePath } = await import('../version/file.js');
+  const projectVersion = entryExists(versionFilePath(loaded.root, loaded.config)) ? await ctx.version() : null;
   if (projectVersion !== null && projectVersion !== version) {
     throw new ConfigError(`the files are version ${version}, but the project's VERSION says ${projectVersion}`, { hint: `publish the files of ${projectVersion}, or run from the project that built them (--cwd)` });
   }
@@ -369,6 +374,25 @@ function chooseDestinations(ctx: Context, s: Bag): void {
   }
 }
 
+/**
+ * Entries named like a wheel or an sdist below `dir` that are not regular files (a directory, a FIFO, a
+ * device, any symlink), walked as filesBelow walks, skipping our own outputs: filesBelow lists only regular
+ * files, so without this they would be passed over in silence.
+ */
+async function oddArtifactEntries(dir: string, skip: string[]): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string, depth: number): Promise<void> {
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (artifactKind(e.name) && !e.isFile()) out.push(p);
+      else if (e.isDirectory() && depth < 4 && !skip.includes(path.resolve(p)) && e.name !== FRAGMENT_DIR) await walk(p, depth + 1);
+    }
+  }
+  await walk(dir, 0);
+  return out.sort();
+}
+
 /** Every file below `dir` by name, skipping our own outputs. */
 async function filesByName(dir: string, skip: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -417,6 +441,7 @@ async function checkGate(ctx: Context, s: Bag): Promise<void> {
   if (stale.length) throw new VerifyError(`the verify record names files the manifest does not list: ${stale.join(', ')}`, { ...where, hint: 'run `release verify` again' });
   const skip = [path.resolve(ctx.distDir, ASSETS_DIR), path.resolve(loaded.root, loaded.config.publish.index.dir)];
   const named = s.get('paths');
+  if (!named) refuseNonFileArtifacts(await oddArtifactEntries(ctx.distDir, skip), [ctx.distDir, loaded.root]);
   const onDisk = named ? new Map([...named].map(([n, p]) => [n, [p]])) : await filesByName(ctx.distDir, skip);
   const candidatesOf = (b: (typeof m.built)[number]) => {
     const rec = verified.get(b.filename);

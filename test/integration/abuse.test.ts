@@ -644,3 +644,133 @@ describe.concurrent('hostile files for the Pants readers', () => {
     expectContained(await run(dir, ['version', 'check']), dir, before, 2, file);
   });
 });
+
+/**
+ * `release publish` and what is in dist/: an entry named like a wheel that is not a regular file (a
+ * directory, a FIFO, a device, a link to outside) is refused by its path before anything is sent, with a
+ * plan or without; a malformed VERSION next to files without a plan is the user's to fix, not ignored.
+ */
+describe.concurrent('publish and the entries of dist/', () => {
+  const EVIL = 'evil-1.0.0-py3-none-any.whl';
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  let pypi: import('../servers/pypi.js').PypiServer;
+  beforeAll(async () => {
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['entry-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    pypi = await (await import('../servers/pypi.js')).startPypiServer();
+    // A wheel of the release outside the repository: a link to it must not be published from there.
+    writeFileSync(path.join(base, fx.files[0]!.filename), readFileSync(path.join(fx.dist, fx.files[0]!.filename)));
+  });
+  afterAll(async () => {
+    fx?.cleanup();
+    await pypi?.close();
+  });
+
+  type Entry = 'directory' | 'fifo' | 'device' | 'outside' | 'to-device' | 'dangling' | 'loop';
+  const ENTRIES: Entry[] = ['directory', 'fifo', 'device', 'outside', 'to-device', 'dangling', 'loop'];
+  function plantEntry(file: string, how: Entry, outside: string): void {
+    rmSync(file, { recursive: true, force: true });
+    mkdirSync(path.dirname(file), { recursive: true });
+    if (how === 'directory') mkdirSync(file);
+    else if (how === 'fifo') execFileSync('mkfifo', [file]);
+    // A character device (1,3 is /dev/null): the suite runs as root in CI's container; a link to /dev/zero otherwise.
+    else if (how === 'device' && process.getuid?.() === 0) execFileSync('mknod', [file, 'c', '1', '3']);
+    else if (how === 'device') symlinkSync('/dev/zero', file);
+    else if (how === 'outside') symlinkSync(outside, file);
+    else if (how === 'to-device') symlinkSync('/dev/zero', file);
+    else if (how === 'dangling') symlinkSync(path.join(path.dirname(file), 'no-such.whl'), file);
+    else symlinkSync(path.basename(file), file);
+  }
+
+  /** Publish to the shared server; the config is written first, so the tree is hashed after it. */
+  async function configure(dir: string): Promise<string> {
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: pypi.uploadUrl } });
+    return treeHash(dir);
+  }
+  const publish = (dir: string, args: string[] = []) => run(dir, ['publish', ...args], { PYPI_TOKEN: pypi.token });
+
+  /** Nothing reached the server, the message names the path, and nothing was recorded. */
+  function expectRefused(o: Outcome, dir: string, before: string, names: string | RegExp): void {
+    expectContained(o, dir, before, 2, names);
+    expect(pypi.files().filter((f) => f.filename.startsWith('entry_core') || f.filename.startsWith('evil'))).toEqual([]);
+  }
+
+  // With the plan: an extra entry named like a wheel, and the release's own wheel replaced.
+  it.each(ENTRIES)('with a plan, dist/more/%s named like a wheel', async (how) => {
+    const dir = fx.copy(path.join(base, `pe-extra-${how}`));
+    const file = path.join(dir, 'dist', 'more', EVIL);
+    plantEntry(file, how, outsideFile);
+    const before = await configure(dir);
+    expectRefused(await publish(dir), dir, before, file);
+  });
+
+  it.each(['fifo', 'device', 'outside', 'directory'] as const)('with a plan, the release\'s own wheel replaced by a %s', async (how) => {
+    const dir = fx.copy(path.join(base, `pe-own-${how}`));
+    const file = path.join(dir, 'dist', fx.files[0]!.filename);
+    plantEntry(file, how, path.join(base, fx.files[0]!.filename));
+    const before = await configure(dir);
+    expectRefused(await publish(dir), dir, before, file);
+  });
+
+  // Without a plan: the same entries at the top of a dist/ that holds a good wheel, found or named.
+  it.each(ENTRIES)('without a plan, dist/ holding a %s named like a wheel', async (how) => {
+    const dir = repo({ ...baseTree(), [`dist/${fx.files[0]!.filename}`]: '' });
+    writeFileSync(path.join(dir, 'dist', fx.files[0]!.filename), readFileSync(path.join(fx.dist, fx.files[0]!.filename)));
+    const file = path.join(dir, 'dist', EVIL);
+    plantEntry(file, how, path.join(base, fx.files[0]!.filename));
+    const before = await configure(dir);
+    expectRefused(await publish(dir), dir, before, file);
+  });
+
+  it.each(['fifo', 'device', 'outside'] as const)('without a plan, a %s named on the command line', async (how) => {
+    const dir = repo(baseTree());
+    const file = path.join(dir, 'wheelhouse', fx.files[0]!.filename);
+    plantEntry(file, how, path.join(base, fx.files[0]!.filename));
+    const before = await configure(dir);
+    expectRefused(await publish(dir, [`wheelhouse/${fx.files[0]!.filename}`]), dir, before, file);
+  });
+
+  it('without a plan, a wheel linked from inside the repository is published', async () => {
+    const dir = repo(baseTree());
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    const server = await (await import('../servers/pypi.js')).startPypiServer();
+    try {
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: server.uploadUrl } });
+      mkdirSync(path.join(dir, 'build'));
+      mkdirSync(path.join(dir, 'dist'));
+      writeFileSync(path.join(dir, 'build', fx.files[0]!.filename), readFileSync(path.join(fx.dist, fx.files[0]!.filename)));
+      symlinkSync(path.join('..', 'build', fx.files[0]!.filename), path.join(dir, 'dist', fx.files[0]!.filename));
+      const o = await run(dir, ['publish'], { PYPI_TOKEN: server.token }, 3 * BOUND_MS);
+      expect({ code: o.result.code, stderr: o.result.stderr.slice(-600) }).toMatchObject({ code: 0 });
+      expect(server.files().map((f) => f.filename)).toEqual([fx.files[0]!.filename]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  const BAD_VERSIONS: Array<[string, string | Buffer, RegExp]> = [
+    ['empty', '', /is empty/],
+    ['two lines', '1.0.0\n1.0.1\n', /has 2 lines/],
+    ['not a version', 'one point oh\n', /not a valid PEP 440 version/],
+    ['NUL bytes', '1.0.0\0\n', /not a valid PEP 440 version/],
+    ['a byte-order mark', '\ufeff1.0.0\n', /byte-order mark/],
+    ['Latin-1 bytes', Buffer.from('1.0.0\xe9\n', 'latin1'), /not valid UTF-8/],
+    ['a FIFO', 'fifo', /named pipe/],
+  ];
+  it.each(BAD_VERSIONS)('without a plan, a VERSION that is %s: exit 2 naming it and the fix, nothing sent', async (_what, content, message) => {
+    const dir = repo(baseTree());
+    const version = path.join(dir, 'VERSION');
+    if (content === 'fifo') {
+      rmSync(version);
+      execFileSync('mkfifo', [version]);
+    } else writeFileSync(version, content);
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(path.join(dir, 'dist', fx.files[0]!.filename), readFileSync(path.join(fx.dist, fx.files[0]!.filename)));
+    const before = await configure(dir);
+    const o = await publish(dir);
+    expectRefused(o, dir, before, version);
+    expect(o.result.stderr).toMatch(message);
+    expect(o.result.stderr).toMatch(/hint: /);
+  });
+});
