@@ -7,6 +7,24 @@ import { duplicateRstTargets } from './rst-targets.js';
 /** Metadata-Version values PyPI accepts (2.0 is rejected). */
 const ACCEPTED_METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
 
+/**
+ * The Metadata-Version each field first appeared in, as packaging's `Metadata` validator has it: PyPI
+ * (warehouse, through packaging) rejects an upload whose metadata uses a field its declared version does not
+ * have. Only fields twine sends are listed: it drops License-File below 2.4, and never sends Import-Name or
+ * Import-Namespace.
+ */
+const FIELD_ADDED: Record<string, string> = {
+  'supported-platform': '1.1', 'download-url': '1.1', classifier: '1.1', requires: '1.1', provides: '1.1', obsoletes: '1.1',
+  maintainer: '1.2', 'maintainer-email': '1.2', 'requires-dist': '1.2', 'requires-python': '1.2', 'requires-external': '1.2',
+  'project-url': '1.2', 'provides-dist': '1.2', 'obsoletes-dist': '1.2',
+  'description-content-type': '2.1', 'provides-extra': '2.1', dynamic: '2.2', 'license-expression': '2.4',
+};
+const versionKey = (v: string) => v.split('.').map(Number);
+const olderThan = (a: string, b: string) => {
+  const [x, y] = [versionKey(a), versionKey(b)];
+  return x[0]! < y[0]! || (x[0] === y[0] && x[1]! < y[1]!);
+};
+
 const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];
 const MARKDOWN_VARIANTS = ['gfm', 'commonmark'];
@@ -25,6 +43,15 @@ export function checkCoreMetadata(prefix: 'W' | 'S', block: HeaderBlock, entry: 
   if (mv === null) add(prefix === 'W' ? 'METADATA-FIELD' : 'PKG-INFO', 'Metadata-Version is missing');
   else if (!ACCEPTED_METADATA_VERSIONS.includes(mv)) {
     add('METADATA-VERSION', `Metadata-Version ${mv} is not accepted by PyPI (accepted: ${ACCEPTED_METADATA_VERSIONS.join(', ')})`);
+  } else {
+    const seen = new Set<string>();
+    for (const [key] of block.fields) {
+      const field = key.toLowerCase();
+      const added = FIELD_ADDED[field];
+      if (added === undefined || seen.has(field) || !olderThan(mv, added)) continue;
+      seen.add(field);
+      add('METADATA-FIELD-VERSION', `${key} is a Metadata-Version ${added} field, but the metadata declares Metadata-Version ${mv}; PyPI rejects the upload ("${key.toLowerCase()} introduced in metadata version ${added}, not ${mv}"): declare Metadata-Version ${added} or later (upgrade the build backend) or drop the field`);
+    }
   }
   const name = getField(block, 'Name')?.trim() || null;
   const version = getField(block, 'Version')?.trim() || null;

@@ -31,8 +31,24 @@ describe('core metadata', () => {
   const codes = (text: string) => checkCoreMetadata('W', parseHeaders(text), 'x/METADATA').findings.map((f) => f.code);
   const base = 'Name: demo\nVersion: 1.0\nDescription-Content-Type: text/markdown\n\nbody\n';
   it('accepts every Metadata-Version PyPI accepts and rejects 2.0', () => {
-    for (const mv of ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5']) expect(codes(`Metadata-Version: ${mv}\n${base}`), mv).toEqual([]);
+    for (const mv of ['2.1', '2.2', '2.3', '2.4', '2.5']) expect(codes(`Metadata-Version: ${mv}\n${base}`), mv).toEqual([]);
+    // Description-Content-Type is a 2.1 field: older metadata cannot type its description (a warning only).
+    const untyped = base.replace('Description-Content-Type: text/markdown\n', '');
+    for (const mv of ['1.0', '1.1', '1.2']) expect(codes(`Metadata-Version: ${mv}\n${untyped}`), mv).toEqual(['W-DESCRIPTION-TYPE']);
     expect(codes(`Metadata-Version: 2.0\n${base}`)).toEqual(['W-METADATA-VERSION']);
+  });
+
+  it('rejects a field newer than the declared Metadata-Version, as packaging does for PyPI', () => {
+    // The defect of four real wheels (harfile 0.3.0, opt_einsum 3.4.0, ...): License-Expression under 2.1 or 2.3.
+    for (const mv of ['2.1', '2.3']) expect(codes(`Metadata-Version: ${mv}\nLicense-Expression: MIT\n${base}`), mv).toEqual(['W-METADATA-FIELD-VERSION']);
+    expect(codes(`Metadata-Version: 2.4\nLicense-Expression: MIT\n${base}`)).toEqual([]);
+    expect(codes(`Metadata-Version: 2.1\nDynamic: Requires-Dist\n${base}`)).toEqual(['W-METADATA-FIELD-VERSION']);
+    expect(codes(`Metadata-Version: 1.0\nClassifier: A\nClassifier: B\n${base}`)).toEqual(['W-METADATA-FIELD-VERSION', 'W-METADATA-FIELD-VERSION']);
+    // License-File below 2.4 is what setuptools wrote for years: twine drops it, so PyPI never sees it.
+    expect(codes(`Metadata-Version: 2.1\nLicense-File: LICENSE\n${base}`)).toEqual([]);
+    const message = checkCoreMetadata('S', parseHeaders(`Metadata-Version: 2.3\nLicense-Expression: MIT\n${base}`), 'x/PKG-INFO').findings;
+    expect(message.map((f) => f.code)).toEqual(['S-METADATA-FIELD-VERSION']);
+    expect(message[0]!.message).toMatch(/License-Expression is a Metadata-Version 2\.4 field.*declares Metadata-Version 2\.3/);
   });
 
   it('checks the description content type and its Markdown variant', () => {
