@@ -1,12 +1,14 @@
 // How often `release verify` agrees with the reference tools on real wheels.
 //
-//   node test/real/accuracy.mjs ORACLES.json DIR [--ours OURS.json] [--list]
+//   node test/real/accuracy.mjs ORACLES.json DIR [--ours OURS.json] [--pypi-metadata VERDICTS.json] [--list]
 //
 // ORACLES.json comes from test/real/oracles.py (auditwheel, twine check's rules, packaging, PyPI's zip rule,
 // a zipfile RECORD check). DIR holds the wheels; verify runs over it (`release verify --json`, after
 // `npm run build`) unless --ours names a saved report. Prints, per oracle, how many wheels each side rejects
 // and where they differ; then the false alarms (verify fails a wheel no oracle rejects) and the misses (an
-// oracle rejects a wheel verify passes). Exit 1 when there is any false alarm or miss.
+// oracle rejects a wheel verify passes). Exit 1 when there is any false alarm or miss. --pypi-metadata adds
+// PyPI's upload metadata validation (test/real/pypi_metadata.py: packaging's Metadata.from_raw and
+// warehouse's own rules) as one more oracle.
 import { spawnSync } from 'node:child_process';
 import console from 'node:console';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ const flag = (name) => {
   return i < 0 ? null : args.splice(i, 2)[1];
 };
 const ours = flag('--ours');
+const pypiMetadata = flag('--pypi-metadata');
 const list = args.includes('--list');
 const [oracleFile, dir] = args.filter((a) => !a.startsWith('--'));
 if (!oracleFile || (!dir && !ours)) {
@@ -35,6 +38,11 @@ function runVerify() {
 }
 
 const oracle = JSON.parse(readFileSync(oracleFile, 'utf8'));
+if (pypiMetadata) {
+  const { verdicts } = JSON.parse(readFileSync(pypiMetadata, 'utf8'));
+  for (const [n, w] of Object.entries(oracle.wheels)) if (verdicts[n]) w.pypi_metadata = verdicts[n];
+  oracle.oracles.pypi_metadata = JSON.parse(readFileSync(pypiMetadata, 'utf8')).oracles;
+}
 const report = ours ? JSON.parse(readFileSync(ours, 'utf8')) : runVerify();
 const byName = new Map(report.artifacts.map((a) => [a.filename, a]));
 
@@ -110,6 +118,12 @@ const checks = [
     judges: (w) => w.packaging?.filename_ok && 'metadata_version_ok' in w.packaging,
     rejects: (w) => (w.packaging.metadata_version_ok ? null : 'Metadata-Version not accepted'),
     ours: (a) => a.findings.filter((f) => f.code === 'W-METADATA-VERSION' && f.level !== 'warning'),
+  },
+  {
+    oracle: 'PyPI (upload metadata validation)',
+    judges: (w) => Boolean(w.pypi_metadata),
+    rejects: (w) => (w.pypi_metadata.accepted ? null : w.pypi_metadata.reasons.join('; ')),
+    ours: (a) => a.findings.filter((f) => /^W-(METADATA-VERSION|METADATA-FIELD-VERSION|METADATA-FIELD|LOCAL-VERSION)$/.test(f.code) && f.level !== 'warning'),
   },
   {
     oracle: 'PyPI (zip ratio > 50 above 64 MiB)',
