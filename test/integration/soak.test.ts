@@ -319,6 +319,10 @@ describe('publish soak', () => {
           } catch (err) {
             if (!(err instanceof WheelwrightError)) throw err;
             if (process.env.SOAK_TRACE) console.log(`soak: server kills: seed ${seed}: ${err.message}`);
+            // A re-run comes after the killed server is back: each is down at most 400 ms from its crash, which
+            // happened before this run gave up. Without the pause, a fast machine spends every re-run while it is
+            // still down, and the test measures the machine's speed, not the release's recovery.
+            await new Promise((resolve) => setTimeout(resolve, 500));
           }
         }
         expect(done, `seed ${seed}: did not finish in ${MAX_ATTEMPTS} runs`).toBe(true);
