@@ -65,6 +65,15 @@ describe('PyPI upload form from core metadata', () => {
     expect(form.some(([k]) => k === 'classifier' || k === 'requires-dist')).toBe(false);
   });
 
+  it('leaves out License-File below Metadata-Version 2.4, which PyPI would reject, as twine does', () => {
+    for (const mv of ['2.1', '2.3', '1.2']) {
+      const form = metadataForm(METADATA.replace('Metadata-Version: 2.4', `Metadata-Version: ${mv}`), file());
+      expect(form.filter(([f]) => f === 'license_file'), mv).toEqual([]);
+      expect(form.filter(([f]) => f === 'metadata_version'), mv).toEqual([['metadata_version', mv]]);
+    }
+    expect(metadataForm(METADATA.replace('Metadata-Version: 2.4', 'Metadata-Version: 2.5'), file()).filter(([f]) => f === 'license_file')).toHaveLength(2);
+  });
+
   it('refuses metadata that names another project or version than the file', () => {
     expect(() => metadataForm(METADATA, file({ package: 'demo-cli' }))).toThrow(PublishError);
     expect(() => metadataForm(METADATA, file({ version: '0.3.1' }))).toThrow(/metadata Version `0.3.0` is not 0.3.1/);

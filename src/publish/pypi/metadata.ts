@@ -113,8 +113,13 @@ export function metadataForm(text: string, file: PublishFile): Array<[string, st
   if (normalizeVersion(version) !== file.version) throw new PublishError(`${file.filename}: metadata Version \`${version}\` is not ${file.version}`, where);
   const form: Array<[string, string]> = [];
   const keywords = getAllFields(block, 'keywords');
+  // License-File is a Metadata-Version 2.4 field: below that, PyPI rejects the upload ("license-file introduced
+  // in metadata version 2.4"), and twine drops it; setuptools wrote it into 2.1–2.3 metadata for years.
+  const [major, minor] = mv.trim().split('.').map(Number);
+  const dropLicenseFile = major! < 2 || (major === 2 && minor! < 4);
   for (const [key, value] of block.fields) {
     const k = key.toLowerCase();
+    if (k === 'license-file' && dropLicenseFile) continue;
     if (SINGLE[k] && !form.some(([f]) => f === SINGLE[k])) form.push([SINGLE[k], value]);
     else if (MULTI[k]) form.push([MULTI[k], value]);
   }
