@@ -335,7 +335,12 @@ export function artifactEntryProblem(file: string, within: string[]): string | n
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symlink loop' : 'is a dangling symlink';
   }
-  const target = statSync(real);
+  let target: ReturnType<typeof statSync>;
+  try {
+    target = statSync(real);
+  } catch {
+    return 'changed while it was checked (its target is gone)';
+  }
   if (!target.isFile()) return `is a symlink to ${entryKind(target)} (${real}), not a regular file`;
   if (!within.some((d) => inside(real, realDir(d)))) return `is a symlink to ${real}, outside ${within.join(' and ')}`;
   return null;

@@ -202,8 +202,11 @@ for (const c of checks) {
 const unjudgedOnly = (n) => {
   const w = oracle.wheels[n];
   const errors = errorsOf(byName.get(n));
+  const claims = (cs, f) => cs.some((c) => c.ours({ findings: [f] }).length);
   const unjudgedChecks = checks.filter((c) => !c.judges(w));
-  return unjudgedChecks.length > 0 && errors.every((f) => unjudgedChecks.some((c) => c.ours({ findings: [f] }).length));
+  const judgingChecks = checks.filter((c) => c.judges(w));
+  // A finding another oracle did judge (and accepted) stays a false alarm.
+  return unjudgedChecks.length > 0 && errors.every((f) => claims(unjudgedChecks, f) && !claims(judgingChecks, f));
 };
 const unjudged = wheels.filter((n) => errorsOf(byName.get(n)).length && !rejectedBy.has(n) && unjudgedOnly(n));
 const falseAlarms = wheels.filter((n) => errorsOf(byName.get(n)).length && !rejectedBy.has(n) && !unjudgedOnly(n));
