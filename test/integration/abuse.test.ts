@@ -774,3 +774,102 @@ describe.concurrent('publish and the entries of dist/', () => {
     expect(o.result.stderr).toMatch(/hint: /);
   });
 });
+
+/**
+ * Which GitHub API a command talks to (#17 item 6): GITHUB_API_URL (a GitHub Enterprise runner's) wins over
+ * publish.github.api_url's default, with a release config or without, spelled with a trailing slash or not;
+ * only an explicit other api_url wins over it. Two recording servers on 127.0.0.1: the runner's and the config's.
+ */
+describe.concurrent('the GitHub API URL: GITHUB_API_URL unless the config names another', () => {
+  interface Recorder {
+    url: string;
+    paths: string[];
+    close: () => Promise<void>;
+  }
+  async function recorder(): Promise<Recorder> {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      paths.push(req.url ?? '');
+      // An empty release list for compat; 404 for a release by tag (verify); 401 for publish's first call.
+      if (/\/releases(\?|$)/.test(req.url ?? '') && req.method === 'GET') res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      else if ((req.url ?? '').includes('/releases/tags/')) res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+      else res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Bad credentials"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3`,
+      paths,
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
+  }
+  let runner: Recorder;
+  let configured: Recorder;
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  beforeAll(async () => {
+    [runner, configured] = await Promise.all([recorder(), recorder()]);
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['route-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+  });
+  afterAll(async () => {
+    await runner?.close();
+    await configured?.close();
+    fx?.cleanup();
+  });
+
+  type Config = 'no config' | 'a config without publish.github' | 'publish.github without api_url' | 'the default api_url with a slash' | 'another api_url';
+  const CONFIGS: Config[] = ['no config', 'a config without publish.github', 'publish.github without api_url', 'the default api_url with a slash', 'another api_url'];
+  /** The publish section for each case; null: no release.yaml at all. */
+  function publishSection(c: Config): Record<string, unknown> | null {
+    if (c === 'no config') return null;
+    if (c === 'a config without publish.github') return { to: ['pypi'] };
+    const github: Record<string, unknown> = { repository: 'acme/demo' };
+    if (c === 'the default api_url with a slash') github.api_url = 'https://api.github.com/';
+    if (c === 'another api_url') github.api_url = configured.url;
+    return { to: ['github'], github };
+  }
+  /** Which server must have been asked, and the other never. */
+  function expectReached(c: Config, pathPart: string): void {
+    const [want, other] = c === 'another api_url' ? [configured, runner] : [runner, configured];
+    expect(want.paths.filter((p) => p.includes(pathPart)).length, `${want.url} got ${JSON.stringify(want.paths)}`).toBeGreaterThan(0);
+    expect(other.paths.filter((p) => p.includes(pathPart))).toEqual([]);
+  }
+  const ENV = () => ({ GITHUB_API_URL: runner.url, WHEELWRIGHT_GITHUB_PACE: 'off' });
+
+  it.each(CONFIGS)('compat list --from github:OWNER/NAME with %s', async (c) => {
+    const section = publishSection(c);
+    const dir = repo({ ...baseTree(), 'release.yaml': section ? `publish: ${JSON.stringify(section)}\n` : RELEASE_YAML });
+    if (!section) rmSync(path.join(dir, 'release.yaml'));
+    const owner = `compat${CONFIGS.indexOf(c)}`;
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--json', '--from', `github:${owner}/demo`], ENV());
+    expectContained(o, dir, before, 0, '');
+    expectReached(c, `/api/v3/repos/${owner}/demo/releases`);
+  });
+
+  it.each(CONFIGS.filter((c) => c !== 'a config without publish.github'))('verify --published --from github with %s', async (c) => {
+    const dir = fx.copy(path.join(base, `api-verify-${CONFIGS.indexOf(c)}`));
+    const section = publishSection(c);
+    if (section) (await import('./publish-fixture.js')).writePublishConfig(dir, section);
+    else rmSync(path.join(dir, 'release.yaml'));
+    // The repository names the case, so the two servers' records tell the cases apart.
+    const owner = `verify${CONFIGS.indexOf(c)}`;
+    const o = await run(dir, ['verify', '--published', fx.version, '--from', 'github', '--repository', `${owner}/demo`], ENV());
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 600) }).toMatchObject({ code: 4 });
+    expectReached(c, `/api/v3/repos/${owner}/demo/releases/tags/${fx.tag}`);
+  });
+
+  it.each(CONFIGS.filter((c) => c.includes('api_url')))('publish to GitHub with %s', async (c) => {
+    const dir = fx.copy(path.join(base, `api-publish-${CONFIGS.indexOf(c)}`));
+    const section = publishSection(c)!;
+    const owner = `publish${CONFIGS.indexOf(c)}`;
+    (await import('./publish-fixture.js')).writePublishConfig(dir, { ...section, github: { ...(section.github as object), repository: `${owner}/demo` } });
+    const o = await run(dir, ['publish'], ENV());
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 600) }).toMatchObject({ code: 5 });
+    expectReached(c, `/api/v3/repos/${owner}/demo`);
+  });
+});
