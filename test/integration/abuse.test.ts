@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIZE_CAPS, type FileKind } from '../../src/files.js';
 import { runRelease, type CliResult } from '../helpers/cli.js';
+import { hasCommand, hasPythonModule } from '../helpers/tools.js';
 
 /** Credentials planted in the environment of every run; none may appear anywhere. */
 const PLANTED = {
@@ -871,5 +872,88 @@ describe.concurrent('the GitHub API URL: GITHUB_API_URL unless the config names 
     const o = await run(dir, ['publish'], ENV());
     expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 600) }).toMatchObject({ code: 5 });
     expectReached(c, `/api/v3/repos/${owner}/demo`);
+  });
+});
+
+/**
+ * A build backend is the project's code, run with our environment (#17 item 10): it must find no
+ * publishing credential there (by name, by the secrets layer's name rule, or a credential's value under
+ * another name), while ordinary variables pass through. The backend is setuptools behind an in-tree
+ * wrapper (backend-path) that writes os.environ to a file outside the repository, run as `release build
+ * --offline` runs it (Debian's python3 -m build --no-isolation); the tree's git status is the same after.
+ */
+describe.concurrent('what a build backend sees', () => {
+  const PY = '/usr/bin/python3';
+  const ok = hasCommand(PY) && ['build', 'setuptools', 'wheel'].every((m) => hasPythonModule(m));
+  const BACKEND = [
+    'import json, os',
+    'from setuptools.build_meta import *  # noqa: F401,F403',
+    'from setuptools import build_meta as _sb',
+    'def _dump(hook):',
+    "    with open(os.environ['WW_ENV_DUMP'] + '.' + hook, 'w') as f:",
+    '        json.dump(dict(os.environ), f)',
+    'def build_wheel(*a, **k):',
+    "    _dump('wheel')",
+    '    return _sb.build_wheel(*a, **k)',
+    'def build_sdist(*a, **k):',
+    "    _dump('sdist')",
+    '    return _sb.build_sdist(*a, **k)',
+    '',
+  ].join('\n');
+  const PYPROJECT = [
+    '[build-system]',
+    'requires = ["setuptools>=61"]',
+    'build-backend = "envdump"',
+    'backend-path = ["_backend"]',
+    '',
+    '[project]',
+    'name = "envpkg"',
+    'version = "1.0.0"',
+    'requires-python = ">=3.9"',
+    '',
+    '[tool.setuptools.packages.find]',
+    'where = ["src"]',
+    '',
+  ].join('\n');
+  /** Credentials the suite does not plant everywhere; each must be kept from the backend too. */
+  const MORE = {
+    GH_TOKEN: 'planted-gh-token-0011',
+    TWINE_USERNAME: '__token__',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://planted-oidc.invalid/token?id=0012',
+    // A credential's value under a name no rule knows: the secrets layer knows the value.
+    SOME_COPY: PLANTED.PYPI_TOKEN,
+  };
+
+  it.skipIf(!ok)('release build --offline: no credential in the backend\'s environment, ordinary variables kept, the tree as it was', async () => {
+    const dir = repo({
+      VERSION: '1.0.0\n',
+      'release.yaml': 'packages:\n  - path: packages/envpkg\n    kind: pure\npython: ["3.11"]\ntargets: [linux-x86_64]\n',
+      '.gitignore': 'dist/\n',
+      'packages/envpkg/pyproject.toml': PYPROJECT,
+      'packages/envpkg/_backend/envdump.py': BACKEND,
+      'packages/envpkg/src/envpkg/__init__.py': '"""A package whose build backend records its environment."""\n',
+    });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    git('add', '-A');
+    git('commit', '-q', '-m', 'envpkg');
+    const dump = path.join(base, `env-dump-${counter++}`);
+    const env = { ...MORE, WW_ENV_DUMP: dump, SOURCE_DATE_EPOCH: '1767225600' };
+    const planned = await run(dir, ['plan'], env);
+    expect({ code: planned.result.code, stderr: planned.result.stderr.slice(-600) }).toMatchObject({ code: 0 });
+    const status = git('status', '--porcelain', '--ignored', '--untracked-files=all');
+    const built = await run(dir, ['build', '--target', 'any', '--python', PY, '--offline'], env, 4 * BOUND_MS);
+    expect({ code: built.result.code, stderr: built.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
+    expect(readdirSync(path.join(dir, 'dist')).filter((f) => f.startsWith('envpkg')).sort()).toEqual(['envpkg-1.0.0-py3-none-any.whl', 'envpkg-1.0.0.tar.gz']);
+    // No build/ or envpkg.egg-info left behind: the next `release prepare` needs a clean tree (#17 item 12b).
+    expect(git('status', '--porcelain', '--ignored', '--untracked-files=all').split('\n').filter((l) => !l.includes('dist/'))).toEqual(status.split('\n').filter((l) => !l.includes('dist/')));
+    for (const hook of ['wheel', 'sdist']) {
+      const seen = JSON.parse(readFileSync(`${dump}.${hook}`, 'utf8')) as Record<string, string>;
+      expect(seen.SOURCE_DATE_EPOCH, hook).toBe('1767225600');
+      expect(seen.PATH, hook).toBeTruthy();
+      const names = [...Object.keys(PLANTED), ...Object.keys(MORE)].filter((n) => n in seen);
+      expect(names, `${hook}: credentials by name`).toEqual([]);
+      const text = JSON.stringify(seen);
+      for (const s of [...SECRETS, MORE.GH_TOKEN, MORE.ACTIONS_ID_TOKEN_REQUEST_URL]) expect(text.includes(s), `${hook}: secret ${s.slice(0, 14)}… reached the backend`).toBe(false);
+    }
   });
 });
