@@ -957,3 +957,54 @@ describe.concurrent('what a build backend sees', () => {
     }
   });
 });
+
+/**
+ * A pypiserver sends every project it does not hold to its fallback index (pypi.org) with a 302/303 from
+ * /simple/<name>/ (#17 item 12d): the lookups of a first release all answer that way. publish says so once
+ * for the run, not once per package, and uploads. A front on 127.0.0.1 redirects the read APIs to another
+ * host and passes uploads through to the test index.
+ */
+describe.concurrent('an index that redirects unknown projects to its fallback', () => {
+  it('publish of 3 packages warns once, uploads all, follows no redirect', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const { makeReleaseFixture, writePublishConfig } = await import('./publish-fixture.js');
+    const pypi = await startPypiServer();
+    const upstream = new URL(pypi.url);
+    const redirected: string[] = [];
+    const front = http.createServer((req, res) => {
+      const url = req.url ?? '/';
+      const m = /^\/(?:simple|pypi)\/([^/]+)\//.exec(url);
+      if (m && req.method === 'GET') {
+        redirected.push(url);
+        req.resume();
+        res.writeHead(url.startsWith('/simple/') ? 303 : 302, { location: `https://pypi.org/simple/${m[1]}/` }).end();
+        return;
+      }
+      const up = http.request({ host: upstream.hostname, port: upstream.port, path: url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const fx = await makeReleaseFixture({ packages: ['fall-a', 'fall-b', 'fall-c'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    try {
+      const dir = fx.copy(path.join(base, 'fallback'));
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `http://127.0.0.1:${(front.address() as AddressInfo).port}/legacy/` } });
+      const o = await run(dir, ['publish'], { PYPI_TOKEN: pypi.token, WHEELWRIGHT_RETRY_DEADLINE: '5' }, 3 * BOUND_MS);
+      expect({ code: o.result.code, stderr: o.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
+      expect(pypi.files().map((f) => f.filename).sort()).toEqual(fx.files.map((f) => f.filename).sort());
+      expect(redirected.length).toBeGreaterThanOrEqual(3);
+      const warnings = o.result.stderr.split('\n').filter((l) => /cannot read|redirect|fallback/i.test(l));
+      expect(warnings, o.result.stderr.slice(-1500)).toHaveLength(1);
+      expect(warnings[0]).toMatch(/fall-a 1\.0\.0, fall-b 1\.0\.0, fall-c 1\.0\.0/);
+      for (const s of [...SECRETS, pypi.token]) expect(`${o.result.stdout}${o.result.stderr}`.includes(s)).toBe(false);
+    } finally {
+      fx.cleanup();
+      front.closeAllConnections();
+      await new Promise<void>((r) => front.close(() => r()));
+      await pypi.close();
+    }
+  });
+});
