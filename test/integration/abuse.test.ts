@@ -959,39 +959,56 @@ describe.concurrent('what a build backend sees', () => {
 });
 
 /**
- * A pypiserver sends every project it does not hold to its fallback index (pypi.org) with a 302/303 from
- * /simple/<name>/ (#17 item 12d): the lookups of a first release all answer that way. publish says so once
- * for the run, not once per package, and uploads. A front on 127.0.0.1 redirects the read APIs to another
- * host and passes uploads through to the test index.
+ * A front on 127.0.0.1 before the test index: `answer` handles the requests it wants (true), the rest
+ * (the credential probe, uploads) go through to the index.
  */
-describe.concurrent('an index that redirects unknown projects to its fallback', () => {
-  it('publish of 3 packages warns once, uploads all, follows no redirect', async () => {
+async function frontServer(upstreamUrl: string, answer: (req: http.IncomingMessage, res: http.ServerResponse) => boolean): Promise<{ url: string; close: () => Promise<void> }> {
+  const upstream = new URL(upstreamUrl);
+  const front = http.createServer((req, res) => {
+    if (answer(req, res)) return void req.resume();
+    const up = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        front.closeAllConnections();
+        front.close(() => r());
+      }),
+  };
+}
+
+/**
+ * Indexes that are not PyPI (#17 item 12): a pypiserver sends every project it does not hold to its
+ * fallback index (pypi.org) with a 302/303 from /simple/<name>/, so the lookups of a first release all
+ * answer that way: publish says so once for the run, not once per package, and uploads. A server that
+ * lost an upload's bytes lists a 0-byte copy, on a PEP 503 page with only its digest: publish names it
+ * empty and says what to do, not "publish a new version".
+ */
+describe.concurrent('indexes that are not PyPI', () => {
+  it('a fallback redirect for each of 3 packages: one warning, all uploaded, no redirect followed', async () => {
     const { startPypiServer } = await import('../servers/pypi.js');
     const { makeReleaseFixture, writePublishConfig } = await import('./publish-fixture.js');
     const pypi = await startPypiServer();
-    const upstream = new URL(pypi.url);
     const redirected: string[] = [];
-    const front = http.createServer((req, res) => {
+    const front = await frontServer(pypi.url, (req, res) => {
       const url = req.url ?? '/';
       const m = /^\/(?:simple|pypi)\/([^/]+)\//.exec(url);
-      if (m && req.method === 'GET') {
-        redirected.push(url);
-        req.resume();
-        res.writeHead(url.startsWith('/simple/') ? 303 : 302, { location: `https://pypi.org/simple/${m[1]}/` }).end();
-        return;
-      }
-      const up = http.request({ host: upstream.hostname, port: upstream.port, path: url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => res.destroy());
-      req.pipe(up);
+      if (!m || req.method !== 'GET') return false;
+      redirected.push(url);
+      res.writeHead(url.startsWith('/simple/') ? 303 : 302, { location: `https://pypi.org/simple/${m[1]}/` }).end();
+      return true;
     });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
     const fx = await makeReleaseFixture({ packages: ['fall-a', 'fall-b', 'fall-c'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
     try {
       const dir = fx.copy(path.join(base, 'fallback'));
-      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `http://127.0.0.1:${(front.address() as AddressInfo).port}/legacy/` } });
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${front.url}/legacy/` } });
       const o = await run(dir, ['publish'], { PYPI_TOKEN: pypi.token, WHEELWRIGHT_RETRY_DEADLINE: '5' }, 3 * BOUND_MS);
       expect({ code: o.result.code, stderr: o.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
       expect(pypi.files().map((f) => f.filename).sort()).toEqual(fx.files.map((f) => f.filename).sort());
@@ -1002,8 +1019,39 @@ describe.concurrent('an index that redirects unknown projects to its fallback', 
       for (const s of [...SECRETS, pypi.token]) expect(`${o.result.stdout}${o.result.stderr}`.includes(s)).toBe(false);
     } finally {
       fx.cleanup();
-      front.closeAllConnections();
-      await new Promise<void>((r) => front.close(() => r()));
+      await front.close();
+      await pypi.close();
+    }
+  });
+
+  it('a 0-byte copy listed by digest only (PEP 503): named as truncated, the fix for that server, nothing uploaded', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const { makeReleaseFixture, writePublishConfig } = await import('./publish-fixture.js');
+    const pypi = await startPypiServer();
+    const fx = await makeReleaseFixture({ packages: ['lost-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    const wheel = fx.files.find((f) => f.filename.endsWith('.whl'))!;
+    const empty = createHash('sha256').digest('hex');
+    // No JSON API (pypiserver), and a simple page with the wheel's name and the digest of no bytes.
+    const front = await frontServer(pypi.url, (req, res) => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/pypi/')) res.writeHead(404).end('not found');
+      else if (url.startsWith('/simple/')) res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><a href="/packages/${wheel.filename}#sha256=${empty}">${wheel.filename}</a></body></html>`);
+      else return false;
+      return true;
+    });
+    try {
+      const dir = fx.copy(path.join(base, 'lost'));
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${front.url}/legacy/` } });
+      const before = treeHash(dir);
+      const o = await run(dir, ['publish'], { PYPI_TOKEN: pypi.token }, 3 * BOUND_MS);
+      expectContained(o, dir, before, 5, `${wheel.filename} is on the index truncated: 0 of ${wheel.size} bytes`);
+      const hint = /hint: (.*)/.exec(o.result.stderr)?.[1] ?? '';
+      expect(hint).toMatch(new RegExp(`delete ${wheel.filename.replace(/\./g, '\\.')} from the server's storage, then re-run`));
+      expect(hint).not.toMatch(/publish a new version/);
+      expect(pypi.files()).toEqual([]);
+    } finally {
+      fx.cleanup();
+      await front.close();
       await pypi.close();
     }
   });
