@@ -1056,3 +1056,24 @@ describe.concurrent('indexes that are not PyPI', () => {
     }
   });
 });
+
+/**
+ * A run killed between writing the manifest's temp file and renaming it leaves `.release-manifest.json.tmp-<pid>-…`
+ * in dist/ (#17 item 12c): the next run that writes the manifest removes those of dead processes, and keeps a
+ * live writer's. (The unit test in pipeline-context.test.ts checks the world; this one, a real `release plan`.)
+ */
+describe.concurrent('temp files a killed run left', () => {
+  it('release plan removes a dead writer\'s manifest temp file and keeps a live one\'s', async () => {
+    const dir = repo({ ...baseTree(), 'release.yaml': 'packages:\n  - path: pkg\n    kind: pure\n', 'pkg/pyproject.toml': '[project]\nname = "tmp-core"\nversion = "1.0.0"\n' });
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = `.release-manifest.json.tmp-${dead}-abc123`;
+    const live = `.release-manifest.json.tmp-${process.pid}-def456`;
+    mkdirSync(path.join(dir, 'dist'));
+    for (const name of [stale, live]) writeFileSync(path.join(dir, 'dist', name), '{"schemaVersion": 1,');
+    const o = await run(dir, ['plan']);
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(-600) }).toMatchObject({ code: 0 });
+    expect(readdirSync(path.join(dir, 'dist')).filter((n) => n.includes('.tmp-'))).toEqual([live]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8'))).toMatchObject({ version: '1.0.0' });
+  });
+});
