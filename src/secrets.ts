@@ -87,10 +87,21 @@ export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** The environment for a child process: ours without the publishing credentials. */
+/**
+ * The environment for a child process (a build backend, a hook, git): ours without any credential. Gone
+ * are the publishing credentials by name, every variable named like a credential (registerEnvironmentSecrets'
+ * rule: DEPLOY_API_KEY, …_PASSWORD), and any variable whose whole value is a registered secret, whatever
+ * its name. A URL holding a password (PIP_INDEX_URL) stays: a builder may need the index it names.
+ */
 export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
-  for (const name of PUBLISHING_CREDENTIALS) delete out[name];
+  const out: NodeJS.ProcessEnv = {};
+  const publishing = PUBLISHING_CREDENTIALS as readonly string[];
+  for (const [name, value] of Object.entries(env)) {
+    if (publishing.includes(name)) continue;
+    if (value && CREDENTIAL_NAME.test(name) && !/^(true|false|0|1|yes|no)$/i.test(value)) continue;
+    if (value && secrets.has(value)) continue;
+    out[name] = value;
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { CompatError, ExitCode, UsageError } from '../errors.js';
+import { githubApiUrl } from '../github/repository.js';
 import type { ReleaseLine } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
@@ -37,7 +38,7 @@ async function openFrom(ctx: Context, from: string | undefined) {
     cwd: ctx.cwd,
     env: ctx.env,
     // The default api_url yields to GITHUB_API_URL (GitHub Enterprise runners), as publish does.
-    githubApiUrl: loaded.file && loaded.config.publish.github.api_url !== 'https://api.github.com' ? loaded.config.publish.github.api_url : undefined,
+    githubApiUrl: githubApiUrl(loaded.file ? loaded.config.publish.github.api_url : undefined, ctx.env),
     tagPrefix: loaded.file ? loaded.config.git.tag_prefix : undefined,
     setDistribution: await configuredSetDistribution(loaded),
   });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
 import { plainNameProblem, readUserFile } from '../files.js';
+import { githubApiUrl } from '../github/repository.js';
 import { boundedFetch, networkTimeoutMs, timeoutHint, timeoutOf } from '../network.js';
 import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
@@ -444,7 +445,7 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
     throw new CompatError(`\`github:${repo}\` is not a repository`, { field: '--from', hint: 'write it as github:OWNER/NAME' });
   }
-  const api = (opts.githubApiUrl ?? opts.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const api = (opts.githubApiUrl ?? githubApiUrl(undefined, opts.env)).replace(/\/+$/, '');
   const token = opts.env.GITHUB_TOKEN || opts.env.GH_TOKEN || undefined;
   if (token) registerSecret(token);
   const label = `github:${repo}`;

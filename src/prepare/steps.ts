@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { checkVersionSources, discoverPackages, type DiscoveredPackage } from '../config/packages.js';
 import { ConfigError, GitError, WheelwrightError } from '../errors.js';
-import { resolveRepository } from '../github/repository.js';
+import { githubApiUrl, resolveRepository } from '../github/repository.js';
 import { GitRepo, Snapshot, tokenPushEnv } from '../git/index.js';
 import { openPullRequest, type OpenedPullRequest } from '../git/pull-request.js';
 import { renderRelease, type RenderedRelease } from '../notes/release.js';
@@ -495,7 +495,7 @@ async function plannedPinFiles(packages: DiscoveredPackage[], from: string, to: 
 function githubTarget(ctx: Context, s: State<PrepareState>): { apiUrl: string; owner: string; repo: string; token: string } {
   const gh = s.need('loaded').config.publish.github;
   const { owner, repo } = resolveRepository([gh.repository, ctx.env.GITHUB_REPOSITORY], '--pr needs the GitHub repository (owner/name)');
-  return { apiUrl: gh.api_url, owner, repo, token: (ctx.env.RELEASE_TOKEN || ctx.env.GITHUB_TOKEN)! };
+  return { apiUrl: githubApiUrl(gh.api_url, ctx.env), owner, repo, token: (ctx.env.RELEASE_TOKEN || ctx.env.GITHUB_TOKEN)! };
 }
 
 /** The version change and every file the release touches, relative to the root. */

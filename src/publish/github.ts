@@ -19,13 +19,12 @@ import {
   isRetryable,
   statusOf,
 } from '../github/client.js';
-import { resolveRepository } from '../github/repository.js';
+import { DEFAULT_GITHUB_API, githubApiUrl, resolveRepository } from '../github/repository.js';
 import type { Destination, DestinationResult, PublishFile, PublishRun } from './types.js';
 import { eachLimited } from '../workers/each.js';
 
 export { githubAssetName } from './github/assets.js';
 
-const DEFAULT_API = 'https://api.github.com';
 
 export interface GithubDestinationOptions {
   /** Default: GITHUB_TOKEN, then GH_TOKEN, from the command's environment. */
@@ -102,7 +101,7 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     const gh = config.publish.github;
     const env = run.ctx.env;
     const { owner, repo } = resolveRepository([opts.repository, gh.repository, env.GITHUB_REPOSITORY], 'no GitHub repository to publish to');
-    const apiUrl = (opts.apiUrl ?? (gh.api_url === DEFAULT_API && env.GITHUB_API_URL ? env.GITHUB_API_URL : gh.api_url)).replace(/\/+$/, '');
+    const apiUrl = (opts.apiUrl ?? githubApiUrl(gh.api_url, env)).replace(/\/+$/, '');
     const token = opts.token ?? env.GITHUB_TOKEN ?? env.GH_TOKEN;
     registerSecret(token);
     if (!token && !run.ctx.dryRun) {
@@ -252,7 +251,7 @@ function conflicts(s: Session, release: RemoteRelease, assets: RemoteAsset[]): s
 
 /** Where uploads go, for the dry run's printout when there is no release yet. */
 function uploadTemplate(s: Session): string {
-  const origin = s.apiUrl === DEFAULT_API ? 'https://uploads.github.com' : s.apiUrl.replace(/\/api\/v3$/, '/api/uploads');
+  const origin = s.apiUrl === DEFAULT_GITHUB_API ? 'https://uploads.github.com' : s.apiUrl.replace(/\/api\/v3$/, '/api/uploads');
   return `${origin}/repos/${s.owner}/${s.repo}/releases/0/assets{?name,label}`;
 }
 

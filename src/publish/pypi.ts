@@ -65,6 +65,8 @@ type Credentials =
   | { kind: 'none' };
 
 const PYPI_HOSTS = new Set(['upload.pypi.org', 'upload.pypi.io', 'test.pypi.org', 'pypi.org']);
+/** The sha256 of no bytes: a server's copy with this digest is empty, whatever size it reports. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const TOKEN_HINT = 'set PYPI_TOKEN (or TWINE_PASSWORD) to an API token for this project, or configure trusted publishing';
 
 /** PyPI's message: the reason phrase, else the body without Pyramid's title lines. */
@@ -328,11 +330,16 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     state = { settings, creds, remote };
   }
 
-  /** Our file is on the index with another digest: a truncated copy (the server lost the rest) or other files. */
+  /**
+   * Our file is on the index with another digest: a truncated copy (the server lost the rest) or other files.
+   * A copy of 0 bytes is known by its size, or by the digest of no bytes where the index gives no size (a
+   * PEP 503 page, pypiserver's): never "publish a new version" for what a server lost.
+   */
   function otherContent(f: PublishFile, r: RemoteFile, s: Settings): PublishError {
-    if (typeof r.size === 'number' && r.size < f.size) {
+    const size = r.sha256 === EMPTY_SHA256 ? 0 : r.size;
+    if (typeof size === 'number' && size < f.size) {
       const pypi = PYPI_HOSTS.has(s.uploadUrl.hostname);
-      return new PublishError(`${f.filename} is on the index truncated: ${r.size} of ${f.size} bytes (sha256 ${r.sha256}, ours ${f.sha256})`, {
+      return new PublishError(`${f.filename} is on the index truncated: ${size} of ${f.size} bytes (sha256 ${r.sha256}, ours ${f.sha256})`, {
         file: f.path,
         hint: pypi
           ? 'the index stored an incomplete upload; ask its administrators to remove it (pypi.org never reuses a filename: then publish a new version)'

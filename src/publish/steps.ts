@@ -13,6 +13,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Context } from '../context.js';
 import { ConfigError, GitError, InternalError, prefixError, PublishError, UsageError, VerifyError, suggestion } from '../errors.js';
 import { entryExists, refuseNonFileArtifacts, repositoryOf } from '../files.js';
+import { githubApiUrl } from '../github/repository.js';
 import { registerUrlCredentials } from '../secrets.js';
 import {
   FRAGMENT_DIR,
@@ -561,8 +562,8 @@ async function attestFiles(ctx: Context, s: Bag): Promise<void> {
   const repository = gh.repository ?? ctx.env.GITHUB_REPOSITORY;
   const token = opts.github?.token ?? ctx.env.GITHUB_TOKEN ?? ctx.env.GH_TOKEN;
   if (!repository || !token) throw new PublishError('build provenance needs the repository and GITHUB_TOKEN', { hint: 'set GITHUB_TOKEN (and publish.github.repository or GITHUB_REPOSITORY), or publish.github.attestations: false' });
-  if (ctx.dryRun) return void ctx.log.info(`[dry-run] would sign build provenance for ${files.length} file(s) and POST it to ${gh.api_url}/repos/${repository}/attestations`);
-  const apiUrl = opts.github?.apiUrl ?? (gh.api_url === 'https://api.github.com' && ctx.env.GITHUB_API_URL ? ctx.env.GITHUB_API_URL : gh.api_url);
+  const apiUrl = opts.github?.apiUrl ?? githubApiUrl(gh.api_url, ctx.env);
+  if (ctx.dryRun) return void ctx.log.info(`[dry-run] would sign build provenance for ${files.length} file(s) and POST it to ${apiUrl}/repos/${repository}/attestations`);
   const id = await attestBuildProvenance({ apiUrl, repository, token, tag: manifest.tag, commit: manifest.commit, files, env: ctx.env });
   manifest.provenance = { id, subjects: subjectsDigest(files), at: ctx.now().toISOString() };
   await persist(ctx, s);

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { readManifest } from '../manifest.js';
 import { networkTimeoutMs } from '../network.js';
+import { githubApiUrl } from '../github/repository.js';
 import { registerSecret } from '../secrets.js';
 import { closeConnections, parseWait, publishedText, sameVersion, verifyPublishedWaiting } from './published.js';
 
@@ -55,8 +56,7 @@ export async function runPublished(ctx: Context, f: PublishedFlags): Promise<{ j
   const token = ctx.env.GITHUB_TOKEN ?? ctx.env.GH_TOKEN;
   registerSecret(token);
   // The default API URL yields to GITHUB_API_URL (GitHub Enterprise runners), as publish does.
-  const configured = config?.publish.github.api_url ?? 'https://api.github.com';
-  const apiUrl = configured === 'https://api.github.com' && ctx.env.GITHUB_API_URL ? ctx.env.GITHUB_API_URL : configured;
+  const apiUrl = githubApiUrl(config?.publish.github.api_url, ctx.env);
   const report = await verifyPublishedWaiting({
     manifest,
     indexUrl: from.includes('pypi') ? (f.indexUrl ?? indexBaseFor(config?.publish.pypi.repository_url ?? 'https://upload.pypi.org/legacy/')) : null,

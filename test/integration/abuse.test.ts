@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIZE_CAPS, type FileKind } from '../../src/files.js';
 import { runRelease, type CliResult } from '../helpers/cli.js';
+import { hasCommand, hasPythonModule } from '../helpers/tools.js';
 
 /** Credentials planted in the environment of every run; none may appear anywhere. */
 const PLANTED = {
@@ -772,5 +773,307 @@ describe.concurrent('publish and the entries of dist/', () => {
     expectRefused(o, dir, before, version);
     expect(o.result.stderr).toMatch(message);
     expect(o.result.stderr).toMatch(/hint: /);
+  });
+});
+
+/**
+ * Which GitHub API a command talks to (#17 item 6): GITHUB_API_URL (a GitHub Enterprise runner's) wins over
+ * publish.github.api_url's default, with a release config or without, spelled with a trailing slash or not;
+ * only an explicit other api_url wins over it. Two recording servers on 127.0.0.1: the runner's and the config's.
+ */
+describe.concurrent('the GitHub API URL: GITHUB_API_URL unless the config names another', () => {
+  interface Recorder {
+    url: string;
+    paths: string[];
+    close: () => Promise<void>;
+  }
+  async function recorder(): Promise<Recorder> {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      paths.push(req.url ?? '');
+      // An empty release list for compat; 404 for a release by tag (verify); 401 for publish's first call.
+      if (/\/releases(\?|$)/.test(req.url ?? '') && req.method === 'GET') res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      else if ((req.url ?? '').includes('/releases/tags/')) res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+      else res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Bad credentials"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3`,
+      paths,
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
+  }
+  let runner: Recorder;
+  let configured: Recorder;
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  beforeAll(async () => {
+    [runner, configured] = await Promise.all([recorder(), recorder()]);
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['route-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+  });
+  afterAll(async () => {
+    await runner?.close();
+    await configured?.close();
+    fx?.cleanup();
+  });
+
+  type Config = 'no config' | 'a config without publish.github' | 'publish.github without api_url' | 'the default api_url with a slash' | 'another api_url';
+  const CONFIGS: Config[] = ['no config', 'a config without publish.github', 'publish.github without api_url', 'the default api_url with a slash', 'another api_url'];
+  /** The publish section for each case; null: no release.yaml at all. */
+  function publishSection(c: Config): Record<string, unknown> | null {
+    if (c === 'no config') return null;
+    if (c === 'a config without publish.github') return { to: ['pypi'] };
+    const github: Record<string, unknown> = { repository: 'acme/demo' };
+    if (c === 'the default api_url with a slash') github.api_url = 'https://api.github.com/';
+    if (c === 'another api_url') github.api_url = configured.url;
+    return { to: ['github'], github };
+  }
+  /** Which server must have been asked, and the other never. */
+  function expectReached(c: Config, pathPart: string): void {
+    const [want, other] = c === 'another api_url' ? [configured, runner] : [runner, configured];
+    expect(want.paths.filter((p) => p.includes(pathPart)).length, `${want.url} got ${JSON.stringify(want.paths)}`).toBeGreaterThan(0);
+    expect(other.paths.filter((p) => p.includes(pathPart))).toEqual([]);
+  }
+  const ENV = () => ({ GITHUB_API_URL: runner.url, WHEELWRIGHT_GITHUB_PACE: 'off' });
+
+  it.each(CONFIGS)('compat list --from github:OWNER/NAME with %s', async (c) => {
+    const section = publishSection(c);
+    const dir = repo({ ...baseTree(), 'release.yaml': section ? `publish: ${JSON.stringify(section)}\n` : RELEASE_YAML });
+    if (!section) rmSync(path.join(dir, 'release.yaml'));
+    const owner = `compat${CONFIGS.indexOf(c)}`;
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--json', '--from', `github:${owner}/demo`], ENV());
+    expectContained(o, dir, before, 0, '');
+    expectReached(c, `/api/v3/repos/${owner}/demo/releases`);
+  });
+
+  it.each(CONFIGS.filter((c) => c !== 'a config without publish.github'))('verify --published --from github with %s', async (c) => {
+    const dir = fx.copy(path.join(base, `api-verify-${CONFIGS.indexOf(c)}`));
+    const section = publishSection(c);
+    if (section) (await import('./publish-fixture.js')).writePublishConfig(dir, section);
+    else rmSync(path.join(dir, 'release.yaml'));
+    // The repository names the case, so the two servers' records tell the cases apart.
+    const owner = `verify${CONFIGS.indexOf(c)}`;
+    const o = await run(dir, ['verify', '--published', fx.version, '--from', 'github', '--repository', `${owner}/demo`], ENV());
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 600) }).toMatchObject({ code: 4 });
+    expectReached(c, `/api/v3/repos/${owner}/demo/releases/tags/${fx.tag}`);
+  });
+
+  it.each(CONFIGS.filter((c) => c.includes('api_url')))('publish to GitHub with %s', async (c) => {
+    const dir = fx.copy(path.join(base, `api-publish-${CONFIGS.indexOf(c)}`));
+    const section = publishSection(c)!;
+    const owner = `publish${CONFIGS.indexOf(c)}`;
+    (await import('./publish-fixture.js')).writePublishConfig(dir, { ...section, github: { ...(section.github as object), repository: `${owner}/demo` } });
+    const o = await run(dir, ['publish'], ENV());
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(0, 600) }).toMatchObject({ code: 5 });
+    expectReached(c, `/api/v3/repos/${owner}/demo`);
+  });
+});
+
+/**
+ * A build backend is the project's code, run with our environment (#17 item 10): it must find no
+ * publishing credential there (by name, by the secrets layer's name rule, or a credential's value under
+ * another name), while ordinary variables pass through. The backend is setuptools behind an in-tree
+ * wrapper (backend-path) that writes os.environ to a file outside the repository, run as `release build
+ * --offline` runs it (Debian's python3 -m build --no-isolation); the tree's git status is the same after.
+ */
+describe.concurrent('what a build backend sees', () => {
+  const PY = '/usr/bin/python3';
+  const ok = hasCommand(PY) && ['build', 'setuptools', 'wheel'].every((m) => hasPythonModule(m));
+  const BACKEND = [
+    'import json, os',
+    'from setuptools.build_meta import *  # noqa: F401,F403',
+    'from setuptools import build_meta as _sb',
+    'def _dump(hook):',
+    "    with open(os.environ['WW_ENV_DUMP'] + '.' + hook, 'w') as f:",
+    '        json.dump(dict(os.environ), f)',
+    'def build_wheel(*a, **k):',
+    "    _dump('wheel')",
+    '    return _sb.build_wheel(*a, **k)',
+    'def build_sdist(*a, **k):',
+    "    _dump('sdist')",
+    '    return _sb.build_sdist(*a, **k)',
+    '',
+  ].join('\n');
+  const PYPROJECT = [
+    '[build-system]',
+    'requires = ["setuptools>=61"]',
+    'build-backend = "envdump"',
+    'backend-path = ["_backend"]',
+    '',
+    '[project]',
+    'name = "envpkg"',
+    'version = "1.0.0"',
+    'requires-python = ">=3.9"',
+    '',
+    '[tool.setuptools.packages.find]',
+    'where = ["src"]',
+    '',
+  ].join('\n');
+  /** Credentials the suite does not plant everywhere; each must be kept from the backend too. */
+  const MORE = {
+    GH_TOKEN: 'planted-gh-token-0011',
+    TWINE_USERNAME: '__token__',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://planted-oidc.invalid/token?id=0012',
+    // A credential's value under a name no rule knows: the secrets layer knows the value.
+    SOME_COPY: PLANTED.PYPI_TOKEN,
+  };
+
+  it.skipIf(!ok)('release build --offline: no credential in the backend\'s environment, ordinary variables kept, the tree as it was', async () => {
+    const dir = repo({
+      VERSION: '1.0.0\n',
+      'release.yaml': 'packages:\n  - path: packages/envpkg\n    kind: pure\npython: ["3.11"]\ntargets: [linux-x86_64]\n',
+      '.gitignore': 'dist/\n',
+      'packages/envpkg/pyproject.toml': PYPROJECT,
+      'packages/envpkg/_backend/envdump.py': BACKEND,
+      'packages/envpkg/src/envpkg/__init__.py': '"""A package whose build backend records its environment."""\n',
+    });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    git('add', '-A');
+    git('commit', '-q', '-m', 'envpkg');
+    const dump = path.join(base, `env-dump-${counter++}`);
+    const env = { ...MORE, WW_ENV_DUMP: dump, SOURCE_DATE_EPOCH: '1767225600' };
+    const planned = await run(dir, ['plan'], env);
+    expect({ code: planned.result.code, stderr: planned.result.stderr.slice(-600) }).toMatchObject({ code: 0 });
+    const status = git('status', '--porcelain', '--ignored', '--untracked-files=all');
+    const built = await run(dir, ['build', '--target', 'any', '--python', PY, '--offline'], env, 4 * BOUND_MS);
+    expect({ code: built.result.code, stderr: built.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
+    expect(readdirSync(path.join(dir, 'dist')).filter((f) => f.startsWith('envpkg')).sort()).toEqual(['envpkg-1.0.0-py3-none-any.whl', 'envpkg-1.0.0.tar.gz']);
+    // No build/ or envpkg.egg-info left behind: the next `release prepare` needs a clean tree (#17 item 12b).
+    expect(git('status', '--porcelain', '--ignored', '--untracked-files=all').split('\n').filter((l) => !l.includes('dist/'))).toEqual(status.split('\n').filter((l) => !l.includes('dist/')));
+    for (const hook of ['wheel', 'sdist']) {
+      const seen = JSON.parse(readFileSync(`${dump}.${hook}`, 'utf8')) as Record<string, string>;
+      expect(seen.SOURCE_DATE_EPOCH, hook).toBe('1767225600');
+      expect(seen.PATH, hook).toBeTruthy();
+      const names = [...Object.keys(PLANTED), ...Object.keys(MORE)].filter((n) => n in seen);
+      expect(names, `${hook}: credentials by name`).toEqual([]);
+      const text = JSON.stringify(seen);
+      for (const s of [...SECRETS, MORE.GH_TOKEN, MORE.ACTIONS_ID_TOKEN_REQUEST_URL]) expect(text.includes(s), `${hook}: secret ${s.slice(0, 14)}… reached the backend`).toBe(false);
+    }
+  });
+});
+
+/**
+ * A front on 127.0.0.1 before the test index: `answer` handles the requests it wants (true), the rest
+ * (the credential probe, uploads) go through to the index.
+ */
+async function frontServer(upstreamUrl: string, answer: (req: http.IncomingMessage, res: http.ServerResponse) => boolean): Promise<{ url: string; close: () => Promise<void> }> {
+  const upstream = new URL(upstreamUrl);
+  const front = http.createServer((req, res) => {
+    if (answer(req, res)) return void req.resume();
+    const up = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        front.closeAllConnections();
+        front.close(() => r());
+      }),
+  };
+}
+
+/**
+ * Indexes that are not PyPI (#17 item 12): a pypiserver sends every project it does not hold to its
+ * fallback index (pypi.org) with a 302/303 from /simple/<name>/, so the lookups of a first release all
+ * answer that way: publish says so once for the run, not once per package, and uploads. A server that
+ * lost an upload's bytes lists a 0-byte copy, on a PEP 503 page with only its digest: publish names it
+ * empty and says what to do, not "publish a new version".
+ */
+describe.concurrent('indexes that are not PyPI', () => {
+  it('a fallback redirect for each of 3 packages: one warning, all uploaded, no redirect followed', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const { makeReleaseFixture, writePublishConfig } = await import('./publish-fixture.js');
+    const pypi = await startPypiServer();
+    const redirected: string[] = [];
+    const front = await frontServer(pypi.url, (req, res) => {
+      const url = req.url ?? '/';
+      const m = /^\/(?:simple|pypi)\/([^/]+)\//.exec(url);
+      if (!m || req.method !== 'GET') return false;
+      redirected.push(url);
+      res.writeHead(url.startsWith('/simple/') ? 303 : 302, { location: `https://pypi.org/simple/${m[1]}/` }).end();
+      return true;
+    });
+    const fx = await makeReleaseFixture({ packages: ['fall-a', 'fall-b', 'fall-c'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    try {
+      const dir = fx.copy(path.join(base, 'fallback'));
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${front.url}/legacy/` } });
+      const o = await run(dir, ['publish'], { PYPI_TOKEN: pypi.token, WHEELWRIGHT_RETRY_DEADLINE: '5' }, 3 * BOUND_MS);
+      expect({ code: o.result.code, stderr: o.result.stderr.slice(-800) }).toMatchObject({ code: 0 });
+      expect(pypi.files().map((f) => f.filename).sort()).toEqual(fx.files.map((f) => f.filename).sort());
+      expect(redirected.length).toBeGreaterThanOrEqual(3);
+      const warnings = o.result.stderr.split('\n').filter((l) => /cannot read|redirect|fallback/i.test(l));
+      expect(warnings, o.result.stderr.slice(-1500)).toHaveLength(1);
+      expect(warnings[0]).toMatch(/fall-a 1\.0\.0, fall-b 1\.0\.0, fall-c 1\.0\.0/);
+      for (const s of [...SECRETS, pypi.token]) expect(`${o.result.stdout}${o.result.stderr}`.includes(s)).toBe(false);
+    } finally {
+      fx.cleanup();
+      await front.close();
+      await pypi.close();
+    }
+  });
+
+  it('a 0-byte copy listed by digest only (PEP 503): named as truncated, the fix for that server, nothing uploaded', async () => {
+    const { startPypiServer } = await import('../servers/pypi.js');
+    const { makeReleaseFixture, writePublishConfig } = await import('./publish-fixture.js');
+    const pypi = await startPypiServer();
+    const fx = await makeReleaseFixture({ packages: ['lost-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    const wheel = fx.files.find((f) => f.filename.endsWith('.whl'))!;
+    const empty = createHash('sha256').digest('hex');
+    // No JSON API (pypiserver), and a simple page with the wheel's name and the digest of no bytes.
+    const front = await frontServer(pypi.url, (req, res) => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/pypi/')) res.writeHead(404).end('not found');
+      else if (url.startsWith('/simple/')) res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><a href="/packages/${wheel.filename}#sha256=${empty}">${wheel.filename}</a></body></html>`);
+      else return false;
+      return true;
+    });
+    try {
+      const dir = fx.copy(path.join(base, 'lost'));
+      writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${front.url}/legacy/` } });
+      const before = treeHash(dir);
+      const o = await run(dir, ['publish'], { PYPI_TOKEN: pypi.token }, 3 * BOUND_MS);
+      expectContained(o, dir, before, 5, `${wheel.filename} is on the index truncated: 0 of ${wheel.size} bytes`);
+      const hint = /hint: (.*)/.exec(o.result.stderr)?.[1] ?? '';
+      expect(hint).toMatch(new RegExp(`delete ${wheel.filename.replace(/\./g, '\\.')} from the server's storage, then re-run`));
+      expect(hint).not.toMatch(/publish a new version/);
+      expect(pypi.files()).toEqual([]);
+    } finally {
+      fx.cleanup();
+      await front.close();
+      await pypi.close();
+    }
+  });
+});
+
+/**
+ * A run killed between writing the manifest's temp file and renaming it leaves `.release-manifest.json.tmp-<pid>-…`
+ * in dist/ (#17 item 12c): the next run that writes the manifest removes those of dead processes, and keeps a
+ * live writer's. (The unit test in pipeline-context.test.ts checks the world; this one, a real `release plan`.)
+ */
+describe.concurrent('temp files a killed run left', () => {
+  it('release plan removes a dead writer\'s manifest temp file and keeps a live one\'s', async () => {
+    const dir = repo({ ...baseTree(), 'release.yaml': 'packages:\n  - path: pkg\n    kind: pure\n', 'pkg/pyproject.toml': '[project]\nname = "tmp-core"\nversion = "1.0.0"\n' });
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = `.release-manifest.json.tmp-${dead}-abc123`;
+    const live = `.release-manifest.json.tmp-${process.pid}-def456`;
+    mkdirSync(path.join(dir, 'dist'));
+    for (const name of [stale, live]) writeFileSync(path.join(dir, 'dist', name), '{"schemaVersion": 1,');
+    const o = await run(dir, ['plan']);
+    expect({ code: o.result.code, stderr: o.result.stderr.slice(-600) }).toMatchObject({ code: 0 });
+    expect(readdirSync(path.join(dir, 'dist')).filter((n) => n.includes('.tmp-'))).toEqual([live]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8'))).toMatchObject({ version: '1.0.0' });
   });
 });

@@ -47,6 +47,12 @@ describe('the redaction layer', () => {
 });
 
 describe('children and files', () => {
+  it('a child gets no variable named like a credential or holding one, and keeps the rest', () => {
+    registerEnvironmentSecrets({ GITHUB_TOKEN: 'gt-value-5678' });
+    const env = childEnvironment({ DEPLOY_API_KEY: 'k-1234', MY_PASSWORD: 'p-1234', COPY: 'gt-value-5678', FORCE_TOKEN: 'true', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
+    expect(env).toEqual({ FORCE_TOKEN: 'true', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
+  });
+
   it('a child process gets no publishing credential', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, { PYPI_TOKEN: 'pt-1234', GITHUB_TOKEN: 'gt-1234', RELEASE_TOKEN: 'rt-1234', TWINE_PASSWORD: 'tw-1234', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oi-1234' });
