@@ -88,18 +88,24 @@ export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
 }
 
 /**
- * The environment for a child process (a build backend, a hook, git): ours without any credential. Gone
- * are the publishing credentials by name, every variable named like a credential (registerEnvironmentSecrets'
- * rule: DEPLOY_API_KEY, …_PASSWORD), and any variable whose whole value is a registered secret, whatever
- * its name. A URL holding a password (PIP_INDEX_URL) stays: a builder may need the index it names.
+ * The environment for a child process (a build backend, a hook, git): ours without the publishing
+ * credentials, by name and by value (a publishing token copied under another name is dropped too).
+ * Other credentials stay: a build may need its own (AWS_SESSION_TOKEN for sccache, CARGO_REGISTRY_TOKEN,
+ * a private index's PIP_INDEX_URL), and whatever the child prints still passes through redact().
  */
 export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
   const publishing = PUBLISHING_CREDENTIALS as readonly string[];
+  const values = new Set<string>();
+  for (const source of [env, process.env]) {
+    for (const name of publishing) {
+      const v = source[name];
+      if (v && v.length >= 4 && !/^(true|false|0|1|yes|no)$/i.test(v)) values.add(v);
+    }
+  }
+  const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (publishing.includes(name)) continue;
-    if (value && CREDENTIAL_NAME.test(name) && !/^(true|false|0|1|yes|no)$/i.test(value)) continue;
-    if (value && secrets.has(value)) continue;
+    if (value && values.has(value)) continue;
     out[name] = value;
   }
   return out;

@@ -877,8 +877,8 @@ describe.concurrent('the GitHub API URL: GITHUB_API_URL unless the config names 
 
 /**
  * A build backend is the project's code, run with our environment (#17 item 10): it must find no
- * publishing credential there (by name, by the secrets layer's name rule, or a credential's value under
- * another name), while ordinary variables pass through. The backend is setuptools behind an in-tree
+ * publishing credential there (by name, or a publishing credential's value under another name), while
+ * ordinary variables and the build's own credentials (DEPLOY_API_KEY here) pass through. The backend is setuptools behind an in-tree
  * wrapper (backend-path) that writes os.environ to a file outside the repository, run as `release build
  * --offline` runs it (Debian's python3 -m build --no-isolation); the tree's git status is the same after.
  */
@@ -950,10 +950,12 @@ describe.concurrent('what a build backend sees', () => {
       const seen = JSON.parse(readFileSync(`${dump}.${hook}`, 'utf8')) as Record<string, string>;
       expect(seen.SOURCE_DATE_EPOCH, hook).toBe('1767225600');
       expect(seen.PATH, hook).toBeTruthy();
-      const names = [...Object.keys(PLANTED), ...Object.keys(MORE)].filter((n) => n in seen);
+      // The build's own credential (not a publishing one) is the build's business: it stays.
+      expect(seen.DEPLOY_API_KEY, hook).toBe(PLANTED.DEPLOY_API_KEY);
+      const names = [...Object.keys(PLANTED), ...Object.keys(MORE)].filter((n) => n in seen && n !== 'DEPLOY_API_KEY');
       expect(names, `${hook}: credentials by name`).toEqual([]);
       const text = JSON.stringify(seen);
-      for (const s of [...SECRETS, MORE.GH_TOKEN, MORE.ACTIONS_ID_TOKEN_REQUEST_URL]) expect(text.includes(s), `${hook}: secret ${s.slice(0, 14)}… reached the backend`).toBe(false);
+      for (const s of [...SECRETS, MORE.GH_TOKEN, MORE.ACTIONS_ID_TOKEN_REQUEST_URL].filter((v) => v !== PLANTED.DEPLOY_API_KEY)) expect(text.includes(s), `${hook}: secret ${s.slice(0, 14)}… reached the backend`).toBe(false);
     }
   });
 });

@@ -47,10 +47,9 @@ describe('the redaction layer', () => {
 });
 
 describe('children and files', () => {
-  it('a child gets no variable named like a credential or holding one, and keeps the rest', () => {
-    registerEnvironmentSecrets({ GITHUB_TOKEN: 'gt-value-5678' });
-    const env = childEnvironment({ DEPLOY_API_KEY: 'k-1234', MY_PASSWORD: 'p-1234', COPY: 'gt-value-5678', FORCE_TOKEN: 'true', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
-    expect(env).toEqual({ FORCE_TOKEN: 'true', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
+  it('a child gets no publishing credential, by name or copied under another name, and keeps the build\'s own', () => {
+    const env = childEnvironment({ GITHUB_TOKEN: 'gt-value-5678', AWS_SESSION_TOKEN: 'k-1234', CARGO_REGISTRY_TOKEN: 'c-1234', COPY: 'gt-value-5678', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
+    expect(env).toEqual({ AWS_SESSION_TOKEN: 'k-1234', CARGO_REGISTRY_TOKEN: 'c-1234', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
   });
 
   it('a child process gets no publishing credential', async () => {
