@@ -288,9 +288,13 @@ ${await light(hash)}`;
   return { loader, json };
 }
 
-/** The payload: brotli then base64, so the comment Node reads on every run is a third of the files' size. */
+/**
+ * The payload: brotli then base64, so the comment Node reads on every run is a quarter of the files' size. Quality 11:
+ * 690 KB against 815 KB at quality 5 (Node decodes the whole file as UTF-8 on every run, ~12-20 ms per MB on a loaded
+ * runner), and it decompresses in half the time; it costs ~7 s more per build.
+ */
 const pack = (json) =>
-  brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } }).toString('base64');
+  brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } }).toString('base64');
 /** Loader and files of a bundle file (compressed bytes may differ between zlib builds; what they hold may not). */
 const unpack = (text) => {
   const at = text.lastIndexOf('/*WHEELWRIGHT-FILES');
