@@ -6,14 +6,14 @@
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
 // The file's code is the loader and the light commands (LIGHT_COMMANDS: `version show`, `version check`, `config show`,
-// and help): src/cli.ts with only what they run, one ES module of ~125 KB that needs nothing unpacked, so a cold run on a
+// and help): src/cli.ts with only what they run, one ES module of ~90 KB that needs nothing unpacked, so a cold run on a
 // new runner costs Node's start-up and the command (issue #14). After it, in a trailing comment (brotli, base64: Node
 // reads and scans the whole file on every run, and bench/startup shows a 3.4 MB comment alone costing ~0.5x of
 // `node -e 0`), comes the full CLI as code-split ES modules plus the data files. `--check` compares what the comment
 // holds, not its compressed bytes, which may differ between zlib builds. The first command that is not light writes
 // them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and imports the full CLI's entry from there: Node then parses only
 // the chunks a command needs (a comment is scanned, not parsed), and every later run skips the writing. A light
-// command on a rarer path (a config only the YAML parser or the schema can read) loads those from the folder too.
+// command on a rarer path (a config only the YAML parser or the schema can read, a glob of packages) loads those from the folder too.
 // Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, worker and
 // task scripts): each module's import.meta.url becomes its place in the package layout (dist-js/…) under that folder.
 import { createHash } from 'node:crypto';
@@ -98,7 +98,7 @@ async function modules() {
       // A library as a module whose default export is what `import()` gives under Node (module.exports for CommonJS).
       b.onResolve({ filter: /^wheelwright-lib:/ }, (a) => ({ path: a.path.slice(16), namespace: 'ww-lib' }));
       b.onLoad({ filter: /.*/, namespace: 'ww-lib' }, (a) => ({
-        contents: `import * as m from ${JSON.stringify(a.path)};\nexport default Object.keys(m).length === 1 && 'default' in m ? m.default : m;\n`,
+        contents: `import * as m from ${JSON.stringify(a.path)};\nexport default ((ns) => (Object.keys(ns).length === 1 && 'default' in ns ? ns.default : ns))(m);\n`,
         resolveDir: root,
         loader: 'js',
       }));
@@ -142,11 +142,11 @@ const LIGHT_COMMANDS = ['version show', 'version check', 'config show'];
 
 /**
  * Modules the light commands import only on a rarer path (a config the fast path cannot read, an invalid config,
- * pyproject's TOML): they come from the unpacked folder, which is made then. Only modules that hold no state of
+ * a glob of packages): they come from the unpacked folder, which is made then. Only modules that hold no state of
  * wheelwright's own (libraries, the schema) may be loaded this way: a second copy of errors.ts or secrets.ts would
  * split `instanceof` and the secret registry in two. Import specifier → path in the folder.
  */
-const LIGHT_FROM_FOLDER = { yaml: 'dist-js/lib/yaml.js', './schema.js': 'dist-js/config/schema.js' };
+const LIGHT_FROM_FOLDER = { yaml: 'dist-js/lib/yaml.js', tinyglobby: 'dist-js/lib/tinyglobby.js', './schema.js': 'dist-js/config/schema.js' };
 
 /**
  * Modules a light command never reaches: the other commands' modules and what they start. The light build has none of

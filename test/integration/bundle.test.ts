@@ -75,7 +75,7 @@ describe('bundle/wheelwright.mjs', () => {
     }
   });
 
-  it('a light command whose config needs the YAML parser or the schema loads them from the data folder, and answers alike', () => {
+  it('a light command whose config needs the YAML parser, the schema or a glob loads them from the data folder, and answers alike', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-rare-'));
     const project = path.join(dir, 'project');
     cpSync(work, project, { recursive: true, verbatimSymlinks: true });
@@ -86,6 +86,8 @@ describe('bundle/wheelwright.mjs', () => {
         ['yaml parser', yaml.replace(/^git:\n(?: {2}.*\n)+/m, 'git: {tag_prefix: v, release_branch: main}\n')],
         // An unknown key: the schema's error, with its line (the YAML parser again).
         ['schema error', yaml.replace('version_scheme: pep440', 'version_schem: pep440')],
+        // A glob of packages: version check globs with tinyglobby (version show reads no package).
+        ['glob', yaml.replace(/^packages:\n(?: {2}.*\n)+/m, 'packages: ["packages/demo-*"]\n')],
       ];
       for (const [what, text] of configs) {
         expect(text, what).not.toBe(yaml);
@@ -101,8 +103,8 @@ describe('bundle/wheelwright.mjs', () => {
           expect(a.stdout, label).toBe(b.stdout);
           expect(a.stderr, label).toBe(b.stderr);
           if (what === 'schema error') expect(a.stderr, label).toContain('unknown key `version_schem`');
-          // The folder was needed (the parser, the schema) and made.
-          expect(existsSync(data), label).toBe(true);
+          // The folder was made when a library was needed (the parser, the schema, the glob), and only then.
+          expect(existsSync(data), label).toBe(what !== 'glob' || args[0] !== 'version' || args[1] === 'check');
         }
       }
     } finally {
