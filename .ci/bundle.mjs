@@ -5,15 +5,16 @@
 //   node .ci/bundle.mjs            write bundle/wheelwright.mjs (+ .sha256)
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
-// The file's code is the loader and the light commands (LIGHT_COMMANDS: `version show`, `version check`, `config show`,
-// and help): src/cli.ts with only what they run, one ES module of ~90 KB that needs nothing unpacked, so a cold run on a
-// new runner costs Node's start-up and the command (issue #14). After it, in a trailing comment (brotli, base64: Node
-// reads and scans the whole file on every run, and bench/startup shows a 3.4 MB comment alone costing ~0.5x of
-// `node -e 0`), comes the full CLI as code-split ES modules plus the data files. `--check` compares what the comment
-// holds, not its compressed bytes, which may differ between zlib builds. The first command that is not light writes
-// them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and imports the full CLI's entry from there: Node then parses only
-// the chunks a command needs (a comment is scanned, not parsed), and every later run skips the writing. A light
-// command on a rarer path (a config only the YAML parser or the schema can read, a glob of packages) loads those from the folder too.
+// The file's code is the loader and the light commands (LIGHT_COMMANDS: `version show`, `version check`,
+// `config show`, and help): src/cli.ts with only what they run, one ES module of ~90 KB that needs nothing
+// unpacked, so a cold run on a new runner costs Node's start-up and the command (issue #14). After it, in a
+// trailing comment (brotli, base64: Node reads and scans the whole file on every run, and bench/startup shows a
+// 3.4 MB comment alone costing ~0.5x of `node -e 0`), comes the full CLI as code-split ES modules plus the data
+// files. `--check` compares what the comment holds, not its compressed bytes, which may differ between zlib
+// builds. The first command that is not light writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and
+// imports the full CLI's entry from there: Node then parses only the chunks a command needs (a comment is
+// scanned, not parsed), and every later run skips the writing. A light command on a rarer path (a config only
+// the YAML parser or the schema can read, a glob of packages) loads those from the folder too.
 // Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, worker and
 // task scripts): each module's import.meta.url becomes its place in the package layout (dist-js/…) under that folder.
 import { createHash } from 'node:crypto';
