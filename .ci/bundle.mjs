@@ -5,12 +5,16 @@
 //   node .ci/bundle.mjs            write bundle/wheelwright.mjs (+ .sha256)
 //   node .ci/bundle.mjs --check    exit 1 when the committed bundle differs from a fresh build of the source
 //
-// The file is a small loader and, in a trailing comment (brotli, base64: Node reads and scans the whole file on every
-// run, and bench/startup shows a 3.4 MB comment alone costing ~0.5x of `node -e 0`), the CLI as code-split ES modules
-// plus the data files. `--check` compares what the comment holds, not its compressed bytes, which may differ between
-// zlib builds. On
-// first use it writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and imports the entry from there: Node then
-// parses only the chunks a command needs (a comment is scanned, not parsed), and every later run skips the writing.
+// The file's code is the loader and the light commands (LIGHT_COMMANDS: `version show`, `version check`,
+// `config show`, and help): src/cli.ts with only what they run, one ES module of ~90 KB that needs nothing
+// unpacked, so a cold run on a new runner costs Node's start-up and the command (issue #14). After it, in a
+// trailing comment (brotli, base64: Node reads and scans the whole file on every run, and bench/startup shows a
+// 3.4 MB comment alone costing ~0.5x of `node -e 0`), comes the full CLI as code-split ES modules plus the data
+// files. `--check` compares what the comment holds, not its compressed bytes, which may differ between zlib
+// builds. The first command that is not light writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ and
+// imports the full CLI's entry from there: Node then parses only the chunks a command needs (a comment is
+// scanned, not parsed), and every later run skips the writing. A light command on a rarer path (a config only
+// the YAML parser or the schema can read, a glob of packages) loads those from the folder too.
 // Modules find their data relative to import.meta.url (recipes/, src/binary/data, the notes templates, worker and
 // task scripts): each module's import.meta.url becomes its place in the package layout (dist-js/…) under that folder.
 import { createHash } from 'node:crypto';
@@ -92,6 +96,13 @@ async function modules() {
     name: 'entry',
     setup(b) {
       b.onResolve({ filter: /^wheelwright-entry$/ }, () => ({ path: 'entry', namespace: 'ww' }));
+      // A library as a module whose default export is what `import()` gives under Node (module.exports for CommonJS).
+      b.onResolve({ filter: /^wheelwright-lib:/ }, (a) => ({ path: a.path.slice(16), namespace: 'ww-lib' }));
+      b.onLoad({ filter: /.*/, namespace: 'ww-lib' }, (a) => ({
+        contents: `import * as m from ${JSON.stringify(a.path)};\nexport default ((ns) => (Object.keys(ns).length === 1 && 'default' in ns ? ns.default : ns))(m);\n`,
+        resolveDir: root,
+        loader: 'js',
+      }));
       // bin/release's two lines, plus the action's inputs when there is no command line.
       b.onLoad({ filter: /.*/, namespace: 'ww' }, () => ({
         contents: "import { actionArgv, main } from './src/cli.ts';\nconst argv = process.argv.slice(2);\nprocess.exitCode = await main(argv.length === 0 ? (actionArgv(process.env) ?? argv) : argv);\n",
@@ -101,8 +112,12 @@ async function modules() {
     },
   };
   const extra = workerEntries().map((f) => ({ in: f, out: layoutPath(f).replace(/\.js$/, '') }));
+  // What the light commands may load from the unpacked folder, at fixed paths (see LIGHT_FROM_FOLDER).
+  const forLight = Object.entries(LIGHT_FROM_FOLDER).map(([spec, out]) =>
+    spec.startsWith('.') ? { in: path.join(root, 'src', out.slice('dist-js/'.length).replace(/\.js$/, '.ts')), out: out.replace(/\.js$/, '') } : { in: `wheelwright-lib:${spec}`, out: out.replace(/\.js$/, '') },
+  );
   const r = await build({
-    entryPoints: [{ in: 'wheelwright-entry', out: 'dist-js/entry' }, ...extra],
+    entryPoints: [{ in: 'wheelwright-entry', out: 'dist-js/entry' }, ...extra, ...forLight],
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -114,6 +129,7 @@ async function modules() {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
+    ...shared,
     banner: { js: helpers },
     plugins: [entry, relocate],
   });
@@ -122,9 +138,140 @@ async function modules() {
   return files;
 }
 
+/** Commands the file runs from its own text, without unpacking anything (issue #14: a cold `version show`). */
+const LIGHT_COMMANDS = ['version show', 'version check', 'config show'];
+
 /**
- * One file: a loader, then every module and data file in a trailing comment. The loader writes them to
- * <RUNNER_TEMP or tmp>/wheelwright-<hash>/ the first time (atomically, by rename), then imports the entry from there.
+ * Modules the light commands import only on a rarer path (a config the fast path cannot read, an invalid config,
+ * a glob of packages): they come from the unpacked folder, which is made then. Only modules that hold no state of
+ * wheelwright's own (libraries, the schema) may be loaded this way: a second copy of errors.ts or secrets.ts would
+ * split `instanceof` and the secret registry in two. Import specifier → path in the folder.
+ */
+const LIGHT_FROM_FOLDER = { yaml: 'dist-js/lib/yaml.js', tinyglobby: 'dist-js/lib/tinyglobby.js', './schema.js': 'dist-js/config/schema.js' };
+
+/**
+ * Modules a light command never reaches: the other commands' modules and what they start. The light build has none of
+ * them; importing one there is an error (a bug in LIGHT_COMMANDS), never a silent second copy of a module.
+ */
+const NOT_LIGHT = /^\.\/(commands\/(?!version\.js|config\.js)[\w-]+\.js|workers\/pool\.js|verify\/tasks\.js|manifest\.js)$|^\.\.\/version\/(bump|sync)\.js$|^execa$/;
+
+/** Options both builds share: the same output in any checkout (a worktree's node_modules may be a symlink). */
+const shared = { preserveSymlinks: true, define: { __BUNDLED_TOOL_VERSION__: JSON.stringify(pkg.version) } };
+
+/**
+ * The loader and the light commands as one ES module (the file's code): src/cli.ts with only what `version show`,
+ * `version check` and `config show` run; anything else unpacks the folder and runs the full CLI from it.
+ */
+async function light(hash) {
+  const virtual = {
+    // Any other command (or the action's): the folder is written on first use, then its entry runs.
+    'wheelwright-light': `import { actionArgv, commandOf, main } from './src/cli.ts';
+import { runFull } from 'wheelwright-loader';
+const argv = process.argv.slice(2);
+const args = argv.length === 0 ? (actionArgv(process.env) ?? argv) : argv;
+const key = commandOf(args);
+// No command (help, --version, a typo) is light too.
+if (key === undefined || ${JSON.stringify(LIGHT_COMMANDS)}.includes(key)) process.exitCode = await main(args);
+else await runFull();
+`,
+    'wheelwright-loader': `import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+// Code is run from the folder: only a real directory of this user that no one else can write to (under a shared /tmp,
+// another user could have made it first), and only a complete one.
+const ours = (d) => {
+  try {
+    const st = lstatSync(d);
+    return st.isDirectory() && (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0 && existsSync(join(d, '.complete'));
+  } catch {
+    return false;
+  }
+};
+let made;
+/** <WHEELWRIGHT_DATA_DIR, RUNNER_TEMP or tmp>/wheelwright-<hash>/: the files of the trailing comment, written on first use. */
+async function folder() {
+  if (made) return made;
+  const base = process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir();
+  let dir = join(base, 'wheelwright-${hash}');
+  if (!ours(dir)) {
+    const self = readFileSync(fileURLToPath(import.meta.url), 'latin1');
+    const packed = Buffer.from(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')), 'base64');
+    const all = (await import('node:zlib')).brotliDecompressSync(packed);
+    mkdirSync(base, { recursive: true });
+    const tmp = mkdtempSync(dir + '.'); // mode 0700, a name no one can guess
+    const dirs = new Set([tmp]);
+    let at = 4 + all.readUInt32LE(0);
+    for (const [rel, size] of JSON.parse(all.toString('utf8', 4, at))) {
+      const parent = dirname(join(tmp, rel));
+      if (!dirs.has(parent)) { mkdirSync(parent, { recursive: true }); dirs.add(parent); }
+      writeFileSync(join(tmp, rel), all.subarray(at, at += size));
+    }
+    writeFileSync(join(tmp, '.complete'), '');
+    try { renameSync(tmp, dir); } catch { /* taken: by a run that finished first, or by something we must not use */ }
+    if (!ours(dir)) dir = tmp; // run from this run's own copy
+    else if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  }
+  process.env.WHEELWRIGHT_BUNDLE_ROOT = dir;
+  // Node 22.1+ keeps compiled chunks next to them: every run after the first skips parsing (runners have Node 24).
+  (await import('node:module')).enableCompileCache?.(join(dir, '.compile-cache'));
+  return (made = dir);
+}
+/** A module of the folder (LIGHT_FROM_FOLDER): a library's default export is what import() gives under Node. */
+export async function fromFolder(rel) {
+  const m = await import(pathToFileURL(join(await folder(), rel)).href);
+  return rel.startsWith('dist-js/lib/') ? m.default : m;
+}
+export function notLight(spec) {
+  throw new Error(\`\${spec} is not in the single file's light build (.ci/bundle.mjs LIGHT_COMMANDS)\`);
+}
+export async function runFull() {
+  await import(pathToFileURL(join(await folder(), 'dist-js/entry.js')).href);
+}
+`,
+  };
+  const plugin = {
+    name: 'light',
+    setup(b) {
+      b.onResolve({ filter: /^wheelwright-(light|loader)$/ }, (a) => ({ path: a.path, namespace: 'ww-light' }));
+      b.onLoad({ filter: /.*/, namespace: 'ww-light' }, (a) => ({ contents: virtual[a.path], resolveDir: root, loader: 'js' }));
+      b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8').replace(/const require = createRequire\(import\.meta\.url\);/, '');
+        text = text.replace(/import\('([^']+)'\)/g, (all, spec) => {
+          if (Object.hasOwn(LIGHT_FROM_FOLDER, spec)) return `import('wheelwright-loader').then((l) => l.fromFolder(${JSON.stringify(LIGHT_FROM_FOLDER[spec])}))`;
+          if (NOT_LIGHT.test(spec)) return `import('wheelwright-loader').then((l) => l.notLight(${JSON.stringify(spec)}))`;
+          return all;
+        });
+        // tool.ts reads __BUNDLED_TOOL_VERSION__ first (defined); anything else that finds files next to itself is not light.
+        const rest = args.path.endsWith(`${path.sep}tool.ts`) ? '' : text;
+        if (/import\.meta/.test(rest)) throw new Error(`${path.relative(root, args.path)} uses import.meta: keep it out of the light build (NOT_LIGHT)`);
+        return { contents: text, loader: 'ts' };
+      });
+    },
+  };
+  const r = await build({
+    entryPoints: ['wheelwright-light'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    ...shared,
+    plugins: [plugin],
+  });
+  const text = r.outputFiles[0].text;
+  // The CommonJS it holds (@renovatebot/pep440) requires no built-in module: no require() (node:module) is set up.
+  if (text.includes('Dynamic require of')) throw new Error('the light build calls require(): give it one (createRequire) or keep that module out');
+  return text;
+}
+
+/**
+ * One file: the light commands and the loader as its code, then every module and data file in a trailing comment.
+ * The loader writes them to <RUNNER_TEMP or tmp>/wheelwright-<hash>/ the first time a command needs them
+ * (atomically, by rename), then imports the full CLI's entry from there.
  */
 async function bundle() {
   const files = { ...dataFiles(), ...(await modules()) };
@@ -138,51 +285,17 @@ async function bundle() {
   const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
   const loader = `#!/usr/bin/env node
 // wheelwright ${pkg.version}, single file (built by .ci/bundle.mjs from the source; do not edit).
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-const base = process.env.WHEELWRIGHT_DATA_DIR || process.env.RUNNER_TEMP || tmpdir();
-let dir = join(base, 'wheelwright-${hash}');
-// Code is run from there: only a real directory of this user that no one else can write to (under a shared /tmp,
-// another user could have made it first), and only a complete one.
-const ours = (d) => {
-  try {
-    const st = lstatSync(d);
-    return st.isDirectory() && (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0 && existsSync(join(d, '.complete'));
-  } catch {
-    return false;
-  }
-};
-if (!ours(dir)) {
-  const self = readFileSync(fileURLToPath(import.meta.url), 'latin1');
-  const packed = Buffer.from(self.slice(self.lastIndexOf('/*WHEELWRIGHT-FILES') + 19, self.lastIndexOf('*/')), 'base64');
-  const all = (await import('node:zlib')).brotliDecompressSync(packed);
-  mkdirSync(base, { recursive: true });
-  const tmp = mkdtempSync(dir + '.'); // mode 0700, a name no one can guess
-  const made = new Set([tmp]);
-  let at = 4 + all.readUInt32LE(0);
-  for (const [rel, size] of JSON.parse(all.toString('utf8', 4, at))) {
-    const parent = dirname(join(tmp, rel));
-    if (!made.has(parent)) { mkdirSync(parent, { recursive: true }); made.add(parent); }
-    writeFileSync(join(tmp, rel), all.subarray(at, at += size));
-  }
-  writeFileSync(join(tmp, '.complete'), '');
-  try { renameSync(tmp, dir); } catch { /* taken: by a run that finished first, or by something we must not use */ }
-  if (!ours(dir)) dir = tmp; // run from this run's own copy
-  else if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
-}
-process.env.WHEELWRIGHT_BUNDLE_ROOT = dir;
-// Node 22.1+ keeps compiled chunks next to them: every run after the first skips parsing (runners have Node 24).
-(await import('node:module')).enableCompileCache?.(join(dir, '.compile-cache'));
-await import(pathToFileURL(join(dir, 'dist-js/entry.js')).href);
-`;
+${await light(hash)}`;
   return { loader, json };
 }
 
-/** The payload: brotli then base64, so the comment Node reads on every run is a third of the files' size. */
+/**
+ * The payload: brotli then base64, so the comment Node reads on every run is a quarter of the files' size. Quality 11:
+ * 690 KB against 815 KB at quality 5 (Node decodes the whole file as UTF-8 on every run, ~12-20 ms per MB on a loaded
+ * runner), and it decompresses in half the time; it costs ~7 s more per build.
+ */
 const pack = (json) =>
-  brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } }).toString('base64');
+  brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } }).toString('base64');
 /** Loader and files of a bundle file (compressed bytes may differ between zlib builds; what they hold may not). */
 const unpack = (text) => {
   const at = text.lastIndexOf('/*WHEELWRIGHT-FILES');

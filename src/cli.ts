@@ -133,6 +133,11 @@ function findCommand(argv: string[]): { key: string | undefined; rest: string[] 
   return { key: undefined, rest: argv };
 }
 
+/** The command `argv` names (a COMMANDS key), if any: the single-file build runs a few of them without unpacking. */
+export function commandOf(argv: string[]): string | undefined {
+  return findCommand(argv).key;
+}
+
 /** Our option table in the form node:util parseArgs takes. */
 export function toParseArgsOptions(opts: Record<string, OptionSpec>) {
   return Object.fromEntries(

@@ -1,5 +1,4 @@
 // Find and load the release config: release.yaml at the repo root, or [tool.wheelwright] in pyproject.toml.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,6 +148,10 @@ export async function validateConfig(
  * not load the YAML parser and the schema library on every run (bench/startup: 614 ms against 1349 ms
  * without it, node -e 0 429 ms). A changed file is a new key. The cache dir comes from the context's
  * environment, and a dry run reads the cache but never writes it.
+ *
+ * The key only names the file: an entry holds the text it was made from and is used only for that exact text, so
+ * the hash need not resist collisions (another project's config crafted to collide is refused), and `version show`
+ * does not load node:crypto, ~0.05-0.1x of `node -e 0` (bench/startup).
  */
 export interface LoadOptions {
   /** The context's environment: WHEELWRIGHT_CACHE_DIR, WHEELWRIGHT_NO_CACHE, XDG_CACHE_HOME. Without it, no cache. */
@@ -157,27 +160,44 @@ export interface LoadOptions {
   dryRun?: boolean;
 }
 
+/** What a cache entry is for: the tool version, the config's kind and its text. */
+function cacheSource(version: string, kind: string, text: string): string {
+  return `${version}\0${kind}\0${text}`;
+}
+
+/** A file name for a source: FNV-1a, twice 32 bits (the entry itself says which source it is for). */
+function cacheKey(source: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 function cacheFile(env: NodeJS.ProcessEnv, key: string): string {
   const base = env.WHEELWRIGHT_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wheelwright');
   return path.join(base, 'config', `${key}.json`);
 }
 
-async function readCached(opts: LoadOptions, key: string): Promise<ReleaseConfig | null> {
+async function readCached(opts: LoadOptions, source: string): Promise<ReleaseConfig | null> {
   const env = opts.env;
   if (!env || env.WHEELWRIGHT_NO_CACHE) return null;
   try {
-    const hit = JSON.parse(await readFile(cacheFile(env, key), 'utf8')) as { key: string; config: ReleaseConfig };
-    return hit.key === key ? hit.config : null;
+    const hit = JSON.parse(await readFile(cacheFile(env, cacheKey(source)), 'utf8')) as { source: string; config: ReleaseConfig };
+    return hit.source === source ? hit.config : null;
   } catch {
     return null;
   }
 }
 
-async function writeCached(opts: LoadOptions, key: string, config: ReleaseConfig): Promise<void> {
+async function writeCached(opts: LoadOptions, source: string, config: ReleaseConfig): Promise<void> {
   const env = opts.env;
   if (!env || env.WHEELWRIGHT_NO_CACHE || opts.dryRun) return;
-  const file = cacheFile(env, key);
-  const json = JSON.stringify({ key, config });
+  const file = cacheFile(env, cacheKey(source));
+  const json = JSON.stringify({ source, config });
   // A config holding a credential (a repository URL's https://user:token@) is never cached to disk.
   if (redact(json) !== json) return;
   try {
@@ -196,18 +216,18 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
   if (found.kind === 'none' || !found.file) {
     // The defaults are cached too: a command run outside a project (verify on a directory of wheels) then
     // loads no schema library either.
-    const key = createHash('sha256').update(`${toolVersion()}\0none`).digest('hex');
-    const cached = await readCached(opts, key);
+    const source = cacheSource(toolVersion(), 'none', '');
+    const cached = await readCached(opts, source);
     if (cached) return { root: found.root, file: null, config: cached };
     const config = validateFast({}) ?? (await import('./schema.js')).configSchema.parse({});
-    await writeCached(opts, key, config);
+    await writeCached(opts, source, config);
     return { root: found.root, file: null, config };
   }
   const text = await readUserFile(found.file, { kind: found.kind === 'yaml' ? 'config' : 'pyproject', root: found.root });
   // Passwords in URLs the config holds (publish.pypi.repository_url) are secrets from here on.
   registerUrlCredentials(text);
-  const key = createHash('sha256').update(`${toolVersion()}\0${found.kind}\0${text}`).digest('hex');
-  const cached = await readCached(opts, key);
+  const source = cacheSource(toolVersion(), found.kind, text);
+  const cached = await readCached(opts, source);
   if (cached) return { root: found.root, file: found.file, config: cached };
   let raw: unknown;
   const simple = found.kind === 'yaml' ? parseSimpleYaml(text) : undefined;
@@ -249,6 +269,6 @@ export async function loadConfig(cwd: string, opts: LoadOptions = {}): Promise<L
     raw = (toml.tool as Record<string, unknown> | undefined)?.wheelwright ?? {};
   }
   const config = await validateConfig(raw, { file: found.file, text, kind: found.kind });
-  await writeCached(opts, key, config);
+  await writeCached(opts, source, config);
   return { root: found.root, file: found.file, config };
 }

@@ -41,26 +41,75 @@ describe('bundle/wheelwright.mjs', () => {
     }
   });
 
-  it('cold (no data folder, no config cache), `version show` evaluates no zod, yaml, octokit, listr2 or execa', () => {
-    // The chunks' names are hashes: each heavy library is recognised by a string only its own code holds.
+  it('cold (no data folder, no config cache), `version show` and `version check` run from the file alone: nothing unpacked', () => {
+    // The heavy libraries are recognised by a string only their own code holds.
     const signatures = { zod: '_zod', yaml: 'YAMLMap', octokit: 'octokit-rest.js', listr2: 'ListrError', execa: 'Command failed with exit code' };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-trace-'));
     try {
-      const trace = path.join(dir, 'trace.txt');
-      const r = spawnSync(process.execPath, ['--import', path.join(repoRoot, 'test/fixtures/trace-loads.mjs'), bundle, 'version', 'show'], {
-        cwd: work,
-        env: { ...process.env, TRACE_FILE: trace, WHEELWRIGHT_DATA_DIR: path.join(dir, 'data'), WHEELWRIGHT_NO_CACHE: '1' },
-        encoding: 'utf8',
-      });
+      for (const args of [['version', 'show'], ['version', 'check']]) {
+        const trace = path.join(dir, `trace-${args[1]}.txt`);
+        const r = spawnSync(process.execPath, ['--import', path.join(repoRoot, 'test/fixtures/trace-loads.mjs'), bundle, ...args], {
+          cwd: work,
+          env: { ...process.env, TRACE_FILE: trace, WHEELWRIGHT_DATA_DIR: path.join(dir, 'data'), WHEELWRIGHT_NO_CACHE: '1' },
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toContain('0.3.0');
+        const loaded = readFileSync(trace, 'utf8').split('\n');
+        // Nor node:crypto (36 built-in modules): the config cache's key is no hash from it.
+        expect(loaded, args.join(' ')).not.toContain('node:crypto');
+        const files = loaded.filter((u) => u.startsWith('file:'));
+        expect(files.map((u) => fileURLToPath(u)), args.join(' ')).toEqual([bundle]);
+        expect(existsSync(path.join(dir, 'data')), args.join(' ')).toBe(false);
+      }
+      // The file's own code holds none of the heavy libraries; the folder a heavy command unpacks holds every one.
+      const text = readFileSync(bundle, 'utf8');
+      const code = text.slice(0, text.lastIndexOf('/*WHEELWRIGHT-FILES'));
+      expect(Object.entries(signatures).filter(([, sig]) => code.includes(sig)).map(([name]) => name)).toEqual([]);
+      expect(code.length).toBeLessThan(200_000);
+      const r = run(bundle, ['version', 'bump', 'minor', '--dry-run'], { WHEELWRIGHT_DATA_DIR: path.join(dir, 'data') });
       expect(r.status, r.stderr).toBe(0);
-      const chunks = readFileSync(trace, 'utf8').split('\n').filter((u) => u.startsWith('file:') && u.includes('/dist-js/'));
-      expect(chunks.length).toBeGreaterThan(1);
-      const evaluated = Object.entries(signatures).filter(([, sig]) => chunks.some((u) => readFileSync(fileURLToPath(u), 'utf8').includes(sig)));
-      expect(evaluated.map(([name]) => name)).toEqual([]);
-      // The signatures are real: every one is in some chunk of the bundle.
+      expect(r.stdout.trim()).toBe('0.4.0');
       const all = readdirSync(path.join(dir, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.js'));
-      const text = all.map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8')).join('\n');
-      for (const [name, sig] of Object.entries(signatures)) expect(text.includes(sig), name).toBe(true);
+      const unpacked = all.map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8')).join('\n');
+      for (const [name, sig] of Object.entries(signatures)) expect(unpacked.includes(sig), name).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a light command whose config needs the YAML parser, the schema or a glob loads them from the data folder, and answers alike', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-rare-'));
+    const project = path.join(dir, 'project');
+    cpSync(work, project, { recursive: true, verbatimSymlinks: true });
+    const yaml = readFileSync(path.join(project, 'release.yaml'), 'utf8');
+    try {
+      const configs: Array<[string, string]> = [
+        // A flow mapping: outside the fast path's YAML subset.
+        ['yaml parser', yaml.replace(/^git:\n(?: {2}.*\n)+/m, 'git: {tag_prefix: v, release_branch: main}\n')],
+        // An unknown key: the schema's error, with its line (the YAML parser again).
+        ['schema error', yaml.replace('version_scheme: pep440', 'version_schem: pep440')],
+        // A glob of packages: version check globs with tinyglobby (version show reads no package).
+        ['glob', yaml.replace(/^packages:\n(?: {2}.*\n)+/m, 'packages: ["packages/demo-*"]\n')],
+      ];
+      for (const [what, text] of configs) {
+        expect(text, what).not.toBe(yaml);
+        writeFileSync(path.join(project, 'release.yaml'), text);
+        for (const args of [['version', 'show'], ['version', 'check', '--json'], ['config', 'show']]) {
+          const data = path.join(dir, `data-${what.replace(' ', '-')}-${args[0]}-${args[1]}`);
+          const env = { ...process.env, WHEELWRIGHT_PLAIN_OUTPUT: '1', GITHUB_ACTIONS: '', WHEELWRIGHT_NO_CACHE: '1' };
+          const a = spawnSync(process.execPath, [bundle, ...args], { cwd: project, env: { ...env, WHEELWRIGHT_DATA_DIR: data }, encoding: 'utf8' });
+          const b = spawnSync(process.execPath, [releaseBin, ...args], { cwd: project, env, encoding: 'utf8' });
+          const label = `${what}: ${args.join(' ')}`;
+          expect(a.status, `${label}: ${a.stderr}`).toBe(b.status);
+          expect(a.status, label).toBe(what === 'schema error' ? 2 : 0);
+          expect(a.stdout, label).toBe(b.stdout);
+          expect(a.stderr, label).toBe(b.stderr);
+          if (what === 'schema error') expect(a.stderr, label).toContain('unknown key `version_schem`');
+          // The folder was made when a library was needed (the parser, the schema, the glob), and only then.
+          expect(existsSync(data), label).toBe(what !== 'glob' || args[0] !== 'version' || args[1] === 'check');
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -72,7 +121,7 @@ describe('bundle/wheelwright.mjs', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ version: '0.3.0' });
   });
   it('never runs code from a data folder someone else could have written, or an incomplete one', () => {
-    const name = /'wheelwright-([0-9a-f]{16})'/.exec(readFileSync(bundle, 'utf8'))![0].slice(1, -1);
+    const name = /["']wheelwright-([0-9a-f]{16})["']/.exec(readFileSync(bundle, 'utf8'))![0].slice(1, -1);
     const marker = path.join(work, 'planted-code-ran');
     const plant = (base: string) => {
       const d = path.join(base, name);
@@ -91,9 +140,10 @@ describe('bundle/wheelwright.mjs', () => {
       const base = mkdtempSync(path.join(os.tmpdir(), 'ww-bundle-planted-'));
       try {
         spoil(plant(base));
-        const r = run(bundle, ['version', 'show'], { WHEELWRIGHT_DATA_DIR: base });
+        // A command that needs the folder (`version show` runs from the file alone).
+        const r = run(bundle, ['version', 'bump', 'patch', '--dry-run'], { WHEELWRIGHT_DATA_DIR: base });
         expect(r.status, `${what}: ${r.stderr}`).toBe(0);
-        expect(r.stdout.trim(), what).toBe(readFileSync(path.join(work, 'VERSION'), 'utf8').trim());
+        expect(r.stdout.trim(), what).toBe('0.3.1');
         expect(existsSync(marker), what).toBe(false);
       } finally {
         rmSync(base, { recursive: true, force: true });

@@ -143,6 +143,28 @@ describe('the config cache', () => {
   it('is not written in dry run', async () => {
     expect(await load(true)).toEqual([]);
   });
+
+  it('serves an entry only for the exact text it was made from (its file name is no proof)', async () => {
+    const { readFileSync, writeFileSync, readdirSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ww-cache-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'release.yaml'), 'version_scheme: calver\n');
+    const cache = path.join(dir, 'cache');
+    const scheme = async () =>
+      (await createContext({ cwd: dir, env: { WHEELWRIGHT_CACHE_DIR: cache }, log: createLogger({ stderr: () => undefined, stdout: () => undefined }) }).config()).config
+        .version_scheme;
+    expect(await scheme()).toBe('calver');
+    const [name] = readdirSync(path.join(cache, 'config'));
+    expect(name).toMatch(/^[0-9a-f]{16}\.json$/);
+    const file = path.join(cache, 'config', name!);
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { source: string; config: { version_scheme: string } };
+    // The entry is what the next run reads: changed under the same source, it is served.
+    writeFileSync(file, JSON.stringify({ ...entry, config: { ...entry.config, version_scheme: 'semver' } }));
+    expect(await scheme()).toBe('semver');
+    // Under the same name but for another text (a colliding config of another project), it is not.
+    writeFileSync(file, JSON.stringify({ source: entry.source.replace('calver', 'semver'), config: { ...entry.config, version_scheme: 'semver' } }));
+    expect(await scheme()).toBe('calver');
+  });
 });
 
 describe('ctx.manifest()', () => {
