@@ -124,9 +124,12 @@ export class RetryDeadline {
   constructor(envOrMs: NodeJS.ProcessEnv | number) {
     this.ms = typeof envOrMs === 'number' ? envOrMs : retryDeadlineMs(envOrMs);
   }
-  failed(last: string): void {
+  /** The bound of the last failure, when it ran out of time (its fix is WHEELWRIGHT_NETWORK_TIMEOUT). */
+  lastTimeoutMs: number | undefined;
+  failed(last: string, timeoutMs?: number): void {
     this.failures++;
     this.last = last;
+    this.lastTimeoutMs = timeoutMs;
     this.until ??= Date.now() + this.ms;
   }
   remainingMs(): number {
@@ -143,6 +146,7 @@ export class RetryDeadline {
 
 /** What to do after a destination kept failing until its retry deadline. */
 export function retryHint(deadline: RetryDeadline): string {
+  if (deadline.lastTimeoutMs !== undefined) return `${timeoutHint(deadline.lastTimeoutMs)}; ${RETRY_DEADLINE_VARIABLE} (seconds, now ${Math.round(deadline.ms / 100) / 10}) bounds the retries`;
   return `the server kept failing: check its status page or your proxy, then run the command again; a longer ${RETRY_DEADLINE_VARIABLE} (seconds, now ${Math.round(deadline.ms / 100) / 10}) waits longer`;
 }
 

@@ -3,7 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../log.js';
-import { boundedFetch, RetriesExhausted, type RetryDeadline } from '../network.js';
+import { boundedFetch, RetriesExhausted, type RetryDeadline, timeoutOf } from '../network.js';
 import { redactRequestParams } from '../secrets.js';
 import { toolVersion } from '../tool.js';
 
@@ -61,7 +61,8 @@ function timedFetch(timeoutMs: number, deadline?: RetryDeadline): typeof fetch {
       }
       return res;
     } catch (err) {
-      deadline?.failed((err as Error).name === 'NetworkTimeout' ? 'no complete answer in time' : 'no answer');
+      const timedOut = timeoutOf(err);
+      deadline?.failed(timedOut ? `no complete answer within ${Math.round(timedOut.ms / 100) / 10} s` : 'no answer', timedOut?.ms);
       throw err;
     }
   };
