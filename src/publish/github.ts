@@ -93,12 +93,14 @@ function fail(s: Session, what: string, err: unknown, hint?: string): PublishErr
   const status = statusOf(err);
   // The request's URL (octokit keeps it on the error), without query or userinfo.
   const url = (err as { request?: { url?: string; method?: string } }).request;
-  const where = url?.url ? ` (${url.method ?? ''} ${urlForMessage(url.url)})`.replace('( ', '(') : '';
-  const detail = status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
+  const where = ` (${url?.url ? `${url.method ?? ''} ${urlForMessage(url.url)}`.trim() : urlForMessage(`${s.apiUrl}/repos/${s.owner}/${s.repo}`)})`;
+  // octokit hands a body that is not JSON on as text, and reading fields of it fails.
+  const notJson = err instanceof TypeError || err instanceof SyntaxError;
+  const detail = notJson ? 'the answer is not GitHub API JSON (a proxy or login page may answer in its place)' : status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
   const timedOut = timeoutOf(err);
   const tried = s.deadline.failures > 1 ? `; ${s.deadline.summary()}` : '';
   return new PublishError(`GitHub: ${what} failed${where}: ${timedOut ? timedOut.message : detail}${tried}`, {
-    hint: hint ?? (timedOut ? `${timeoutHint(timedOut.ms)}; ${again}` : tried ? `${retryHint(s.deadline)}; ${again}` : `run \`release publish\` again: it continues from what GitHub already holds`),
+    hint: hint ?? (notJson ? 'check publish.github.api_url (or GITHUB_API_URL): it must be the REST API base, e.g. https://api.github.com or https://HOST/api/v3' : timedOut ? `${timeoutHint(timedOut.ms)}; ${again}` : tried ? `${retryHint(s.deadline)}; ${again}` : `run \`release publish\` again: it continues from what GitHub already holds`),
     cause: err,
   });
 }
