@@ -219,7 +219,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
   /** What was tried before giving up on `file`, for its final message. */
   function gaveUp(s: Settings, filename: string, attempts: number, last: string): string {
     if (s.retryUntil !== null && Date.now() >= s.retryUntil) {
-      return `${filename} could not be published: ${describeUrl('POST', s.uploadUrl)} kept failing until the ${Math.round(s.retryDeadlineMs / 1000)} s retry deadline (WHEELWRIGHT_RETRY_DEADLINE; ${attempts} attempts for this file, ${s.failures} failed requests in all); last answer: ${last}`;
+      return `${filename} could not be published: ${describeUrl('POST', s.uploadUrl)} kept failing until the ${Math.round(s.retryDeadlineMs / 1000)} s retry deadline (${attempts} attempts for this file, ${s.failures} failed requests in all); last answer: ${last}`;
     }
     return `${filename} could not be published after ${attempts} attempts to ${describeUrl('POST', s.uploadUrl)}; last answer: ${last}`;
   }
@@ -500,7 +500,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       hint:
         lastTimeout !== undefined
           ? `${timeoutHint(lastTimeout)}; then re-run \`release publish\` (files already confirmed are kept in the manifest and not sent again)`
-          : 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again',
+          : 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again (WHEELWRIGHT_RETRY_DEADLINE, seconds, bounds the retries)',
     });
   }
 
