@@ -82,7 +82,9 @@ function unreachable(label: string, err: unknown, url: string): CompatError {
   if (exhausted) return new CompatError(`cannot read ${label}: ${exhausted.message}`, { hint: retryHint(exhausted.deadline), cause: err });
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
-  return new CompatError(`cannot reach ${label}: ${urlForMessage(url)}: ${why}`, {
+  // The URL that failed; a label that is not its prefix (github:OWNER/NAME) is named too.
+  const where = urlForMessage(url).startsWith(label) ? urlForMessage(url) : `${label} at ${urlForMessage(url)}`;
+  return new CompatError(`cannot reach ${where}: ${why}`, {
     hint: 'check the URL and your network (or mirror), or use --from with a local directory',
     cause: err,
   });
