@@ -27,8 +27,8 @@ export interface GithubClientOptions {
   /** Retries of rate-limited requests (403/429) before giving up. */
   rateLimitRetries?: number;
   /**
-   * The destination's retry deadline (WHEELWRIGHT_RETRY_DEADLINE): no request is sent once it has passed
-   * (RetriesExhausted), and a Retry-After that ends past it is not waited for.
+   * The destination's retry deadline (WHEELWRIGHT_RETRY_DEADLINE): once it has passed, a failed request
+   * is not sent again (RetriesExhausted), and a Retry-After that ends past it is not waited for.
    */
   deadline?: RetryDeadline;
 }
@@ -50,17 +50,23 @@ function unpacedGroup(): unknown {
  * off like one that stalls; octokit would otherwise keep a half-read body as the answer).
  */
 function timedFetch(timeoutMs: number, deadline?: RetryDeadline): typeof fetch {
+  /** Requests (method and URL) whose last answer was a failure: sending one again is a retry. */
+  const failing = new Set<string>();
   return async (input, init = {}) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (deadline?.passed()) throw new RetriesExhausted(url, deadline);
+    const key = `${init.method ?? 'GET'} ${url}`;
+    // A retry after the destination's retry deadline is not sent; a fresh request still is.
+    if (deadline?.passed() && failing.has(key)) throw new RetriesExhausted(url, deadline);
     try {
       const res = await boundedFetch(url, init, { timeoutMs });
       const ra = res.headers.get('retry-after');
       if (res.status >= 500 || res.status === 429 || (res.status === 403 && ra !== null)) {
+        failing.add(key);
         deadline?.failed(`${res.status} ${res.statusText}${ra !== null ? `, Retry-After ${ra} s` : ''}`);
-      }
+      } else failing.delete(key);
       return res;
     } catch (err) {
+      failing.add(key);
       const timedOut = timeoutOf(err);
       deadline?.failed(timedOut ? `no complete answer within ${Math.round(timedOut.ms / 100) / 10} s` : 'no answer', timedOut?.ms);
       throw err;
