@@ -190,7 +190,8 @@ export function retryAfterMs(value: string | null | undefined, now = Date.now())
 export async function fetchWithRetry(url: string, init: RequestInit, opts: BoundedFetchOptions & { deadline: RetryDeadline; sleep?: (ms: number) => Promise<void> }): Promise<Response> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
-    if (opts.deadline.passed()) throw new RetriesExhausted(url, opts.deadline);
+    // A fresh request is always sent; only a retry waits on (and is refused by) the deadline.
+    if (attempt > 1 && opts.deadline.passed()) throw new RetriesExhausted(url, opts.deadline);
     const res = await boundedFetch(url, init, opts);
     if (res.status < 500 && res.status !== 429) return res;
     const after = retryAfterMs(res.headers.get('retry-after'));
