@@ -104,3 +104,102 @@ export async function boundedFetch(url: string | URL, init: RequestInit, opts: B
     clearTimeout(timer);
   }
 }
+
+/** The setting that bounds the retries of one destination, in seconds. */
+export const RETRY_DEADLINE_VARIABLE = 'WHEELWRIGHT_RETRY_DEADLINE';
+
+/**
+ * The retry deadline of one destination: its clock starts at the first failed request (5xx, 429, no
+ * answer) and is not reset (as PyPI's uploader counts it), so a server that fails forever, or fails
+ * between good answers, ends the run within WHEELWRIGHT_RETRY_DEADLINE. It also keeps what the final
+ * message says was tried.
+ */
+export class RetryDeadline {
+  readonly ms: number;
+  private until: number | null = null;
+  /** Failed requests while the clock ran. */
+  failures = 0;
+  /** The last failed answer, for the final message (`500 Internal Server Error`, `429, Retry-After 3600 s`). */
+  last = '';
+  constructor(envOrMs: NodeJS.ProcessEnv | number) {
+    this.ms = typeof envOrMs === 'number' ? envOrMs : retryDeadlineMs(envOrMs);
+  }
+  /** The bound of the last failure, when it ran out of time (its fix is WHEELWRIGHT_NETWORK_TIMEOUT). */
+  lastTimeoutMs: number | undefined;
+  failed(last: string, timeoutMs?: number): void {
+    this.failures++;
+    this.last = last;
+    this.lastTimeoutMs = timeoutMs;
+    this.until ??= Date.now() + this.ms;
+  }
+  remainingMs(): number {
+    return this.until === null ? this.ms : Math.max(0, this.until - Date.now());
+  }
+  passed(): boolean {
+    return this.until !== null && Date.now() >= this.until;
+  }
+  /** `3 attempts in 2 s (the WHEELWRIGHT_RETRY_DEADLINE); last answer: 500 Internal Server Error`. */
+  summary(): string {
+    return `${this.failures} attempt${this.failures === 1 ? '' : 's'} within the ${seconds(this.ms)} retry deadline (${RETRY_DEADLINE_VARIABLE}); last answer: ${this.last || 'none'}`;
+  }
+}
+
+/** What to do after a destination kept failing until its retry deadline. */
+export function retryHint(deadline: RetryDeadline): string {
+  if (deadline.lastTimeoutMs !== undefined) return `${timeoutHint(deadline.lastTimeoutMs)}; ${RETRY_DEADLINE_VARIABLE} (seconds, now ${Math.round(deadline.ms / 100) / 10}) bounds the retries`;
+  return `the server kept failing: check its status page or your proxy, then run the command again; a longer ${RETRY_DEADLINE_VARIABLE} (seconds, now ${Math.round(deadline.ms / 100) / 10}) waits longer`;
+}
+
+/**
+ * Every request to the destination failed until its retry deadline passed, or the server asked for a
+ * Retry-After past it. Named AbortError so that octokit passes it through instead of retrying it.
+ */
+export class RetriesExhausted extends Error {
+  constructor(
+    readonly url: string,
+    readonly deadline: RetryDeadline,
+    why?: string,
+  ) {
+    super(`${urlForMessage(url)}: gave up${why ? ` (${why})` : ''} after ${deadline.summary()}`);
+    this.name = 'AbortError';
+  }
+}
+
+/** Whether `err` (or an error it wraps) is RetriesExhausted. */
+export function exhaustedOf(err: unknown): RetriesExhausted | null {
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof RetriesExhausted) return e;
+  }
+  return null;
+}
+
+/** Retry-After as milliseconds (seconds or an HTTP date), or null. */
+export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * boundedFetch that answers 5xx and 429 by waiting and asking again (Retry-After when given, else 0.25,
+ * 0.5, 1 … s), within the destination's retry deadline: a Retry-After past it is not slept through. The
+ * first other answer comes back; RetriesExhausted when the deadline passes. Failures without an answer
+ * (timeouts, resets) are thrown at once, as boundedFetch throws them.
+ */
+export async function fetchWithRetry(url: string, init: RequestInit, opts: BoundedFetchOptions & { deadline: RetryDeadline; sleep?: (ms: number) => Promise<void> }): Promise<Response> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    // A fresh request is always sent; only a retry waits on (and is refused by) the deadline.
+    if (attempt > 1 && opts.deadline.passed()) throw new RetriesExhausted(url, opts.deadline);
+    const res = await boundedFetch(url, init, opts);
+    if (res.status < 500 && res.status !== 429) return res;
+    const after = retryAfterMs(res.headers.get('retry-after'));
+    opts.deadline.failed(`${res.status} ${res.statusText}${after !== null ? `, Retry-After ${Math.round(after / 1000)} s` : ''}`.trim());
+    const wait = after ?? Math.min(8000, 250 * 2 ** (attempt - 1));
+    const left = opts.deadline.remainingMs();
+    if (after !== null && after > left) throw new RetriesExhausted(url, opts.deadline, `the server asked to wait ${seconds(after)}, past the retry deadline`);
+    if (left <= 0) throw new RetriesExhausted(url, opts.deadline);
+    await sleep(Math.min(wait, left));
+  }
+}

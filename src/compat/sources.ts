@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
 import { plainNameProblem, readUserFile } from '../files.js';
 import { githubApiUrl } from '../github/repository.js';
-import { boundedFetch, networkTimeoutMs, timeoutHint, timeoutOf } from '../network.js';
+import { exhaustedOf, fetchWithRetry, networkTimeoutMs, RetryDeadline, retryHint, timeoutHint, timeoutOf, urlForMessage } from '../network.js';
 import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
@@ -65,12 +65,27 @@ export interface SourceOptions {
 /** compat's default bound on one request (WHEELWRIGHT_NETWORK_TIMEOUT overrides it). */
 const COMPAT_TIMEOUT_MS = 30_000;
 
-function unreachable(label: string, err: unknown): CompatError {
+/** How a source reaches the network: the bound of one request and the source's retry deadline. */
+export interface Net {
+  timeoutMs: number;
+  deadline: RetryDeadline;
+}
+
+/** A Net from the environment (WHEELWRIGHT_NETWORK_TIMEOUT, WHEELWRIGHT_RETRY_DEADLINE). */
+export function netFor(env: NodeJS.ProcessEnv, timeoutMs = networkTimeoutMs(env, COMPAT_TIMEOUT_MS)): Net {
+  return { timeoutMs, deadline: new RetryDeadline(env) };
+}
+
+function unreachable(label: string, err: unknown, url: string): CompatError {
   const timedOut = timeoutOf(err);
   if (timedOut) return new CompatError(`cannot read ${label}: ${timedOut.message}`, { hint: timeoutHint(timedOut.ms), cause: err });
+  const exhausted = exhaustedOf(err);
+  if (exhausted) return new CompatError(`cannot read ${label}: ${exhausted.message}`, { hint: retryHint(exhausted.deadline), cause: err });
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
-  return new CompatError(`cannot reach ${label}: ${why}`, {
+  // The URL that failed; a label that is not its prefix (github:OWNER/NAME) is named too.
+  const where = urlForMessage(url).startsWith(label) ? urlForMessage(url) : `${label} at ${urlForMessage(url)}`;
+  return new CompatError(`cannot reach ${where}: ${why}`, {
     hint: 'check the URL and your network (or mirror), or use --from with a local directory',
     cause: err,
   });
@@ -212,31 +227,41 @@ export function directorySource(dir: string): SetSource {
 }
 
 /** `token` is a GitHub token (Bearer), or a whole authorization header value (`Basic …`, from an index URL). */
-async function httpGet(url: string, label: string, timeoutMs: number, accept?: string, token?: string): Promise<Response> {
+async function httpGet(url: string, label: string, net: Net, accept?: string, token?: string): Promise<Response> {
   try {
     const headers: Record<string, string> = {};
     if (accept) headers.accept = accept;
     if (token) headers.authorization = token.startsWith('Basic ') ? token : `Bearer ${token}`;
     // The body is read within the same bound: a server that trickles is cut off like one that stalls.
-    return await boundedFetch(url, { headers, redirect: 'follow' }, { timeoutMs });
+    // fetch drops Authorization on a redirect to another origin, so a credential stays with its host.
+    return await fetchWithRetry(url, { headers, redirect: 'follow' }, { timeoutMs: net.timeoutMs, deadline: net.deadline });
   } catch (err) {
-    throw unreachable(label, err);
+    throw unreachable(label, err, url);
   }
 }
 
-async function httpText(url: string, label: string, timeoutMs: number, accept?: string, auth?: string): Promise<string | null> {
-  const res = await httpGet(url, label, timeoutMs, accept, auth);
+/** JSON of a body that should be JSON: a CompatError naming the URL when it is not (an HTML login page, a cut-off body). */
+function parseJsonFrom<T>(text: string, url: string, label: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new CompatError(`${urlForMessage(url)} is not ${what}: ${(err as Error).message}`, { file: label, hint: 'check the URL (a proxy or login page may answer in its place), then run the command again' });
+  }
+}
+
+async function httpText(url: string, label: string, net: Net, accept?: string, auth?: string): Promise<string | null> {
+  const res = await httpGet(url, label, net, accept, auth);
   if (res.status === 404) return null;
-  if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index URL and that the server is up' });
+  if (!res.ok) throw new CompatError(`${urlForMessage(url)} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index URL and that the server is up' });
   return res.text();
 }
 
 /** Hashes and sizes of a project's files from its PEP 691 page (or `index.json` on a static host). */
-async function servedByIndex(base: string, project: string, label: string, timeoutMs: number, auth?: string): Promise<ServedFile[]> {
+async function servedByIndex(base: string, project: string, label: string, net: Net, auth?: string): Promise<ServedFile[]> {
   const pageUrl = new URL(`${normalizeName(project)}/`, base).href;
-  const res = await httpGet(pageUrl, label, timeoutMs, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9', auth);
+  const res = await httpGet(pageUrl, label, net, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9', auth);
   const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
-  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label, timeoutMs, undefined, auth);
+  const text = negotiated ? await res.text() : await httpText(new URL('index.json', pageUrl).href, label, net, undefined, auth);
   if (text === null) return [];
   let page: { files?: Array<{ filename: string; hashes?: Record<string, string>; size?: number }> };
   try {
@@ -251,7 +276,7 @@ async function servedByIndex(base: string, project: string, label: string, timeo
 }
 
 /** An index over HTTP(S) that carries the `_sets/` tree next to its project pages. */
-export function indexUrlSource(url: string, setDistribution?: string, timeoutMs = COMPAT_TIMEOUT_MS): SetSource {
+export function indexUrlSource(url: string, setDistribution?: string, net: Net = netFor({})): SetSource {
   // pip's form for a private index, https://user:password@host/simple/: sent as Basic auth, never printed.
   const { url: clean, authorization: auth } = splitUrlCredentials(url);
   const base = clean.endsWith('/') ? clean : `${clean}/`;
@@ -262,13 +287,13 @@ export function indexUrlSource(url: string, setDistribution?: string, timeoutMs 
     if (fallback !== undefined) return fallback;
     if (!setDistribution || auth) return (fallback = null);
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
-    const res = await httpGet(setsUrl, label, timeoutMs);
+    const res = await httpGet(setsUrl, label, net);
     await res.body?.cancel();
-    return (fallback = res.status === 404 ? setDistributionSource(new URL(`${normalizeName(setDistribution)}/`, base).href, timeoutMs) : null);
+    return (fallback = res.status === 404 ? setDistributionSource(new URL(`${normalizeName(setDistribution)}/`, base).href, net) : null);
   }
   async function setsIndex(): Promise<SetsIndexJson> {
     const setsUrl = new URL(`${SETS_DIR}/index.json`, base).href;
-    const text = await httpText(setsUrl, label, timeoutMs, undefined, auth);
+    const text = await httpText(setsUrl, label, net, undefined, auth);
     if (text === null) {
       throw new CompatError(`${label} has no version sets (${setsUrl} is not there)`, {
         file: label,
@@ -292,11 +317,11 @@ export function indexUrlSource(url: string, setDistribution?: string, timeoutMs 
       const entry = idx.sets.find((s) => sameVersion(s.version, version));
       if (!entry) throw unknownVersion(version, label, idx.sets.map((s) => s.version));
       const setUrl = new URL(`${SETS_DIR}/${entry.path}`, base).href;
-      const text = await httpText(setUrl, label, timeoutMs, undefined, auth);
+      const text = await httpText(setUrl, label, net, undefined, auth);
       if (text === null) throw new CompatError(`${setUrl} is listed but missing`, { file: setUrl, hint: 'republish the index' });
       const set = parseVersionSet(text, setUrl);
       const served = new Map<string, ServedFile>();
-      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, timeoutMs, auth)) served.set(f.filename, f);
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, net, auth)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
       return set;
     },
@@ -304,13 +329,14 @@ export function indexUrlSource(url: string, setDistribution?: string, timeoutMs 
 }
 
 /** A project page's files with their URLs (PEP 691 JSON, or `index.json` on a static host). */
-async function projectFiles(pageUrl: string, label: string, timeoutMs: number): Promise<Array<{ filename: string; url: string; sha256: string | null }>> {
-  const res = await httpGet(pageUrl, label, timeoutMs, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
+async function projectFiles(pageUrl: string, label: string, net: Net): Promise<Array<{ filename: string; url: string; sha256: string | null }>> {
+  const res = await httpGet(pageUrl, label, net, 'application/vnd.pypi.simple.v1+json, application/json;q=0.9');
   const negotiated = res.ok && /json/.test(res.headers.get('content-type') ?? '');
   const jsonUrl = negotiated ? pageUrl : new URL('index.json', pageUrl).href;
-  const text = negotiated ? await res.text() : await httpText(jsonUrl, label, timeoutMs);
+  const text = negotiated ? await res.text() : await httpText(jsonUrl, label, net);
   if (text === null) throw new CompatError(`${label} is not a project page (no PEP 691 JSON)`, { file: label, hint: 'point --from at https://HOST/simple/NAME-release/' });
-  const page = JSON.parse(text) as { files?: Array<{ filename: string; url: string; hashes?: Record<string, string> }> };
+  const page = parseJsonFrom<{ files?: Array<{ filename: string; url: string; hashes?: Record<string, string> }> } | null>(text, jsonUrl, label, 'a PEP 691 JSON page');
+  if (!page || typeof page !== 'object' || (page.files !== undefined && !Array.isArray(page.files))) throw new CompatError(`${urlForMessage(jsonUrl)} is not a PEP 691 JSON page (no files list)`, { file: label, hint: 'point --from at https://HOST/simple/NAME-release/' });
   return (page.files ?? []).map((f) => ({ filename: f.filename, url: new URL(f.url, jsonUrl).href, sha256: f.hashes?.sha256 ?? null }));
 }
 
@@ -369,7 +395,7 @@ function checkPinsAgainstSet(metadata: string | null, set: VersionSet, label: st
 }
 
 /** The project page of a `<name>-release` set distribution: one wheel per set, each carrying versions.json. */
-export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS): SetSource {
+export function setDistributionSource(url: string, net: Net = netFor({})): SetSource {
   const pageUrl = url.endsWith('/') ? url : `${url}/`;
   const base = new URL('../', pageUrl).href;
   const label = pageUrl;
@@ -377,7 +403,7 @@ export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS
   const project = normalizeName(decodeURIComponent(new URL(pageUrl).pathname.split('/').filter(Boolean).pop() ?? ''));
   async function wheels() {
     const { parseWheelFilename } = await import('../wheel/filename.js');
-    return (await projectFiles(pageUrl, label, timeoutMs))
+    return (await projectFiles(pageUrl, label, net))
       .filter((f) => f.filename.endsWith('-py3-none-any.whl'))
       .map((f) => {
         const parsed = parseWheelFilename(f.filename);
@@ -404,7 +430,7 @@ export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS
         }
         throw unknownVersion(version, label, own.map((w) => w.version));
       }
-      const res = await httpGet(wheel.url, label, timeoutMs);
+      const res = await httpGet(wheel.url, label, net);
       if (!res.ok) throw new CompatError(`${wheel.url} answered ${res.status} ${res.statusText}`, { file: label, hint: 'check the index and that the server is up' });
       const bytes = Buffer.from(await res.arrayBuffer());
       const { createHash } = await import('node:crypto');
@@ -417,7 +443,7 @@ export function setDistributionSource(url: string, timeoutMs = COMPAT_TIMEOUT_MS
       if (!sameVersion(set.version, version)) throw new CompatError(`${wheel.filename} carries the set of ${set.version}, not ${version}`, { file: wheel.url });
       checkPinsAgainstSet(metadata, set, wheel.url);
       const served = new Map<string, ServedFile>();
-      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, timeoutMs)) served.set(f.filename, f);
+      for (const pkg of set.packages) for (const f of await servedByIndex(base, pkg.name, label, net)) served.set(f.filename, f);
       checkSetAgainstFiles(set, served, label);
       return set;
     },
@@ -449,15 +475,17 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
   const token = opts.env.GITHUB_TOKEN || opts.env.GH_TOKEN || undefined;
   if (token) registerSecret(token);
   const label = `github:${repo}`;
-  const timeoutMs = networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS);
+  const net = netFor(opts.env);
   const prefix = opts.tagPrefix ?? 'v';
   const versionOfTag = (tag: string) => normalizeVersion(tag.startsWith(prefix) ? tag.slice(prefix.length) : tag.replace(/^v/, ''));
 
   async function json<T>(url: string): Promise<T> {
-    const res = await httpGet(url, label, timeoutMs, 'application/vnd.github+json', token);
-    if (res.status === 404) throw new CompatError(`${label} not found at ${api}`, { file: label, hint: 'check OWNER/NAME, the API URL (GITHUB_API_URL) and GITHUB_TOKEN for a private repository' });
-    if (!res.ok) throw new CompatError(`${url} answered ${res.status} ${res.statusText}`, { file: label, hint: res.status === 401 || res.status === 403 ? 'set GITHUB_TOKEN to a token that can read the repository' : 'try again later' });
-    return (await res.json()) as T;
+    const res = await httpGet(url, label, net, 'application/vnd.github+json', token);
+    if (res.status === 404) throw new CompatError(`${label} not found at ${urlForMessage(url)}${res.url && res.url !== url ? ` (redirected to ${urlForMessage(res.url)})` : ''}`, { file: label, hint: 'check OWNER/NAME, the API URL (GITHUB_API_URL) and GITHUB_TOKEN for a private repository' });
+    if (!res.ok) throw new CompatError(`${urlForMessage(url)} answered ${res.status} ${res.statusText}`, { file: label, hint: res.status === 401 || res.status === 403 ? 'set GITHUB_TOKEN to a token that can read the repository' : 'try again later' });
+    const body = parseJsonFrom<T>(await res.text(), url, label, 'GitHub API JSON');
+    if (!Array.isArray(body) && (body === null || typeof body !== 'object')) throw new CompatError(`${urlForMessage(url)} is not GitHub API JSON`, { file: label, hint: 'check the API URL (GITHUB_API_URL)' });
+    return body;
   }
   async function releases(): Promise<GithubRelease[]> {
     const all: GithubRelease[] = [];
@@ -480,7 +508,7 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
       const rel = all.find((r) => sameVersion(versionOfTag(r.tag_name) ?? r.tag_name, version));
       if (!rel) throw unknownVersion(version, label, all.map((r) => versionOfTag(r.tag_name) ?? r.tag_name));
       const asset = rel.assets.find((a) => a.name === VERSIONS_FILE)!;
-      const res = await httpGet(asset.url, label, timeoutMs, 'application/octet-stream', token);
+      const res = await httpGet(asset.url, label, net, 'application/octet-stream', token);
       if (!res.ok) throw new CompatError(`cannot download ${VERSIONS_FILE} of ${rel.tag_name}: ${res.status}`, { file: asset.url, hint: 'try again later' });
       const where = `${label} release ${rel.tag_name}`;
       const set = parseVersionSet(await res.text(), `${where} ${VERSIONS_FILE}`);
@@ -496,8 +524,8 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
 /** Pick the source for `--from`: github:OWNER/NAME, http(s) URL, file:// URL or a directory. */
 export function openSource(from: string, opts: SourceOptions): SetSource {
   if (from.startsWith('github:')) return githubSource(from.slice('github:'.length), opts);
-  if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from, networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS));
-  if (/^https?:\/\//.test(from)) return indexUrlSource(from, opts.setDistribution, networkTimeoutMs(opts.env, COMPAT_TIMEOUT_MS));
+  if (/^https?:\/\/.*-release\/?$/.test(from)) return setDistributionSource(from, netFor(opts.env));
+  if (/^https?:\/\//.test(from)) return indexUrlSource(from, opts.setDistribution, netFor(opts.env));
   if (from.startsWith('file://')) return directorySource(fileURLToPath(from));
   return directorySource(path.resolve(opts.cwd, from));
 }

@@ -3,7 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../log.js';
-import { boundedFetch } from '../network.js';
+import { boundedFetch, RetriesExhausted, type RetryDeadline, timeoutOf } from '../network.js';
 import { redactRequestParams } from '../secrets.js';
 import { toolVersion } from '../tool.js';
 
@@ -26,6 +26,11 @@ export interface GithubClientOptions {
   pace?: boolean;
   /** Retries of rate-limited requests (403/429) before giving up. */
   rateLimitRetries?: number;
+  /**
+   * The destination's retry deadline (WHEELWRIGHT_RETRY_DEADLINE): once it has passed, a failed request
+   * is not sent again (RetriesExhausted), and a Retry-After that ends past it is not waited for.
+   */
+  deadline?: RetryDeadline;
 }
 
 export type GithubClient = InstanceType<ReturnType<typeof Octokit.plugin>>;
@@ -44,17 +49,40 @@ function unpacedGroup(): unknown {
  * fetch with a fresh bound on every attempt, the answer's body included (a server that trickles is cut
  * off like one that stalls; octokit would otherwise keep a half-read body as the answer).
  */
-function timedFetch(timeoutMs: number): typeof fetch {
-  return (input, init = {}) => boundedFetch(input instanceof Request ? input.url : input, init, { timeoutMs });
+function timedFetch(timeoutMs: number, deadline?: RetryDeadline): typeof fetch {
+  /** Requests (method and URL) whose last answer was a failure: sending one again is a retry. */
+  const failing = new Set<string>();
+  return async (input, init = {}) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const key = `${init.method ?? 'GET'} ${url}`;
+    // A retry after the destination's retry deadline is not sent; a fresh request still is.
+    if (deadline?.passed() && failing.has(key)) throw new RetriesExhausted(url, deadline);
+    try {
+      const res = await boundedFetch(url, init, { timeoutMs });
+      const ra = res.headers.get('retry-after');
+      if (res.status >= 500 || res.status === 429 || (res.status === 403 && ra !== null)) {
+        failing.add(key);
+        deadline?.failed(`${res.status} ${res.statusText}${ra !== null ? `, Retry-After ${ra} s` : ''}`);
+      } else failing.delete(key);
+      return res;
+    } catch (err) {
+      failing.add(key);
+      const timedOut = timeoutOf(err);
+      deadline?.failed(timedOut ? `no complete answer within ${Math.round(timedOut.ms / 100) / 10} s` : 'no answer', timedOut?.ms);
+      throw err;
+    }
+  };
 }
 
 export function createGithubClient(opts: GithubClientOptions): GithubClient {
   const secondMs = opts.secondMs ?? 1000;
   const maxRetries = opts.rateLimitRetries ?? 4;
   const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
-    const again = retryCount < maxRetries;
+    // A wait that ends past the retry deadline is not begun: the run would end there anyway.
+    const pastDeadline = opts.deadline !== undefined && retryAfter * secondMs > opts.deadline.remainingMs();
+    const again = retryCount < maxRetries && !pastDeadline;
     opts.log.warn(
-      `GitHub ${kind} rate limit on ${options.method} ${options.url}: ${again ? `waiting ${retryAfter} s (Retry-After), then retrying` : 'giving up'}`,
+      `GitHub ${kind} rate limit on ${options.method} ${options.url}: ${again ? `waiting ${retryAfter} s (Retry-After), then retrying` : pastDeadline ? `Retry-After ${retryAfter} s is past the retry deadline; giving up` : 'giving up'}`,
     );
     return again;
   };
@@ -71,7 +99,7 @@ export function createGithubClient(opts: GithubClientOptions): GithubClient {
       warn: (m: string) => opts.log.debug(`octokit: ${m}`),
       error: (m: string) => opts.log.debug(`octokit: ${m}`),
     },
-    request: { fetch: timedFetch(opts.timeoutMs ?? 120_000) },
+    request: { fetch: timedFetch(opts.timeoutMs ?? 120_000, opts.deadline) },
     retry: { retryAfterBaseValue: secondMs, retries: 3 },
     throttle: {
       retryAfterBaseValue: secondMs,

@@ -7,7 +7,7 @@
 // neither make a second draft nor a second copy.
 import { readFile } from 'node:fs/promises';
 import { ConfigError, PublishError } from '../errors.js';
-import { networkTimeoutMs, retryDeadlineMs, timeoutHint, timeoutOf } from '../network.js';
+import { exhaustedOf, networkTimeoutMs, retryDeadlineMs, RetryDeadline, retryHint, timeoutHint, timeoutOf, urlForMessage } from '../network.js';
 import { registerSecret } from '../secrets.js';
 import { parseVersion } from '../version/pep440.js';
 import { type AssetVerdict, type RemoteAsset, contentType, githubAssetName, judgeAsset, sha256Hex } from './github/assets.js';
@@ -73,6 +73,8 @@ interface Session {
   attempts: number;
   secondMs: number;
   concurrency: number;
+  /** The destination's retry deadline, shared by every client of the session. */
+  deadline: RetryDeadline;
 }
 
 function isPrerelease(version: string): boolean {
@@ -82,13 +84,22 @@ function isPrerelease(version: string): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function fail(what: string, err: unknown, hint?: string): PublishError {
+function fail(s: Session, what: string, err: unknown, hint?: string): PublishError {
   if (err instanceof PublishError || err instanceof ConfigError) return err;
+  const again = 'then run `release publish` again: it continues from what GitHub already holds';
+  const exhausted = exhaustedOf(err);
+  if (exhausted) return new PublishError(`GitHub: ${what} failed: ${exhausted.message}`, { hint: `${retryHint(exhausted.deadline)}; ${again}`, cause: err });
   const status = statusOf(err);
-  const detail = status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
+  // The request's URL (octokit keeps it on the error), without query or userinfo.
+  const url = (err as { request?: { url?: string; method?: string } }).request;
+  const where = ` (${url?.url ? `${url.method ?? ''} ${urlForMessage(url.url)}`.trim() : urlForMessage(`${s.apiUrl}/repos/${s.owner}/${s.repo}`)})`;
+  // octokit hands a body that is not JSON on as text, and reading fields of it fails.
+  const notJson = err instanceof TypeError || err instanceof SyntaxError;
+  const detail = notJson ? 'the answer is not GitHub API JSON (a proxy or login page may answer in its place)' : status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
   const timedOut = timeoutOf(err);
-  return new PublishError(`GitHub: ${what} failed: ${timedOut ? timedOut.message : detail}`, {
-    hint: hint ?? (timedOut ? `${timeoutHint(timedOut.ms)}; then run \`release publish\` again` : 'run `release publish` again: it continues from what GitHub already holds'),
+  const tried = s.deadline.failures > 1 ? `; ${s.deadline.summary()}` : '';
+  return new PublishError(`GitHub: ${what} failed${where}: ${timedOut ? timedOut.message : detail}${tried}`, {
+    hint: hint ?? (notJson ? 'check publish.github.api_url (or GITHUB_API_URL): it must be the REST API base, e.g. https://api.github.com or https://HOST/api/v3' : timedOut ? `${timeoutHint(timedOut.ms)}; ${again}` : tried ? `${retryHint(s.deadline)}; ${again}` : `run \`release publish\` again: it continues from what GitHub already holds`),
     cause: err,
   });
 }
@@ -114,8 +125,9 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
     // shortened retry deadline (WHEELWRIGHT_RETRY_DEADLINE) shortens them so that they fit within it.
     const secondMs = opts.secondMs ?? Math.min(1000, Math.round(retryDeadlineMs(env) / 15));
     const base = opts.timeoutMs ?? networkTimeoutMs(env, 120_000);
+    const deadline = new RetryDeadline(env);
     const make = (timeoutMs: number) =>
-      createGithubClient({ token: token!, apiUrl, log: run.ctx.log, secondMs, timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off' });
+      createGithubClient({ token: token!, apiUrl, log: run.ctx.log, secondMs, timeoutMs, pace: opts.pace ?? env.WHEELWRIGHT_GITHUB_PACE !== 'off', deadline });
     const client = token ? make(base) : null;
     return {
       run,
@@ -130,6 +142,7 @@ export function createGithubDestination(opts: GithubDestinationOptions = {}): De
       attempts: opts.attempts ?? 5,
       secondMs,
       concurrency: opts.concurrency ?? 3,
+      deadline,
     };
   }
 
@@ -180,12 +193,12 @@ async function checkAccess(s: Session): Promise<void> {
       });
     }
     if (status === 404 || status === 403) {
-      throw new PublishError(`repository ${s.owner}/${s.repo} not found at ${s.apiUrl}, or the token cannot see it (${status})`, {
+      throw new PublishError(`repository ${s.owner}/${s.repo} not found at ${urlForMessage(`${s.apiUrl}/repos/${s.owner}/${s.repo}`)}, or the token cannot see it (${status})`, {
         field: 'publish.github.repository',
         hint: 'check publish.github.repository and publish.github.api_url, and that the token has access to the repository',
       });
     }
-    throw fail(`reading repository ${s.owner}/${s.repo}`, err);
+    throw fail(s, `reading repository ${s.owner}/${s.repo}`, err);
   }
   if (data.permissions && data.permissions.push === false) {
     throw new PublishError(`the token cannot write to ${s.owner}/${s.repo}`, {
@@ -201,7 +214,7 @@ async function findRelease(s: Session): Promise<RemoteRelease | null> {
   try {
     all = (await s.client.paginate(s.client.rest.repos.listReleases, { owner: s.owner, repo: s.repo, per_page: 100 })) as RemoteRelease[];
   } catch (err) {
-    throw fail('listing releases', err);
+    throw fail(s, 'listing releases', err);
   }
   const mine = all.filter((r) => r.tag_name === s.tag).sort((a, b) => a.id - b.id);
   const published = mine.find((r) => !r.draft);
@@ -225,7 +238,7 @@ async function listAssets(s: Session, release: RemoteRelease): Promise<RemoteAss
       per_page: 100,
     })) as RemoteAsset[];
   } catch (err) {
-    throw fail(`listing the assets of release ${release.id}`, err);
+    throw fail(s, `listing the assets of release ${release.id}`, err);
   }
 }
 
@@ -332,7 +345,7 @@ async function judgeByDownload(s: Session, file: PublishFile, asset: RemoteAsset
     const digest = sha256Hex(bytes);
     return digest === file.sha256 ? { kind: 'same', asset } : { kind: 'different', asset, why: `sha256 ${digest.slice(0, 12)}…, ours ${file.sha256.slice(0, 12)}…` };
   } catch (err) {
-    throw fail(`downloading ${asset.name} to check it`, err);
+    throw fail(s, `downloading ${asset.name} to check it`, err);
   }
 }
 
@@ -375,12 +388,12 @@ async function createDraft(s: Session): Promise<RemoteRelease> {
           return res.data as RemoteRelease;
         } catch (err) {
           const taken = statusOf(err) === 422 && errorCodes(err).includes('already_exists');
-          if (!taken && !(isRetryable(err) && attempt < s.attempts)) throw fail(`creating the draft release ${s.tag}`, err);
+          if (!taken && !(isRetryable(err) && attempt < s.attempts)) throw fail(s, `creating the draft release ${s.tag}`, err);
           if (!taken) await backoff(s, attempt, `creating release ${s.tag}`, err);
           // The create may have happened (or someone else made it): look before sending it again.
           const found = await findRelease(s);
           if (found) return found;
-          if (taken) throw fail(`creating the draft release ${s.tag}`, err, 'a release for this tag exists but cannot be listed with this token');
+          if (taken) throw fail(s, `creating the draft release ${s.tag}`, err, 'a release for this tag exists but cannot be listed with this token');
         }
       }
     },
@@ -390,6 +403,8 @@ async function createDraft(s: Session): Promise<RemoteRelease> {
 
 async function backoff(s: Session, attempt: number, what: string, err: unknown): Promise<void> {
   const seconds = Math.min(30, 2 ** (attempt - 1));
+  // Past the destination's retry deadline: give up with what was tried instead of waiting again.
+  if (s.deadline.passed() || seconds * s.secondMs > s.deadline.remainingMs()) throw fail(s, what, err);
   s.run.ctx.log.warn(`GitHub: ${what} failed (${statusOf(err) ?? 'no answer'}: ${githubMessage(err)}); looking it up, then retrying in ${seconds} s`);
   await sleep(seconds * s.secondMs);
 }
@@ -402,7 +417,7 @@ async function deleteAsset(s: Session, asset: RemoteAsset): Promise<void> {
         await s.client!.rest.repos.deleteReleaseAsset({ owner: s.owner, repo: s.repo, asset_id: asset.id });
       } catch (err) {
         // A retried delete whose first attempt went through finds nothing: that is the goal.
-        if (statusOf(err) !== 404) throw fail(`deleting asset ${asset.name}`, err);
+        if (statusOf(err) !== 404) throw fail(s, `deleting asset ${asset.name}`, err);
       }
     },
     undefined,
@@ -450,7 +465,7 @@ async function uploadAsset(s: Session, release: RemoteRelease, file: PublishFile
         } catch (err) {
           if (err instanceof PublishError) throw err;
           const conflict = statusOf(err) === 422 && errorCodes(err).includes('already_exists');
-          if (!conflict && !(isRetryable(err) && attempt < s.attempts)) throw fail(`uploading ${file.filename}`, err);
+          if (!conflict && !(isRetryable(err) && attempt < s.attempts)) throw fail(s, `uploading ${file.filename}`, err);
           if (!conflict) await backoff(s, attempt, `uploading ${file.filename}`, err);
           // The upload may have been stored (or left as an empty `starter`): look before sending again.
           let verdict = judgeAsset(file, await listAssets(s, release));
@@ -465,7 +480,7 @@ async function uploadAsset(s: Session, release: RemoteRelease, file: PublishFile
             }
             await deleteAsset(s, verdict.asset);
           }
-          if (attempt >= s.attempts) throw fail(`uploading ${file.filename}`, err);
+          if (attempt >= s.attempts) throw fail(s, `uploading ${file.filename}`, err);
         }
       }
     },
@@ -501,7 +516,7 @@ async function announce(s: Session, release: RemoteRelease): Promise<RemoteRelea
         s.run.ctx.log.info(`GitHub: published release ${s.tag}: ${out.html_url}`);
         return out;
       } catch (err) {
-        throw fail(`publishing release ${s.tag}`, err);
+        throw fail(s, `publishing release ${s.tag}`, err);
       }
     },
     { ...release, draft: false },

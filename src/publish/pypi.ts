@@ -202,11 +202,16 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
    * After a failed request: wait `wait` ms and say so, or say nothing and return false when the attempts
    * or the destination's retry deadline are used up (the caller then gives up with a final message).
    */
-  async function pause(s: Settings, attempt: number, maxAttempts: number, wait: number, warn?: (line: string) => void): Promise<boolean> {
+  async function pause(s: Settings, attempt: number, maxAttempts: number, wait: number, warn?: (line: string) => void, retryAfter = false): Promise<boolean> {
     s.failures++;
     s.retryUntil ??= Date.now() + s.retryDeadlineMs;
     const remaining = s.retryUntil - Date.now();
     if (attempt >= maxAttempts || remaining <= 0) return false;
+    // A Retry-After past the deadline is not slept through: the answer would come after it anyway.
+    if (retryAfter && wait > remaining) {
+      s.retryUntil = Date.now();
+      return false;
+    }
     const ms = Math.min(wait, remaining);
     warn?.(`retrying in ${Math.round(ms / 100) / 10} s (attempt ${attempt}/${maxAttempts})`);
     await sleep(ms);
@@ -216,9 +221,9 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
   /** What was tried before giving up on `file`, for its final message. */
   function gaveUp(s: Settings, filename: string, attempts: number, last: string): string {
     if (s.retryUntil !== null && Date.now() >= s.retryUntil) {
-      return `${filename} could not be published: ${s.uploadUrl.host} kept failing until the ${Math.round(s.retryDeadlineMs / 1000)} s retry deadline (${attempts} attempts for this file, ${s.failures} failed requests in all); last answer: ${last}`;
+      return `${filename} could not be published: ${describeUrl('POST', s.uploadUrl)} kept failing until the ${Math.round(s.retryDeadlineMs / 1000)} s retry deadline (${attempts} attempts for this file, ${s.failures} failed requests in all); last answer: ${last}`;
     }
-    return `${filename} could not be published after ${attempts} attempts to ${s.uploadUrl.host}; last answer: ${last}`;
+    return `${filename} could not be published after ${attempts} attempts to ${describeUrl('POST', s.uploadUrl)}; last answer: ${last}`;
   }
 
   /** GET with retries on network errors, 5xx and 429; throws NetworkError when every attempt failed. */
@@ -227,18 +232,20 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
     const max = Math.min(s.maxAttempts, 5);
     for (let attempt = 1; attempt <= max; attempt++) {
       let wait: number;
+      let fromServer = false;
       try {
         const res = await send({ method: 'GET', url, headers: { 'user-agent': 'wheelwright', ...headers }, timeoutMs: s.timeoutMs });
         if (res.status < 500 && res.status !== 429) return res;
         last = new NetworkError(`${describeUrl('GET', url)}: ${res.status} ${res.reason}`, false);
         const ra = res.status === 429 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
         wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
+        fromServer = ra !== null;
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
         last = err;
         wait = backoff(s, attempt);
       }
-      if (!(await pause(s, attempt, max, wait))) break;
+      if (!(await pause(s, attempt, max, wait, undefined, fromServer))) break;
     }
     throw last;
   }
@@ -475,7 +482,8 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
         lastTimeout = undefined;
         const ra = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after'], Date.now()) : null;
         const wait = ra !== null ? Math.min(ra, s.maxRetryAfterMs) : backoff(s, attempt);
-        if (!(await pause(s, attempt, s.maxAttempts, wait, (then) => log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; ${then}`)))) break;
+        if (ra !== null) last += `, Retry-After ${Math.round(ra / 1000)} s`;
+        if (!(await pause(s, attempt, s.maxAttempts, wait, (then) => log.warn(`pypi: ${file.filename}: ${res.status} ${msg}; ${then}`), ra !== null))) break;
         continue;
       }
       if (res.status === 403 && creds.kind === 'oidc' && /expired/i.test(msg) && !reminted) {
@@ -499,7 +507,7 @@ export function createPypiDestination(opts: PypiOptions = {}): Destination {
       hint:
         lastTimeout !== undefined
           ? `${timeoutHint(lastTimeout)}; then re-run \`release publish\` (files already confirmed are kept in the manifest and not sent again)`
-          : 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again',
+          : 'the server keeps failing: check its status, then re-run `release publish`; files already confirmed are kept in the manifest and not sent again (WHEELWRIGHT_RETRY_DEADLINE, seconds, bounds the retries)',
     });
   }
 

@@ -11,7 +11,7 @@ import { checkProvenance } from '../attest/provenance.js';
 export { SUMS_BUNDLE };
 import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
 import type { BuiltArtifact, ReleaseManifest } from '../manifest.js';
-import { boundedFetch, timeoutHint, timeoutOf, transferAllowanceMs, urlForMessage } from '../network.js';
+import { exhaustedOf, fetchWithRetry, RetryDeadline, retryHint, timeoutHint, timeoutOf, transferAllowanceMs, urlForMessage } from '../network.js';
 import { redact } from '../secrets.js';
 import { canonicalizeVersion, normalizeName } from '../version/pep440.js';
 
@@ -70,14 +70,33 @@ export interface PublishedOptions {
 
 class FetchFailed extends Error {}
 
-/** One GET, the body read within the bound (a download of `size` bytes gets more time). */
-async function get(url: string, headers: Record<string, string>, timeoutMs: number, size = 0): Promise<Response> {
+/**
+ * One GET, the body read within the bound (a download of `size` bytes gets more time); 5xx and 429 are
+ * asked again within the destination's retry deadline. fetch drops Authorization on a redirect to
+ * another origin, so the GitHub token stays with the API's host.
+ */
+async function get(url: string, headers: Record<string, string>, timeoutMs: number, deadline: RetryDeadline, size = 0): Promise<Response> {
   try {
-    return await boundedFetch(url, { headers: { 'user-agent': 'wheelwright', ...headers }, redirect: 'follow' }, { timeoutMs, extraMs: transferAllowanceMs(size) });
+    return await fetchWithRetry(url, { headers: { 'user-agent': 'wheelwright', ...headers }, redirect: 'follow' }, { timeoutMs, extraMs: transferAllowanceMs(size), deadline });
   } catch (err) {
     const timedOut = timeoutOf(err);
     if (timedOut) throw new FetchFailed(`GET ${timedOut.message}; ${timeoutHint(timedOut.ms)}`);
-    throw new FetchFailed(`GET ${urlForMessage(url)}: ${(err as Error).message}`);
+    const exhausted = exhaustedOf(err);
+    if (exhausted) throw new FetchFailed(`GET ${exhausted.message}; ${retryHint(exhausted.deadline)}`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new FetchFailed(`GET ${urlForMessage(url)}: ${cause?.code ?? cause?.message ?? (err as Error).message}; check the URL and the network, then run again`);
+  }
+}
+
+/** The JSON of an answer, or FetchFailed naming the URL (an HTML login page, a body cut off). */
+async function jsonOf<T>(res: Response, url: string): Promise<T> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as T;
+    if (body === null || typeof body !== 'object') throw new Error('not an object');
+    return body;
+  } catch (err) {
+    throw new FetchFailed(`GET ${urlForMessage(url)}: the answer is not JSON (${(err as Error).message}); check the URL (a proxy or login page may answer in its place)`);
   }
 }
 
@@ -134,6 +153,10 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
   const byName = new Map(files.map((f) => [f.filename, f]));
   let root: TrustedRoot | null = null;
 
+  // One retry deadline per destination (WHEELWRIGHT_RETRY_DEADLINE).
+  const pypiDeadline = new RetryDeadline(opts.env);
+  const githubDeadline = new RetryDeadline(opts.env);
+
   if (opts.indexUrl) {
     root = await loadTrustedRoot(opts.env, opts.trustedRootFile);
     const base = opts.indexUrl.endsWith('/') ? opts.indexUrl : `${opts.indexUrl}/`;
@@ -142,14 +165,16 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     for (const [pkg, built] of byPackage) {
       const project = normalizeName(pkg);
       let listed: Map<string, IndexFile>;
+      const jsonUrl = new URL(`pypi/${project}/${m.version}/json`, base).href;
       try {
-        const res = await get(new URL(`pypi/${project}/${m.version}/json`, base).href, { accept: 'application/json' }, timeout);
+        const res = await get(jsonUrl, { accept: 'application/json' }, timeout, pypiDeadline);
         if (res.status !== 200) await discard(res);
         if (res.status === 404) listed = new Map();
-        else if (res.status !== 200) throw new FetchFailed(`${project} ${m.version}: the JSON API answered ${res.status}`);
+        else if (res.status !== 200) throw new FetchFailed(`${project} ${m.version}: GET ${urlForMessage(jsonUrl)} answered ${res.status} ${res.statusText}; check --index-url`);
         else {
-          const body = (await res.json()) as { urls?: Array<{ filename: string; url: string; digests: { sha256: string }; size: number }> };
-          listed = new Map((body.urls ?? []).map((u) => [u.filename, { filename: u.filename, url: u.url, sha256: u.digests.sha256, size: u.size }]));
+          const body = await jsonOf<{ urls?: Array<{ filename: string; url: string; digests: { sha256: string }; size: number }> }>(res, jsonUrl);
+          if (!Array.isArray(body.urls ?? [])) throw new FetchFailed(`GET ${urlForMessage(jsonUrl)}: no urls list; check --index-url`);
+          listed = new Map((body.urls ?? []).map((u) => [u.filename, { filename: u.filename, url: u.url, sha256: u.digests?.sha256, size: u.size }]));
         }
       } catch (err) {
         for (const b of built) add({ filename: b.filename, where: 'pypi', code: 'unreachable', message: (err as Error).message });
@@ -171,7 +196,7 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
         add({ filename: b.filename, where: 'pypi', code: 'index-digest', message: `the index lists ${b.filename} with sha256 ${entry.sha256} (${entry.size} bytes); the manifest has ${b.sha256} (${b.size} bytes)` });
       }
       try {
-        const res = await get(new URL(entry.url, base).href, {}, timeout, b.size);
+        const res = await get(new URL(entry.url, base).href, {}, timeout, pypiDeadline, b.size);
         if (res.status !== 200) {
           await discard(res);
           throw new FetchFailed(`downloading ${b.filename}: ${res.status}`);
@@ -197,19 +222,22 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...(gh.token ? { authorization: `Bearer ${gh.token}` } : {}) };
     const api = gh.apiUrl.replace(/\/+$/, '');
     let assets: Array<{ name: string; url: string; size: number }>;
+    const releaseUrl = `${api}/repos/${gh.repository}/releases/tags/${encodeURIComponent(m.tag)}`;
     try {
-      const res = await get(`${api}/repos/${gh.repository}/releases/tags/${encodeURIComponent(m.tag)}`, headers, timeout);
+      const res = await get(releaseUrl, headers, timeout, githubDeadline);
       if (res.status !== 200) {
         await discard(res);
-        throw new FetchFailed(`GitHub release ${m.tag} of ${gh.repository}: ${res.status}`);
+        throw new FetchFailed(`GitHub release ${m.tag} of ${gh.repository}: GET ${urlForMessage(releaseUrl)}${res.url && res.url !== releaseUrl ? ` (redirected to ${urlForMessage(res.url)})` : ''} answered ${res.status} ${res.statusText}; check the repository, the API URL and GITHUB_TOKEN`);
       }
-      assets = ((await res.json()) as { assets: Array<{ name: string; url: string; size: number }> }).assets;
+      const body = await jsonOf<{ assets?: unknown }>(res, releaseUrl);
+      if (!Array.isArray(body.assets)) throw new FetchFailed(`GET ${urlForMessage(releaseUrl)}: no assets list; check the API URL`);
+      assets = body.assets as Array<{ name: string; url: string; size: number }>;
     } catch (err) {
       return void add({ filename: m.tag, where: 'github', code: 'unreachable', message: (err as Error).message });
     }
     const named = new Map(assets.map((a) => [a.name, a]));
     const download = async (name: string): Promise<Response> => {
-      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout, m.built.find((b) => b.filename === name)?.size);
+      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout, githubDeadline, m.built.find((b) => b.filename === name)?.size);
       if (res.status !== 200) {
         await discard(res);
         throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);

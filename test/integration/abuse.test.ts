@@ -1079,3 +1079,270 @@ describe.concurrent('temp files a killed run left', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8'))).toMatchObject({ version: '1.0.0' });
   });
 });
+
+/**
+ * The retry matrix (wheelwright#17): every network client against a server that answers 500 or 429
+ * forever, asks for a Retry-After far past the deadline, redirects to another host, closes the socket
+ * before the Content-Length it announced, or answers malformed JSON or a web page. Each run ends within
+ * the retry deadline set here (WHEELWRIGHT_RETRY_DEADLINE=2) plus start-up, names the URL without
+ * credentials, says what was tried and what to do, forwards no credential to the other host, and leaves
+ * nothing half-written.
+ */
+describe.concurrent('hostile servers: the retry matrix', () => {
+  type Mode = '500' | '429' | '429-long' | 'redirect' | 'truncated' | 'bad-json' | 'html';
+  const MODES: Mode[] = ['500', '429', '429-long', 'redirect', 'truncated', 'bad-json', 'html'];
+  const RETRY_S = 1;
+  /**
+   * Start-up, hashing and the final message on a loaded 2-core runner, on top of the deadline. Without
+   * the deadline these runs sleep an hour (Retry-After) or back off for minutes (8 attempts, 1 s doubling).
+   */
+  const SLACK_MS = 20_000;
+  const ENV = { WHEELWRIGHT_NETWORK_TIMEOUT: '3', WHEELWRIGHT_RETRY_DEADLINE: String(RETRY_S), WHEELWRIGHT_GITHUB_PACE: 'off' };
+  const URL_TOKEN = 'planted-redirect-token-0011';
+
+  /** What the other host saw: every request, its headers and its URL. */
+  const elsewhereSaw: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
+  let elsewhere = '';
+  let origin = '';
+  const servers: http.Server[] = [];
+  let fx: import('./publish-fixture.js').ReleaseFixture;
+  let sig: import('../servers/sigstore.js').SigstoreServer;
+
+  /** The answer of a hostile server in `mode` (the redirect goes to the same path on the other host). */
+  function misbehave(mode: Mode, req: http.IncomingMessage, res: http.ServerResponse, pathOnly: string): void {
+    switch (mode) {
+      case '500':
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal');
+        return;
+      case '429':
+        res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }).end('slow down');
+        return;
+      case '429-long':
+        res.writeHead(429, { 'retry-after': '3600', 'content-type': 'text/plain' }).end('come back in an hour');
+        return;
+      case 'redirect':
+        res.writeHead(302, { location: `${elsewhere}${pathOnly}` }).end();
+        return;
+      case 'truncated':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"urls": [', () => res.socket?.destroy());
+        return;
+      case 'bad-json':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"urls": [{"filename": ');
+        return;
+      case 'html':
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please log in</body></html>');
+        return;
+    }
+  }
+
+  async function listen(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** Reads the whole request, then answers. */
+  const withBody = (fn: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): http.RequestListener => (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => fn(req, res, Buffer.concat(chunks).toString('latin1')));
+  };
+
+  beforeAll(async () => {
+    elsewhere = await listen(withBody((req, res) => {
+      elsewhereSaw.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message": "Not Found"}');
+    }));
+    // /<mode>/…: every request misbehaves. /upload-<mode>/legacy/: only a POST carrying a file does (the
+    // credential probe gets PyPI's 400). Anything else (the lookups of /pypi/ and /simple/) is a 404.
+    origin = await listen(withBody((req, res, body) => {
+      const url = req.url ?? '/';
+      const m = /^\/(upload-)?([^/]+)(\/.*)$/.exec(url);
+      const known = m !== null && (MODES as string[]).includes(m[2]!);
+      if (known && (m[1] === undefined || (req.method === 'POST' && /name="content"/.test(body)))) return misbehave(m[2] as Mode, req, res, url);
+      if (known && m[1] && req.method === 'POST') return void res.writeHead(400, 'Invalid value for name').end();
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
+    }));
+    const { makeReleaseFixture } = await import('./publish-fixture.js');
+    fx = await makeReleaseFixture({ packages: ['retry-core'], wheelTags: ['py3-none-any'], payloadBytes: 256 });
+    sig = await (await import('../servers/sigstore.js')).startSigstore();
+  });
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+    fx?.cleanup();
+    await sig?.close();
+  });
+
+  /** The shared checks: bounded, the exit code, the URL without credentials, no secret, no crash. */
+  function expectHandled(o: Outcome, mode: Mode, code: number, url: string, extra: string[] = [], todo: RegExp = /hint: /): void {
+    const { result } = o;
+    expect(result.signal, `killed after ${o.ms} ms`).toBeNull();
+    // A Retry-After of an hour, or 500s forever, must not outlast the retry deadline.
+    expect(o.ms, `took ${o.ms} ms; the retry deadline is ${RETRY_S} s`).toBeLessThan(RETRY_S * 1000 + SLACK_MS);
+    expect({ code: result.code, stderr: result.stderr.slice(-1200) }).toMatchObject({ code });
+    expect(result.stderr).toContain(url);
+    expect(result.stderr).not.toMatch(/internal error|This is a bug/);
+    // What to do: an error's hint, or the advice in a verify finding.
+    expect(result.stderr).toMatch(todo);
+    if (mode === '500' || mode === '429' || mode === '429-long') {
+      // What was tried: the attempts and the last answer.
+      expect(result.stderr).toMatch(/\d+ attempts?/);
+      expect(result.stderr).toContain(mode.slice(0, 3));
+    }
+    const output = `${result.stdout}\n${result.stderr}`;
+    for (const s of [...SECRETS, URL_TOKEN, ...extra]) expect(output.includes(s), `secret ${s.slice(0, 14)}… leaked`).toBe(false);
+  }
+
+  /** No request that reached the other host carried a credential (header, userinfo or query). */
+  function expectNothingForwarded(secrets: string[]): void {
+    for (const seen of elsewhereSaw) {
+      expect(seen.headers.authorization, `${seen.method} ${seen.url} carried Authorization`).toBeUndefined();
+      const all = JSON.stringify(seen);
+      for (const s of [...SECRETS, URL_TOKEN, ...secrets]) expect(all.includes(s), `${seen.url} carried ${s.slice(0, 14)}…`).toBe(false);
+    }
+  }
+
+  function expectNothingHalfWritten(dir: string, stored: string[]): void {
+    const m = JSON.parse(readFileSync(path.join(dir, 'dist', 'release-manifest.json'), 'utf8')) as { publish?: Record<string, { files?: Record<string, unknown> }> };
+    for (const [dest, rec] of Object.entries(m.publish ?? {})) {
+      for (const name of Object.keys(rec.files ?? {})) expect(stored, `${dest} confirms ${name}`).toContain(name);
+    }
+    expect(readdirSync(path.join(dir, 'dist')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  }
+
+  const port = () => origin.split(':')[2]!;
+  /** A verify finding carries its advice in the line. */
+  const VERIFY_TODO = /unreachable: .*(check|run the command again)/;
+
+  it.each(['429-long', 'redirect', 'truncated'] as Mode[])('compat list from an index URL with credentials that answers %s', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--from', `http://user:${URL_TOKEN}@127.0.0.1:${port()}/${mode}/simple/`], ENV);
+    expectHandled(o, mode, 8, `${origin}/${mode}/simple/`);
+    expect(treeHash(dir)).toBe(before);
+    expectNothingForwarded([Buffer.from(`user:${URL_TOKEN}`).toString('base64')]);
+  });
+
+  it.each(['500', 'html'] as Mode[])('compat fetch from a set distribution page that answers %s', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'fetch', '1.0.0', '--from', `${origin}/${mode}/simple/demo-release/`, '-o', 'constraints.txt'], ENV);
+    expectHandled(o, mode, 8, `${origin}/${mode}/simple/demo-release/`);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(['429', 'redirect', 'bad-json'] as Mode[])('compat list from github: whose API answers %s', async (mode) => {
+    const dir = repo(baseTree());
+    const before = treeHash(dir);
+    const o = await run(dir, ['compat', 'list', '--from', 'github:acme/demo'], { ...ENV, GITHUB_API_URL: `${origin}/${mode}` });
+    expectHandled(o, mode, 8, `${origin}/${mode}/repos/acme/demo/releases`);
+    expect(treeHash(dir)).toBe(before);
+    expectNothingForwarded([]);
+  });
+
+  it.each(['500', 'truncated', 'bad-json'] as Mode[])('verify --published against an index whose JSON API answers %s', async (mode) => {
+    const dir = fx.copy(path.join(base, `rv-${mode}`));
+    const before = treeHash(dir);
+    const o = await run(dir, ['verify', '--published', fx.version, '--index-url', `${origin}/${mode}/`, '--repository', 'acme/demo', '--trusted-root', sig.trustedRootPath], ENV);
+    expectHandled(o, mode, 4, `${origin}/${mode}/pypi/retry-core/${fx.version}/json`, [], VERIFY_TODO);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it.each(['429-long', 'redirect', 'html'] as Mode[])('verify --published against a GitHub API that answers %s', async (mode) => {
+    const dir = fx.copy(path.join(base, `rg-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['github'], github: { repository: 'acme/demo', api_url: `${origin}/${mode}` } });
+    const before = treeHash(dir);
+    const o = await run(dir, ['verify', '--published', fx.version, '--from', 'github'], ENV);
+    expectHandled(o, mode, 4, `${origin}/${mode}/repos/acme/demo/releases/tags/${fx.tag}`, [], VERIFY_TODO);
+    expect(treeHash(dir)).toBe(before);
+    expectNothingForwarded([]);
+  });
+
+  it.each(['429-long', 'redirect'] as Mode[])('publish to PyPI whose upload endpoint answers %s to everything (the credential probe)', async (mode) => {
+    const dir = fx.copy(path.join(base, `rp-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${origin}/${mode}/legacy/` } });
+    const o = await run(dir, ['publish', '--repository-url', `http://__token__:${URL_TOKEN}@127.0.0.1:${port()}/${mode}/legacy/`], ENV);
+    expectHandled(o, mode, 5, `${origin}/${mode}/legacy/`);
+    expectNothingHalfWritten(dir, []);
+    // An upload is never redirected (twine refuses to): the other host got no POST and no credential.
+    expect(elsewhereSaw.filter((s) => s.method === 'POST')).toEqual([]);
+    expectNothingForwarded([Buffer.from(`__token__:${URL_TOKEN}`).toString('base64')]);
+  });
+
+  it.each(['500', 'redirect', 'truncated'] as Mode[])('publish to PyPI when the file upload answers %s (probe and lookups answered)', async (mode) => {
+    const dir = fx.copy(path.join(base, `ru-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${origin}/upload-${mode}/legacy/` } });
+    const o = await run(dir, ['publish'], ENV);
+    expectHandled(o, mode, 5, `${origin}/upload-${mode}/legacy/`);
+    expectNothingHalfWritten(dir, []);
+    expect(elsewhereSaw.filter((s) => s.method === 'POST')).toEqual([]);
+    expectNothingForwarded([Buffer.from(`__token__:${PLANTED.PYPI_TOKEN}`).toString('base64')]);
+  });
+
+  it.each(['429-long', 'bad-json'] as Mode[])('publish to PyPI when the project lookups (JSON API, simple page) answer %s: the upload settles it', async (mode) => {
+    const stored: string[] = [];
+    // This index answers the probe (400) and stores uploads; every GET misbehaves.
+    const idx = await listen(withBody((req, res, body) => {
+      if (req.method === 'POST') {
+        const file = /name="content"; filename="([^"]*)"/.exec(body)?.[1];
+        if (!file) return void res.writeHead(400, 'Invalid value for name').end();
+        stored.push(file);
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      }
+      misbehave(mode, req, res, req.url ?? '/');
+    }));
+    const dir = fx.copy(path.join(base, `rl-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['pypi'], pypi: { repository_url: `${idx}/legacy/` } });
+    const o = await run(dir, ['publish'], ENV);
+    const { result } = o;
+    expect(result.signal).toBeNull();
+    expect(o.ms, `took ${o.ms} ms`).toBeLessThan(RETRY_S * 1000 + SLACK_MS);
+    expect({ code: result.code, stderr: result.stderr.slice(-1200) }).toMatchObject({ code: 0 });
+    expect(stored.sort()).toEqual(fx.files.map((f) => f.filename).sort());
+    expectNothingHalfWritten(dir, stored);
+    for (const s of SECRETS) expect(`${result.stdout}${result.stderr}`.includes(s)).toBe(false);
+    expectNothingForwarded([Buffer.from(`__token__:${PLANTED.PYPI_TOKEN}`).toString('base64')]);
+  });
+
+  it.each(['500', 'redirect', 'bad-json'] as Mode[])('publish to a GitHub API that answers %s', async (mode) => {
+    const dir = fx.copy(path.join(base, `rh-${mode}`));
+    const { writePublishConfig } = await import('./publish-fixture.js');
+    writePublishConfig(dir, { to: ['github'], github: { repository: 'acme/demo', api_url: `${origin}/${mode}` } });
+    const o = await run(dir, ['publish'], ENV);
+    expectHandled(o, mode, 5, `${origin}/${mode}/repos/acme/demo`);
+    expectNothingHalfWritten(dir, []);
+    expectNothingForwarded([]);
+  });
+
+  it.each([
+    ['429 an hour', 'create-release', { kind: 'rate-limit', status: 429, retryAfter: 3600, times: 1000 }],
+    ['500 forever', 'upload-asset', { kind: 'status', status: 500, times: 1000 }],
+    ['429 an hour', 'upload-asset', { kind: 'rate-limit', status: 429, retryAfter: 3600, times: 1000 }],
+    ['500 forever', 'update-release', { kind: 'status', status: 500, times: 1000 }],
+  ] as const)('publish to GitHub when the server answers %s to %s', async (_what, route, fault) => {
+    const { startGithubServer } = await import('../servers/github.js');
+    const gh = await startGithubServer({ owner: 'acme', repo: 'demo' });
+    try {
+      gh.inject({ ...fault, route } as import('../servers/github.js').GithubFault);
+      const dir = fx.copy(path.join(base, `rc-${route}-${fault.kind}-${'retryAfter' in fault ? fault.retryAfter : ''}`));
+      const { writePublishConfig } = await import('./publish-fixture.js');
+      writePublishConfig(dir, { to: ['github'], github: { repository: 'acme/demo', api_url: gh.apiUrl } });
+      const o = await run(dir, ['publish'], { ...ENV, GITHUB_TOKEN: gh.token! });
+      expectHandled(o, fault.kind === 'status' ? '500' : '429', 5, route === 'upload-asset' ? gh.uploadUrl : gh.apiUrl, [gh.token!]);
+      // Nothing published: the release, if created, is still a draft; the manifest confirms only what it holds.
+      expect(gh.state().releases.filter((r) => !r.draft)).toEqual([]);
+      expectNothingHalfWritten(dir, gh.state().releases.flatMap((r) => r.assets.map((a) => a.name)));
+    } finally {
+      await gh.close();
+    }
+  });
+});

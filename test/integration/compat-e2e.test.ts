@@ -184,7 +184,7 @@ describe.skipIf(!ok)('release compat end to end', () => {
     await new Promise((resolve) => probe.close(resolve));
     const down = await runRelease(['compat', 'list', '--from', `http://127.0.0.1:${port}/simple/`], { cwd: work });
     expect(down.code).toBe(8);
-    expect(down.stderr).toContain(`error: cannot reach http://127.0.0.1:${port}/simple/: ECONNREFUSED`);
+    expect(down.stderr).toContain(`error: cannot reach http://127.0.0.1:${port}/simple/_sets/index.json: ECONNREFUSED`);
     expect(down.stdout).toBe('');
   });
 

@@ -1,0 +1,63 @@
+// fetchWithRetry and RetryDeadline (wheelwright#17): 5xx and 429 asked again within the deadline, a
+// Retry-After past it never slept through, and the final error saying what was tried.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fetchWithRetry, RetriesExhausted, RetryDeadline, retryHint } from '../../src/network.js';
+
+const URL_ = 'http://user:planted-0012@127.0.0.1:9/simple/_sets/index.json?token=planted-0013';
+
+/** A fetch that answers `status` (with `headers`) every time, counting the calls. */
+function answering(status: number, headers: Record<string, string> = {}) {
+  const calls: string[] = [];
+  vi.stubGlobal('fetch', async (url: string) => {
+    calls.push(String(url));
+    return new Response('nope', { status, headers });
+  });
+  return calls;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('fetchWithRetry', () => {
+  it('asks again after a 500 until the deadline, then says how often and what came back', async () => {
+    const calls = answering(500);
+    const deadline = new RetryDeadline(400);
+    const started = Date.now();
+    // Real sleeps (0.25 s, then what is left of the 0.4 s): the run ends at the deadline.
+    const err = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(err).toBeInstanceOf(RetriesExhausted);
+    expect(calls).toHaveLength(2);
+    const message = (err as Error).message;
+    expect(message).toContain('http://127.0.0.1:9/simple/_sets/index.json');
+    expect(message).not.toMatch(/planted|user:/);
+    expect(message).toMatch(/2 attempts within the 0\.4 s retry deadline \(WHEELWRIGHT_RETRY_DEADLINE\); last answer: 500/);
+    expect(retryHint(deadline)).toMatch(/WHEELWRIGHT_RETRY_DEADLINE/);
+  });
+
+  it('gives up at once on a Retry-After past the deadline, without sleeping', async () => {
+    const calls = answering(429, { 'retry-after': '3600' });
+    const slept: number[] = [];
+    const err = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline: new RetryDeadline(2000), sleep: async (ms) => void slept.push(ms) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetriesExhausted);
+    expect(calls).toHaveLength(1);
+    expect(slept).toEqual([]);
+    expect((err as Error).message).toMatch(/asked to wait 3600 s, past the retry deadline.*last answer: 429.*Retry-After 3600 s/);
+  });
+
+  it('waits the Retry-After that fits, then returns the good answer', async () => {
+    let n = 0;
+    vi.stubGlobal('fetch', async () => (++n === 1 ? new Response('', { status: 429, headers: { 'retry-after': '1' } }) : new Response('{}', { status: 200 })));
+    const slept: number[] = [];
+    const res = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline: new RetryDeadline(5000), sleep: async (ms) => void slept.push(ms) });
+    expect(res.status).toBe(200);
+    expect(slept).toEqual([1000]);
+  });
+
+  it('returns a 4xx at once (not retried)', async () => {
+    const calls = answering(404);
+    const res = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline: new RetryDeadline(5000), sleep: async () => undefined });
+    expect(res.status).toBe(404);
+    expect(calls).toHaveLength(1);
+  });
+});
