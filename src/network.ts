@@ -195,8 +195,9 @@ export async function fetchWithRetry(url: string, init: RequestInit, opts: Bound
     const res = await boundedFetch(url, init, opts);
     if (res.status < 500 && res.status !== 429) return res;
     const after = retryAfterMs(res.headers.get('retry-after'));
-    opts.deadline.failed(`${res.status} ${res.statusText}${after !== null ? `, Retry-After ${Math.round(after / 1000)} s` : ''}`.trim());
-    const wait = after ?? Math.min(8000, 250 * 2 ** (attempt - 1));
+    opts.deadline.failed([`${res.status} ${res.statusText}`.trim(), after !== null ? `Retry-After ${Math.round(after / 1000)} s` : ''].filter(Boolean).join(', '));
+    // Retry-After 0 (or a date already past) still waits the backoff: a server cannot make us spin.
+    const wait = Math.max(after ?? 0, Math.min(8000, 250 * 2 ** (attempt - 1)));
     const left = opts.deadline.remainingMs();
     if (after !== null && after > left) throw new RetriesExhausted(url, opts.deadline, `the server asked to wait ${seconds(after)}, past the retry deadline`);
     if (left <= 0) throw new RetriesExhausted(url, opts.deadline);

@@ -54,6 +54,20 @@ describe('fetchWithRetry', () => {
     expect(slept).toEqual([1000]);
   });
 
+  it('a Retry-After of 0 still waits the backoff: a server cannot make it spin', async () => {
+    const calls = answering(503, { 'retry-after': '0' });
+    const slept: number[] = [];
+    let clock = 0;
+    const deadline = new RetryDeadline(3000);
+    vi.spyOn(deadline, 'remainingMs').mockImplementation(() => 3000 - clock);
+    vi.spyOn(deadline, 'passed').mockImplementation(() => clock >= 3000);
+    const err = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline, sleep: async (ms) => void (slept.push(ms), (clock += ms)) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetriesExhausted);
+    expect(slept.slice(0, 4)).toEqual([250, 500, 1000, 1250]);
+    expect(calls.length).toBeLessThan(10);
+    expect((err as Error).message).toMatch(/last answer: 503, Retry-After 0 s/);
+  });
+
   it('returns a 4xx at once (not retried)', async () => {
     const calls = answering(404);
     const res = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline: new RetryDeadline(5000), sleep: async () => undefined });
