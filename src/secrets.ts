@@ -97,7 +97,10 @@ export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.P
   const publishing = PUBLISHING_CREDENTIALS as readonly string[];
   const values = new Set<string>();
   for (const source of [env, process.env]) {
+    // By value only the secret ones: a username (TWINE_USERNAME=alice) or a URL shared by USER or
+    // another index's settings must not take those variables with it.
     for (const name of publishing) {
+      if (!CREDENTIAL_NAME.test(name)) continue;
       const v = source[name];
       if (v && v.length >= 4 && !/^(true|false|0|1|yes|no)$/i.test(v)) values.add(v);
     }

@@ -50,6 +50,8 @@ describe('children and files', () => {
   it('a child gets no publishing credential, by name or copied under another name, and keeps the build\'s own', () => {
     const env = childEnvironment({ GITHUB_TOKEN: 'gt-value-5678', AWS_SESSION_TOKEN: 'k-1234', CARGO_REGISTRY_TOKEN: 'c-1234', COPY: 'gt-value-5678', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
     expect(env).toEqual({ AWS_SESSION_TOKEN: 'k-1234', CARGO_REGISTRY_TOKEN: 'c-1234', PIP_INDEX_URL: 'https://u:p-9@host.invalid/simple/', PATH: '/usr/bin' });
+    // A username is dropped by name only: USER holding the same value stays.
+    expect(childEnvironment({ TWINE_USERNAME: 'alice', USER: 'alice', UV_PUBLISH_USERNAME: '__token__', TWINE_PASSWORD: 'tw-secret-1' })).toEqual({ USER: 'alice', UV_PUBLISH_USERNAME: '__token__' });
   });
 
   it('a child process gets no publishing credential', async () => {
