@@ -240,6 +240,15 @@ async function httpGet(url: string, label: string, net: Net, accept?: string, to
   }
 }
 
+/** Whether two URLs share an origin (a URL that does not parse shares none). */
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 /** JSON of a body that should be JSON: a CompatError naming the URL when it is not (an HTML login page, a cut-off body). */
 function parseJsonFrom<T>(text: string, url: string, label: string, what: string): T {
   try {
@@ -508,7 +517,8 @@ export function githubSource(repo: string, opts: SourceOptions): SetSource {
       const rel = all.find((r) => sameVersion(versionOfTag(r.tag_name) ?? r.tag_name, version));
       if (!rel) throw unknownVersion(version, label, all.map((r) => versionOfTag(r.tag_name) ?? r.tag_name));
       const asset = rel.assets.find((a) => a.name === VERSIONS_FILE)!;
-      const res = await httpGet(asset.url, label, net, 'application/octet-stream', token);
+      // The token goes only to the API's own origin, whatever URL the listing names.
+      const res = await httpGet(asset.url, label, net, 'application/octet-stream', sameOrigin(asset.url, api) ? token : undefined);
       if (!res.ok) throw new CompatError(`cannot download ${VERSIONS_FILE} of ${rel.tag_name}: ${res.status}`, { file: asset.url, hint: 'try again later' });
       const where = `${label} release ${rel.tag_name}`;
       const set = parseVersionSet(await res.text(), `${where} ${VERSIONS_FILE}`);

@@ -237,7 +237,11 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
     }
     const named = new Map(assets.map((a) => [a.name, a]));
     const download = async (name: string): Promise<Response> => {
-      const res = await get(named.get(name)!.url, { ...headers, accept: 'application/octet-stream' }, timeout, githubDeadline, m.built.find((b) => b.filename === name)?.size);
+      const assetUrl = named.get(name)!.url;
+      // The token goes only to the API's own origin, whatever URL the listing names.
+      const { authorization: _token, ...anonymous } = headers;
+      const sent = originOf(assetUrl) === originOf(api) ? headers : anonymous;
+      const res = await get(assetUrl, { ...sent, accept: 'application/octet-stream' }, timeout, githubDeadline, m.built.find((b) => b.filename === name)?.size);
       if (res.status !== 200) {
         await discard(res);
         throw new FetchFailed(`downloading the asset ${name}: ${res.status}`);
@@ -353,4 +357,13 @@ export function publishedText(r: PublishedReport): string {
   for (const f of r.findings) lines.push(`  ${f.where}: ${f.code}: ${f.message}`);
   lines.push(r.ok ? 'every file matches the manifest and every attestation verifies' : `${r.findings.length} problem(s)`);
   return lines.join('\n');
+}
+
+/** A URL's origin, or null when it does not parse. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }
