@@ -95,7 +95,8 @@ function fail(s: Session, what: string, err: unknown, hint?: string): PublishErr
   const where = ` (${url?.url ? `${url.method ?? ''} ${urlForMessage(url.url)}`.trim() : urlForMessage(`${s.apiUrl}/repos/${s.owner}/${s.repo}`)})`;
   // octokit hands a body that is not JSON on as text, and reading fields of it fails.
   const notJson = err instanceof TypeError || err instanceof SyntaxError;
-  const detail = notJson ? 'the answer is not GitHub API JSON (a proxy or login page may answer in its place)' : status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
+  // The error's own words stay in the message: a TypeError may be a bug of ours, not the server's answer.
+  const detail = notJson ? `the answer is not GitHub API JSON (a proxy or login page may answer in its place; ${(err as Error).name}: ${(err as Error).message})` : status === undefined ? githubMessage(err) : `${status} ${githubMessage(err)}`;
   const timedOut = timeoutOf(err);
   const tried = s.deadline.failures > 1 ? `; ${s.deadline.summary()}` : '';
   return new PublishError(`GitHub: ${what} failed${where}: ${timedOut ? timedOut.message : detail}${tried}`, {
