@@ -9,6 +9,8 @@ import { redact, registerUrlCredentials } from '../secrets.js';
 import type { ReleaseConfig } from './schema.js';
 import { parseSimpleYaml, validateFast } from './fast.js';
 import { yamlLine } from './yaml-line.js';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
 
 export interface LoadedConfig {
   /** The repository root: the directory holding the config (or VERSION, or .git). */
@@ -149,9 +151,9 @@ export async function validateConfig(
  * without it, node -e 0 429 ms). A changed file is a new key. The cache dir comes from the context's
  * environment, and a dry run reads the cache but never writes it.
  *
- * The key only names the file: an entry holds the text it was made from and is used only for that exact text, so
- * the hash need not resist collisions (another project's config crafted to collide is refused), and `version show`
- * does not load node:crypto, ~0.05-0.1x of `node -e 0` (bench/startup).
+ * The key only names the file: an entry holds the sha256 of the text it was made from (never the text, which may
+ * hold other tools' settings) and is used only for that text. The sha256 is @noble/hashes' (pure JS, a few
+ * microseconds for a config), so that `version show` does not load node:crypto, ~0.05-0.1x of `node -e 0`.
  */
 export interface LoadOptions {
   /** The context's environment: WHEELWRIGHT_CACHE_DIR, WHEELWRIGHT_NO_CACHE, XDG_CACHE_HOME. Without it, no cache. */
@@ -177,6 +179,11 @@ function cacheKey(source: string): string {
   return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/** The sha256 of a source, in hex: what an entry is checked against. */
+function sourceDigest(source: string): string {
+  return bytesToHex(sha256(new TextEncoder().encode(source)));
+}
+
 function cacheFile(env: NodeJS.ProcessEnv, key: string): string {
   const base = env.WHEELWRIGHT_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wheelwright');
   return path.join(base, 'config', `${key}.json`);
@@ -186,8 +193,8 @@ async function readCached(opts: LoadOptions, source: string): Promise<ReleaseCon
   const env = opts.env;
   if (!env || env.WHEELWRIGHT_NO_CACHE) return null;
   try {
-    const hit = JSON.parse(await readFile(cacheFile(env, cacheKey(source)), 'utf8')) as { source: string; config: ReleaseConfig };
-    return hit.source === source ? hit.config : null;
+    const hit = JSON.parse(await readFile(cacheFile(env, cacheKey(source)), 'utf8')) as { sha256: string; config: ReleaseConfig };
+    return hit.sha256 === sourceDigest(source) ? hit.config : null;
   } catch {
     return null;
   }
@@ -197,7 +204,7 @@ async function writeCached(opts: LoadOptions, source: string, config: ReleaseCon
   const env = opts.env;
   if (!env || env.WHEELWRIGHT_NO_CACHE || opts.dryRun) return;
   const file = cacheFile(env, cacheKey(source));
-  const json = JSON.stringify({ source, config });
+  const json = JSON.stringify({ sha256: sourceDigest(source), config });
   // A config holding a credential (a repository URL's https://user:token@) is never cached to disk.
   if (redact(json) !== json) return;
   try {

@@ -157,12 +157,15 @@ describe('the config cache', () => {
     const [name] = readdirSync(path.join(cache, 'config'));
     expect(name).toMatch(/^[0-9a-f]{16}\.json$/);
     const file = path.join(cache, 'config', name!);
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as { source: string; config: { version_scheme: string } };
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { sha256: string; config: { version_scheme: string } };
+    // The entry holds a digest of the text, never the text (it may hold other tools' settings).
+    expect(readFileSync(file, 'utf8')).not.toContain('version_scheme: calver');
+    expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
     // The entry is what the next run reads: changed under the same source, it is served.
     writeFileSync(file, JSON.stringify({ ...entry, config: { ...entry.config, version_scheme: 'semver' } }));
     expect(await scheme()).toBe('semver');
     // Under the same name but for another text (a colliding config of another project), it is not.
-    writeFileSync(file, JSON.stringify({ source: entry.source.replace('calver', 'semver'), config: { ...entry.config, version_scheme: 'semver' } }));
+    writeFileSync(file, JSON.stringify({ sha256: `${entry.sha256.slice(0, 63)}${entry.sha256.endsWith('0') ? '1' : '0'}`, config: { ...entry.config, version_scheme: 'semver' } }));
     expect(await scheme()).toBe('calver');
   });
 });
