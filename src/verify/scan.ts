@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
+import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo, type ZipReader } from '../wheel/zip.js';
 import { hashFileSync, type FileHash } from '../wheel/hash.js';
 import type { HashResult, HashTask } from '../wheel/hash-task.js';
 import { checkBinary, MissingBytes, sniffBinary, SparseBytes, wantedRanges, type BinaryFinding, type ByteRange, type CheckOptions, type ElfLinks } from '../binary/index.js';
@@ -486,29 +486,67 @@ async function consume(stream: Readable, data: EntryData): Promise<Consumed> {
   return data.finish();
 }
 
+/** A wheel's central directory and what every shard derives from it. */
+interface Directory {
+  /** The file, its size, mtime and inode: a wheel replaced between two shards is read again. */
+  key: string;
+  entries: ZipEntryInfo[];
+  bundledLibraries: string[];
+  wheelFiles: Set<string>;
+}
+
+/**
+ * The directory this thread read last. The shards of a large wheel (8 for torch under --jobs 2) mostly run on
+ * the same thread in turn; each parsed the whole central directory (12,000–16,000 records in torch,
+ * tensorflow, cmeel_boost) again, and each parse left tens of MB of yauzl records for the old generation.
+ */
+let lastDirectory: Directory | null = null;
+
+function directoryOf(key: string, entries: ZipEntryInfo[]): Directory {
+  return {
+    key,
+    entries,
+    bundledLibraries: entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!),
+    wheelFiles: new Set(entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name)),
+  };
+}
+
 async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promise<WheelShardResult> {
   const result: WheelShardResult = { kind: 'wheel', shard: task.shard, entries: null, hashed: [], errors: [], texts: {}, binaries: [], misnamed: [], openError: null, fileHash: null };
-  let zip;
-  try {
-    zip = await openZip(task.file);
-  } catch (err) {
-    result.openError = (err as Error).message;
-    return result;
-  }
+  let zip: ZipReader | null = null;
   let fd = -1;
   let arena: KeepArena | null = null;
   try {
-    fd = openSync(task.file, 'r');
-    const fileSize = fstatSync(fd).size;
     const sync = syncDecoding && threadInflater() !== null;
+    let dir: Directory;
+    let fileSize: number;
+    try {
+      fd = openSync(task.file, 'r');
+      const st = fstatSync(fd);
+      fileSize = st.size;
+      const key = `${task.file}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+      if (sync && lastDirectory?.key === key) dir = lastDirectory;
+      else {
+        zip = await openZip(task.file);
+        dir = directoryOf(key, zip.entries);
+        if (sync) {
+          // The synchronous path reads entries itself: yauzl's records can go now.
+          lastDirectory = dir;
+          zip.close();
+          zip = null;
+        }
+      }
+    } catch (err) {
+      result.openError = (err as Error).message;
+      return result;
+    }
     const fileHasher = task.hashFile && task.shards <= 1 && sync ? new FileHasher(fd) : null;
     // A task decodes one entry at a time: an entry's kept bytes are done with before the next entry is read.
     arena = claimKeepArena();
-    if (task.shard === 0) result.entries = zip.entries;
-    const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
-    const wheelFiles = new Set(zip.entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name));
+    if (task.shard === 0) result.entries = dir.entries;
+    const { bundledLibraries, wheelFiles } = dir;
     // In file order: reads go forward, and the whole-file hash can take each entry's bytes as they pass.
-    const mine = shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
+    const mine = shardOf(readableEntries(dir.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
     for (const e of mine) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
@@ -516,7 +554,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
         // so its bytes are not kept for the binary checks.
         const decode = async (keep: Keep, hasher: FileHasher | null) => {
           const newData = () => new EntryData(e, wantText, keep, arena!);
-          return sync ? decodeEntry(fd, fileSize, e, hasher, newData) : await consume(await zip.open(e), newData());
+          return sync ? decodeEntry(fd, fileSize, e, hasher, newData) : await consume(await zip!.open(e), newData());
         };
         const got = await decode({ binaries: !task.pure, wanted: [] }, fileHasher);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
@@ -539,7 +577,7 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
   } finally {
     if (arena) arena.busy = false;
     if (fd >= 0) closeSync(fd);
-    zip.close();
+    zip?.close();
   }
   return result;
 }
