@@ -5,8 +5,11 @@ import { SparseBytes, type ByteRange, type WantedRange } from '../binary/index.j
 
 /** The block size of a thread's kept bytes; a range that crosses a block's end is kept as two touching pieces. */
 export const KEEP_BLOCK = 1 << 20;
-/** Blocks a thread holds on to between entries; more, when an entry needs them, are let go after it. */
-export const KEEP_RETAIN = 24;
+/**
+ * Blocks a thread holds on to between entries; more, when an entry needs them, are let go after it. The
+ * largest real binaries need 9–13 (8 MiB of head, then the tables and names).
+ */
+export const KEEP_RETAIN = 12;
 
 /**
  * Where kept bytes go: blocks of KEEP_BLOCK, handed out in order and reused from entry to entry, so an
