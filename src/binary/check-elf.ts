@@ -159,7 +159,8 @@ function symbolVersionFindings(entry: string, info: ElfInfo, policy: LinuxPolicy
 function blacklistFindings(entry: string, info: ElfInfo, policy: LinuxPolicy, bundled: ReadonlySet<string>): BinaryFinding[] {
   const out: BinaryFinding[] = [];
   for (const sym of info.undefinedSymbols) {
-    if (sym.weak) continue;
+    // A name cut at blacklistNameLimit() is longer than every blacklisted name.
+    if (sym.weak || sym.cut) continue;
     const libs = (sym.file ? [sym.file] : info.needed).filter((lib) => !bundled.has(lib));
     for (const lib of libs) {
       if (!info.needed.includes(lib) || !policy.blacklist[lib]?.includes(sym.name)) continue;

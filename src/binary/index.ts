@@ -16,19 +16,20 @@
 import { headBytes, MissingBytes, type SparseBytes } from './bytes.js';
 import { checkElfAgainst, searchDirsInWheel } from './check-elf.js';
 import { checkMachOAgainst } from './check-macho.js';
-import { elfRangesOfInterest, isElf, readElf, type ElfInfo } from './elf.js';
+import { elfWantedRanges, isElf, readElf, type ElfInfo, type WantedRange } from './elf.js';
 import { isMachO, machORangesOfInterest, readMachO, type MachOInfo } from './macho.js';
 import { isPe, peMachineName, readPe, type PeInfo } from './pe.js';
+import { blacklistNameLimit } from './policy.js';
 import { parsePlatformTag, type PlatformTarget } from '../platforms/tags.js';
 import type { BinaryFinding, CheckOptions } from './types.js';
 
 export type { BinaryFinding, CheckOptions, ElfLinks } from './types.js';
-export type { ElfInfo, ElfVersionNeed, ElfUndefinedSymbol } from './elf.js';
+export type { ElfInfo, ElfVersionNeed, ElfUndefinedSymbol, WantedRange } from './elf.js';
 export type { MachOInfo, MachOSlice, MachOVersion } from './macho.js';
 export type { PeInfo } from './pe.js';
 export type { PlatformTarget } from '../platforms/tags.js';
 export { readElf } from './elf.js';
-export { MissingBytes, SparseBytes } from './bytes.js';
+export { MissingBytes, SparseBytes, type ByteRange } from './bytes.js';
 export { readMachO } from './macho.js';
 export { machODeploymentTarget } from './check-macho.js';
 export { readPe } from './pe.js';
@@ -98,17 +99,20 @@ function checkAgainst(entry: string, info: Parsed, target: PlatformTarget, all: 
 }
 
 /**
- * For a binary too large to hold whole: the ranges beyond its first and last bytes that the checks will
- * read, as far as its first 4 KiB tell (ELF: PT_INTERP and PT_DYNAMIC; fat Mach-O: each slice's headers).
+ * For a binary too large to hold whole: the ranges the checks will read, as far as the bytes at hand tell
+ * (ELF: see elfWantedRanges; call again as the `leads` ranges come in. Fat Mach-O: each slice's headers,
+ * from the first 4 KiB. PE: nothing beyond the first bytes). The checks ask for anything else they miss.
  */
-export function rangesOfInterest(head: Uint8Array): Array<{ offset: number; size: number }> {
-  if (isElf(head)) return elfRangesOfInterest(head);
-  if (isMachO(head)) return machORangesOfInterest(head);
+export function wantedRanges(bytes: Uint8Array | SparseBytes): WantedRange[] {
+  const head = headBytes(bytes);
+  if (isElf(head)) return elfWantedRanges(bytes, blacklistNameLimit());
+  if (isMachO(head)) return machORangesOfInterest(head).map((r) => ({ ...r, leads: false }));
   return [];
 }
 
 function parse(kind: 'elf' | 'macho' | 'pe', bytes: Uint8Array | SparseBytes): Parsed {
-  if (kind === 'elf') return readElf(bytes);
+  // Symbol names only as far as the blacklist check reads them: the same findings, whole or sparse.
+  if (kind === 'elf') return readElf(bytes, { symbolNameLimit: blacklistNameLimit() });
   if (kind === 'macho') return readMachO(bytes);
   return readPe(bytes);
 }

@@ -58,3 +58,14 @@ export function findPolicy(family: 'manylinux' | 'musllinux', version: [number, 
   }
   return best?.p ?? null;
 }
+
+let nameLimit: number | null = null;
+
+/**
+ * How much of an imported symbol's name the blacklist check needs: one byte more than the longest name any
+ * policy blacklists. A longer name cannot be on a blacklist, whatever its remaining bytes.
+ */
+export function blacklistNameLimit(): number {
+  nameLimit ??= 1 + Math.max(0, ...[...manylinuxPolicies(), ...musllinuxPolicies()].flatMap((p) => Object.values(p.blacklist).flat().map((name) => Buffer.byteLength(name, 'latin1'))));
+  return nameLimit;
+}

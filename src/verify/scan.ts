@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo } from '../wheel/zip.js';
+import { openZip, S_IFDIR, S_IFMT, S_IFREG, type ZipEntryInfo, type ZipReader } from '../wheel/zip.js';
 import { hashFileSync, type FileHash } from '../wheel/hash.js';
 import type { HashResult, HashTask } from '../wheel/hash-task.js';
-import { checkBinary, MissingBytes, rangesOfInterest, sniffBinary, SparseBytes, type BinaryFinding, type CheckOptions, type ElfLinks } from '../binary/index.js';
+import { checkBinary, MissingBytes, sniffBinary, SparseBytes, wantedRanges, type BinaryFinding, type ByteRange, type CheckOptions, type ElfLinks } from '../binary/index.js';
 import { StoredBlockWalker, SyncInflate } from './inflate.js';
+import { KeepArena, RangeKeeper } from './keep.js';
 
 export interface Limits {
   /** Largest total uncompressed size of one artifact, in bytes. */
@@ -228,13 +229,17 @@ class FileHasher {
 }
 
 /**
- * Binaries up to `wholeMax` are kept whole for the binary checks. A larger one (a 400 MB libtorch) keeps
- * its first 16 MiB and last 1 MiB (ELF program and section headers, dynamic symbols and strings; Mach-O
- * load commands), the ranges its head points at, and any range the checks then ask for.
+ * Binaries up to `wholeMax` are kept whole for the binary checks. Of a larger one (a 400 MB libtorch) only
+ * the ranges the checks read are kept (binary/index.ts `wantedRanges`: ELF headers, dynamic and version
+ * tables, dynamic symbols, and only the names they point at in a large string table), found on the way as
+ * its headers come in; also its first `head` bytes, where those tables usually are before the section
+ * headers (at the end) say so. What had streamed past when it became known is read on a second pass that
+ * keeps only the wanted ranges and stops after the last one; after `maxRefetch` passes the binary is kept
+ * whole (a safety net no real wheel reaches).
  */
-const binaryKeep = { wholeMax: 32 * 1024 * 1024, head: 16 * 1024 * 1024, tail: 1024 * 1024, maxRefetch: 4 };
+const binaryKeep = { wholeMax: 8 * 1024 * 1024, head: 8 * 1024 * 1024, maxRefetch: 4 };
 /** What the binary keeping did in this thread (read by tests through `scanTestSeam`). */
-const binaryStats = { refetches: 0, wholeFallbacks: 0 };
+const binaryStats = { sparse: 0, refetches: 0, wholeFallbacks: 0, maxKept: 0 };
 
 /**
  * @internal The one test seam of the scanner: not part of wheelwright's interface, never called by product
@@ -252,69 +257,29 @@ export const scanTestSeam = {
   setBinaryKeep(opts: Partial<typeof binaryKeep>): void {
     Object.assign(binaryKeep, opts);
   },
-  /** What the binary keeping did in this thread. */
+  /** What the binary keeping did in this thread: binaries kept in part, further passes, whole fallbacks, most bytes kept for one binary. */
   binaryStats,
 };
 
-interface Range {
-  offset: number;
-  size: number;
-}
-
-/** Ranges clamped to [0, length), sorted, with overlapping and touching ones merged. */
-function mergeRanges(ranges: Range[], length: number): Range[] {
-  const out: Range[] = [];
-  const sorted = ranges
-    .map((r) => ({ start: Math.max(0, r.offset), end: Math.min(length, r.offset + r.size) }))
-    .filter((r) => r.start < r.end)
-    .sort((x, y) => x.start - y.start);
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.offset + last.size) last.size = Math.max(last.size, r.end - last.offset);
-    else out.push({ offset: r.start, size: r.end - r.start });
-  }
-  return out;
-}
-
-/** What an entry's bytes are kept for: the binary checks (with the ranges they asked for, or all of it). */
+/**
+ * What an entry's bytes are kept for: the binary checks (with the ranges they asked for, or all of it).
+ * `partial`: a second pass for a binary's ranges (the first pass checked its size, CRC and hash): it keeps
+ * only those and stops once they are in.
+ */
 interface Keep {
   binaries: boolean;
-  wanted: Range[] | 'whole';
+  wanted: ByteRange[] | 'whole';
+  partial?: boolean;
 }
 
-/**
- * Where one task's kept bytes go: a buffer per thread, reused from entry to entry, instead of a new one per
- * entry. Kept bytes live only until the entry's checks are done (texts become strings, findings are strings),
- * and a task decodes one entry at a time, so the next entry may overwrite them. A buffer per entry left
- * freed 1–32 MiB blocks resident in each thread (glibc's per-thread arenas): with it, the five largest real
- * wheels peaked at 469 MB RSS under `--jobs 2`, with the slab at 398 MB.
- * One task of a thread holds it at a time (`claimKeepSlab`); another task in flight there allocates its own.
- */
-export class KeepSlab {
-  private buf: Buffer | null = null;
-  busy = false;
+/** The thread's arena for kept bytes (see KeepArena). */
+const threadArena = new KeepArena();
 
-  /** `size` bytes for this entry's kept ranges (valid until the next call); null above SLAB_MAX. */
-  take(size: number): Buffer | null {
-    if (size > SLAB_MAX) return null;
-    if (!this.buf || this.buf.length < size) {
-      this.buf = null;
-      this.buf = Buffer.allocUnsafeSlow(Math.max(size, SLAB_MIN));
-    }
-    return this.buf.subarray(0, size);
-  }
-}
-
-/** The slab may grow to hold a whole binary up to binaryKeep.wholeMax or a large one's head, tail and ranges. */
-const SLAB_MAX = 64 * 1024 * 1024;
-const SLAB_MIN = 1024 * 1024;
-const threadSlab = new KeepSlab();
-
-/** The thread's slab for a task, or null when another task of this thread holds it. */
-function claimKeepSlab(): KeepSlab | null {
-  if (threadSlab.busy) return null;
-  threadSlab.busy = true;
-  return threadSlab;
+/** The thread's arena for a task, or a fresh one when another task of this thread holds it. */
+function claimKeepArena(): KeepArena {
+  if (threadArena.busy) return new KeepArena();
+  threadArena.busy = true;
+  return threadArena;
 }
 
 /**
@@ -331,78 +296,81 @@ class EntryData {
   private headLength = 0;
   private first = Buffer.alloc(0);
   private format: 'elf' | 'macho' | 'pe' | null = null;
-  /** Where kept bytes are copied to, by offset in the entry; null when nothing is kept. */
-  private kept: Array<{ offset: number; bytes: Buffer }> | null = null;
+  /** Where kept bytes are copied to; null when nothing is kept. */
+  private keeper: RangeKeeper | null = null;
 
   constructor(
     private readonly e: ZipEntryInfo,
     private readonly wantText: boolean,
     private readonly keep: Keep,
-    private readonly slab: KeepSlab | null = null,
+    private readonly arena: KeepArena,
   ) {}
+
+  /** A partial pass has all it came for. */
+  get done(): boolean {
+    return this.keep.partial === true && this.head === null && (this.keeper?.done ?? true);
+  }
 
   add(piece: Buffer): void {
     if (this.size + piece.length > this.e.size) throw new Error(`more data than the declared ${this.e.size} bytes`);
-    const at = this.size;
-    this.hash.update(piece);
-    this.crc = crc32(piece, this.crc);
+    if (!this.keep.partial) {
+      this.hash.update(piece);
+      this.crc = crc32(piece, this.crc);
+    }
     this.size += piece.length;
-    if (this.kept) this.copyKept(piece, at);
+    if (this.keeper) this.keeper.add(piece);
     else if (this.head) {
       // Only the first 4 KiB are copied until the sniff says what else is kept.
       const take = piece.subarray(0, HEAD - this.headLength);
       this.head.push(Buffer.from(take));
       this.headLength += take.length;
       if (this.headLength < HEAD) return;
-      this.decide();
-      if (this.kept && take.length < piece.length) this.copyKept(piece.subarray(take.length), at + take.length);
+      const keeper = this.decide();
+      if (keeper && take.length < piece.length) keeper.add(piece.subarray(take.length));
     }
   }
 
   finish(): Consumed {
     if (this.head) this.decide();
-    checkSizeAndCrc(this.size, this.e.size, this.crc, this.e.crc32);
-    const only = this.kept?.length === 1 ? this.kept[0]! : null;
-    const all = only && only.offset === 0 && only.bytes.length === this.size ? only.bytes : null;
+    if (!this.keep.partial) checkSizeAndCrc(this.size, this.e.size, this.crc, this.e.crc32);
+    const kept = this.keeper?.result() ?? null;
+    if (this.keeper) binaryStats.maxKept = Math.max(binaryStats.maxKept, this.keeper.kept);
     return {
-      digest: this.hash.digest('base64url'),
+      digest: this.keep.partial ? '' : this.hash.digest('base64url'),
       size: this.size,
-      text: this.wantText && all ? all.toString('utf8') : null,
+      text: this.wantText && kept ? Buffer.from(contiguous(kept)).toString('utf8') : null,
       head: new Uint8Array(this.first.buffer, this.first.byteOffset, this.first.length),
       format: this.format,
-      binary: this.format && this.kept ? (all ? new Uint8Array(all.buffer, all.byteOffset, all.length) : new SparseBytes(this.size, this.kept)) : null,
+      binary: this.format ? kept : null,
     };
   }
 
-  private copyKept(piece: Buffer, at: number): void {
-    for (const k of this.kept!) {
-      const from = Math.max(at, k.offset);
-      const to = Math.min(at + piece.length, k.offset + k.bytes.length);
-      if (from < to) piece.copy(k.bytes, from - k.offset, from - at, to - at);
-    }
-  }
-
-  /** Once the first 4 KiB are in (or all there is): a copy of them, and what else to keep. */
-  private decide(): void {
+  /** Once the first 4 KiB are in (or all there is): a copy of them, and what else to keep (the keeper, if any). */
+  private decide(): RangeKeeper | null {
     this.first = Buffer.concat(this.head!, this.headLength);
     this.head = null;
     this.format = sniffBinary(this.first);
     const size = this.e.size;
     const binary = this.format !== null && this.keep.binaries;
-    let ranges: Range[] | null = null;
+    this.arena.reset();
     if (this.wantText || (binary && (this.keep.wanted === 'whole' || size <= binaryKeep.wholeMax))) {
-      ranges = [{ offset: 0, size }];
+      this.keeper = new RangeKeeper(size, this.arena);
+      this.keeper.want([{ offset: 0, size }]);
     } else if (binary) {
+      if (!this.keep.partial) binaryStats.sparse++;
+      this.keeper = new RangeKeeper(size, this.arena, wantedRanges);
       const wanted = this.keep.wanted === 'whole' ? [] : this.keep.wanted;
-      ranges = mergeRanges([{ offset: 0, size: binaryKeep.head }, { offset: size - binaryKeep.tail, size: binaryKeep.tail }, ...rangesOfInterest(this.first), ...wanted], size);
+      this.keeper.want([{ offset: 0, size: HEAD }, ...(this.keep.partial ? [] : [{ offset: 0, size: binaryKeep.head }]), ...wanted]);
     }
-    if (ranges) {
-      const slab = this.slab?.take(ranges.reduce((n, r) => n + r.size, 0)) ?? null;
-      let at = 0;
-      this.kept = ranges.map((r) => ({ offset: r.offset, bytes: slab ? slab.subarray(at, (at += r.size)) : Buffer.allocUnsafe(r.size) }));
-    }
-    if (this.kept) this.copyKept(this.first, 0);
+    this.keeper?.add(this.first);
+    this.keeper?.replan();
+    return this.keeper;
   }
+}
+
+/** Kept bytes as one array (a copy when they are in several pieces). */
+function contiguous(kept: Uint8Array | SparseBytes): Uint8Array {
+  return kept instanceof Uint8Array ? kept : kept.range(0, kept.length);
 }
 
 function checkSizeAndCrc(size: number, expectedSize: number, crc: number, expectedCrc: number): void {
@@ -438,15 +406,15 @@ function decodeEntry(fd: number, fileSize: number, e: ZipEntryInfo, fileHasher: 
   if (start + e.compressedSize > fileSize) throw new Error(`its ${e.compressedSize} stored bytes at offset ${start} run past the end of the file (${fileSize} bytes)`);
   const data = newData();
   if (e.method === 0) {
-    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (data.add(block), true));
+    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (data.add(block), !data.done));
     return data.finish();
   }
   // Stored blocks are at least as long as their data; a deflate stream that is not shorter is worth walking.
   if (e.compressedSize >= e.size && e.compressedSize > 0) {
     const walker = new StoredBlockWalker();
     let stored = true;
-    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (stored = walker.feed(block, (piece) => data.add(piece))) && !walker.done);
-    if (stored && walker.done) return data.finish();
+    readBlocks(fd, start, e.compressedSize, fileHasher, (block) => (stored = walker.feed(block, (piece) => data.add(piece))) && !walker.done && !data.done);
+    if (stored && (walker.done || data.done)) return data.finish();
     // A compressed block after all (or a stream cut short): zlib takes it from the start, and has the last word.
     return inflateEntry(fd, start, e, fileHasher, newData());
   }
@@ -462,6 +430,7 @@ function inflateEntry(fd: number, start: number, e: ZipEntryInfo, fileHasher: Fi
       for (let inOff = 0; ; ) {
         const { produced, inputLeft } = z.write(block, inOff, out, last);
         if (produced) data.add(out.subarray(0, produced));
+        if (data.done) return false;
         inOff = block.length - inputLeft;
         // A full output buffer: there may be more. Else zlib took all it could: either it wants the next
         // block, or the stream has ended and what is left of the stored bytes is ignored.
@@ -479,8 +448,8 @@ function inflateEntry(fd: number, start: number, e: ZipEntryInfo, fileHasher: Fi
 
 /**
  * The binary checks of one entry. A large binary is held in part (SparseBytes); when the checks need a
- * range that is not at hand, the entry is decoded again keeping that range too, and after a few such
- * passes, kept whole.
+ * range that is not at hand (it streamed past before the headers said it was wanted), the entry is decoded
+ * again keeping only what the checks want, and after a few such passes, kept whole.
  */
 async function checkBinaryEntry(
   name: string,
@@ -489,18 +458,17 @@ async function checkBinaryEntry(
   options: CheckOptions,
   decode: (keep: Keep, hasher: null) => Promise<Consumed>,
 ): Promise<BinaryFinding[]> {
-  const wanted: Range[] = [];
-  for (;;) {
+  for (let pass = 1; ; pass++) {
     try {
       return checkBinary(name, bytes, platformTags, options);
     } catch (err) {
       if (!(err instanceof MissingBytes)) throw err;
-      wanted.push({ offset: err.offset, size: Math.max(err.size, 64 * 1024) });
-      const whole = wanted.length > binaryKeep.maxRefetch;
+      const whole = pass > binaryKeep.maxRefetch;
       binaryStats.refetches++;
       if (whole) binaryStats.wholeFallbacks++;
-      const again = await decode({ binaries: true, wanted: whole ? 'whole' : wanted }, null);
-      bytes = again.binary!;
+      // Everything the checks want, as far as what is at hand tells, and what they just missed.
+      const wanted = [...wantedRanges(bytes), { offset: err.offset, size: Math.max(err.size, 4096) }];
+      bytes = (await decode(whole ? { binaries: true, wanted: 'whole' } : { binaries: true, wanted, partial: true }, null)).binary!;
     }
   }
 }
@@ -508,44 +476,85 @@ async function checkBinaryEntry(
 /** An entry's data as yauzl's stream (the path where SyncInflate is unavailable). */
 async function consume(stream: Readable, data: EntryData): Promise<Consumed> {
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) data.add(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      data.add(chunk);
+      if (data.done) break;
+    }
   } finally {
     stream.destroy();
   }
   return data.finish();
 }
 
+/** A wheel's central directory and what every shard derives from it. */
+interface Directory {
+  /** The file, its size, mtime and inode: a wheel replaced between two shards is read again. */
+  key: string;
+  entries: ZipEntryInfo[];
+  bundledLibraries: string[];
+  wheelFiles: Set<string>;
+}
+
+/**
+ * The directory this thread read last. The shards of a large wheel (8 for torch under --jobs 2) mostly run on
+ * the same thread in turn; each parsed the whole central directory (12,000–16,000 records in torch,
+ * tensorflow, cmeel_boost) again, and each parse left tens of MB of yauzl records for the old generation.
+ */
+let lastDirectory: Directory | null = null;
+
+function directoryOf(key: string, entries: ZipEntryInfo[]): Directory {
+  return {
+    key,
+    entries,
+    bundledLibraries: entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!),
+    wheelFiles: new Set(entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name)),
+  };
+}
+
 async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promise<WheelShardResult> {
   const result: WheelShardResult = { kind: 'wheel', shard: task.shard, entries: null, hashed: [], errors: [], texts: {}, binaries: [], misnamed: [], openError: null, fileHash: null };
-  let zip;
-  try {
-    zip = await openZip(task.file);
-  } catch (err) {
-    result.openError = (err as Error).message;
-    return result;
-  }
+  let zip: ZipReader | null = null;
   let fd = -1;
-  let slab: KeepSlab | null = null;
+  let arena: KeepArena | null = null;
   try {
-    fd = openSync(task.file, 'r');
-    const fileSize = fstatSync(fd).size;
     const sync = syncDecoding && threadInflater() !== null;
+    let dir: Directory;
+    let fileSize: number;
+    try {
+      fd = openSync(task.file, 'r');
+      const st = fstatSync(fd);
+      fileSize = st.size;
+      const key = `${task.file}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+      if (sync && lastDirectory?.key === key) dir = lastDirectory;
+      else {
+        zip = await openZip(task.file);
+        dir = directoryOf(key, zip.entries);
+        if (sync) {
+          // The synchronous path reads entries itself: yauzl's records can go now.
+          lastDirectory = dir;
+          zip.close();
+          zip = null;
+        }
+      }
+    } catch (err) {
+      result.openError = (err as Error).message;
+      return result;
+    }
     const fileHasher = task.hashFile && task.shards <= 1 && sync ? new FileHasher(fd) : null;
-    // Decoding is synchronous there: an entry's kept bytes are done with before the next entry is read.
-    slab = sync ? claimKeepSlab() : null;
-    if (task.shard === 0) result.entries = zip.entries;
-    const bundledLibraries = zip.entries.filter((e) => LIBRARY_NAME.test(e.name)).map((e) => e.name.split('/').pop()!);
-    const wheelFiles = new Set(zip.entries.filter((e) => !isDirectoryEntry(e)).map((e) => e.name));
+    // A task decodes one entry at a time: an entry's kept bytes are done with before the next entry is read.
+    arena = claimKeepArena();
+    if (task.shard === 0) result.entries = dir.entries;
+    const { bundledLibraries, wheelFiles } = dir;
     // In file order: reads go forward, and the whole-file hash can take each entry's bytes as they pass.
-    const mine = shardOf(readableEntries(zip.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
+    const mine = shardOf(readableEntries(dir.entries, task.limits), task.shard, task.shards).sort((a, b) => a.offset - b.offset);
     for (const e of mine) {
       const wantText = TEXT_FILES.test(e.name) && e.size <= MAX_TEXT;
       try {
         // A pure wheel's binary is one defect (W-PURE-HAS-BINARY); its arch against `any` is not a second one,
         // so its bytes are not kept for the binary checks.
         const decode = async (keep: Keep, hasher: FileHasher | null) => {
-          const newData = () => new EntryData(e, wantText, keep, slab);
-          return sync ? decodeEntry(fd, fileSize, e, hasher, newData) : await consume(await zip.open(e), newData());
+          const newData = () => new EntryData(e, wantText, keep, arena!);
+          return sync ? decodeEntry(fd, fileSize, e, hasher, newData) : await consume(await zip!.open(e), newData());
         };
         const got = await decode({ binaries: !task.pure, wanted: [] }, fileHasher);
         result.hashed.push({ index: e.index, name: e.name, digest: got.digest, size: got.size });
@@ -566,9 +575,9 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
     }
     result.fileHash = fileHasher?.finish() ?? null;
   } finally {
-    if (slab) slab.busy = false;
+    if (arena) arena.busy = false;
     if (fd >= 0) closeSync(fd);
-    zip.close();
+    zip?.close();
   }
   return result;
 }
