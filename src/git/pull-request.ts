@@ -1,7 +1,7 @@
 // Opening the release pull request through the GitHub REST API (@octokit/rest), behind the dry-run boundary.
 import type { Context } from '../context.js';
 import { GitError } from '../errors.js';
-import { networkTimeoutMs } from '../network.js';
+import { networkTimeoutMs, RetryDeadline } from '../network.js';
 import { registerSecret } from '../secrets.js';
 
 export interface GithubTarget {
@@ -41,7 +41,8 @@ export async function openPullRequest(ctx: Context, target: GithubTarget, spec: 
     description,
     async () => {
       const { createGithubClient } = await import('../github/client.js');
-      const octokit = createGithubClient({ token: target.token, apiUrl: target.apiUrl, log: ctx.log, timeoutMs: networkTimeoutMs(ctx.env, 120_000) });
+      // Retries (and Retry-After waits) end at the destination's retry deadline, as publish's do.
+      const octokit = createGithubClient({ token: target.token, apiUrl: target.apiUrl, log: ctx.log, timeoutMs: networkTimeoutMs(ctx.env, 120_000), deadline: new RetryDeadline(ctx.env) });
       try {
         const res = await octokit.rest.pulls.create({ owner: target.owner, repo: target.repo, ...spec });
         return { number: res.data.number, url: res.data.html_url };

@@ -95,6 +95,22 @@ describe.skipIf(!haveTools)('release prepare --pr', () => {
     expect(git(remote, 'for-each-ref')).toBe(remoteBefore);
   });
 
+  it('a 429 asking to wait an hour: gives up at the retry deadline, nothing pushed, nothing left', async () => {
+    const { dir, remote } = setup();
+    gh.inject({ kind: 'rate-limit', status: 429, retryAfter: 3600, route: 'create-pull', times: 1000 });
+    const before = fingerprint(dir);
+    const remoteBefore = git(remote, 'for-each-ref');
+    const started = Date.now();
+    const r = await runRelease(['prepare', '--bump', 'minor', '--date', DATE, '--pr'], { cwd: dir, env: { ...env, WHEELWRIGHT_RETRY_DEADLINE: '2' } });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.stderr).toMatch(/GitHub did not open the pull request release\/0\.4\.0 → main/);
+    expect(r.stderr).toMatch(/Retry-After 3600 s is past the retry deadline|retry deadline/);
+    expect(r.stderr).not.toContain(TOKEN);
+    expect(r.code).toBe(6);
+    expect(fingerprint(dir)).toEqual(before);
+    expect(git(remote, 'for-each-ref')).toBe(remoteBefore);
+  });
+
   it('a token GitHub refuses (401): nothing pushed, nothing left', async () => {
     const { dir, remote } = setup();
     const before = fingerprint(dir);
