@@ -458,6 +458,9 @@ async function checkBinaryEntry(
   options: CheckOptions,
   decode: (keep: Keep, hasher: null) => Promise<Consumed>,
 ): Promise<BinaryFinding[]> {
+  // Every range a pass missed, kept for the passes after it: a partial pass holds only what it was asked
+  // for, so two ranges wantedRanges cannot name would otherwise take turns being missing.
+  const missed: ByteRange[] = [];
   for (let pass = 1; ; pass++) {
     try {
       return checkBinary(name, bytes, platformTags, options);
@@ -467,7 +470,8 @@ async function checkBinaryEntry(
       binaryStats.refetches++;
       if (whole) binaryStats.wholeFallbacks++;
       // Everything the checks want, as far as what is at hand tells, and what they just missed.
-      const wanted = [...wantedRanges(bytes), { offset: err.offset, size: Math.max(err.size, 4096) }];
+      missed.push({ offset: err.offset, size: Math.max(err.size, 4096) });
+      const wanted = [...wantedRanges(bytes), ...missed];
       bytes = (await decode(whole ? { binaries: true, wanted: 'whole' } : { binaries: true, wanted, partial: true }, null)).binary!;
     }
   }
@@ -524,7 +528,8 @@ async function scanWheelShard(task: Extract<ScanTask, { kind: 'wheel' }>): Promi
       fd = openSync(task.file, 'r');
       const st = fstatSync(fd);
       fileSize = st.size;
-      const key = `${task.file}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+      // ctime too: a same-size rewrite that keeps the mtime (cp -p, rsync --inplace) still changes it.
+      const key = `${task.file}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.dev}\0${st.ino}`;
       if (sync && lastDirectory?.key === key) dir = lastDirectory;
       else {
         zip = await openZip(task.file);
