@@ -181,6 +181,20 @@ export function retryAfterMs(value: string | null | undefined, now = Date.now())
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** A failed answer as the final message gives it: `503 Service Unavailable, Retry-After 3600 s`. */
+export function failedAnswer(status: number, statusText: string, retryAfter: number | null): string {
+  return [`${status} ${statusText}`.trim(), retryAfter !== null ? `Retry-After ${Math.round(retryAfter / 1000)} s` : ''].filter(Boolean).join(', ');
+}
+
+/** Whether two URLs share an origin (a URL that does not parse shares none): where a token may go. */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * boundedFetch that answers 5xx and 429 by waiting and asking again (Retry-After when given, else 0.25,
  * 0.5, 1 … s), within the destination's retry deadline: a Retry-After past it is not slept through. The
@@ -195,7 +209,7 @@ export async function fetchWithRetry(url: string, init: RequestInit, opts: Bound
     const res = await boundedFetch(url, init, opts);
     if (res.status < 500 && res.status !== 429) return res;
     const after = retryAfterMs(res.headers.get('retry-after'));
-    opts.deadline.failed([`${res.status} ${res.statusText}`.trim(), after !== null ? `Retry-After ${Math.round(after / 1000)} s` : ''].filter(Boolean).join(', '));
+    opts.deadline.failed(failedAnswer(res.status, res.statusText, after));
     // Retry-After 0 (or a date already past) still waits the backoff: a server cannot make us spin.
     const wait = Math.max(after ?? 0, Math.min(8000, 250 * 2 ** (attempt - 1)));
     const left = opts.deadline.remainingMs();

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CompatError } from '../errors.js';
 import { plainNameProblem, readUserFile } from '../files.js';
 import { githubApiUrl } from '../github/repository.js';
-import { exhaustedOf, fetchWithRetry, networkTimeoutMs, RetryDeadline, retryHint, timeoutHint, timeoutOf, urlForMessage } from '../network.js';
+import { exhaustedOf, fetchWithRetry, networkTimeoutMs, RetryDeadline, retryHint, sameOrigin, timeoutHint, timeoutOf, urlForMessage } from '../network.js';
 import { registerSecret, splitUrlCredentials } from '../secrets.js';
 import { compareVersions, normalizeName, normalizeVersion } from '../version/pep440.js';
 import {
@@ -237,15 +237,6 @@ async function httpGet(url: string, label: string, net: Net, accept?: string, to
     return await fetchWithRetry(url, { headers, redirect: 'follow' }, { timeoutMs: net.timeoutMs, deadline: net.deadline });
   } catch (err) {
     throw unreachable(label, err, url);
-  }
-}
-
-/** Whether two URLs share an origin (a URL that does not parse shares none). */
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
   }
 }
 

@@ -3,7 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../log.js';
-import { boundedFetch, RetriesExhausted, type RetryDeadline, timeoutOf } from '../network.js';
+import { boundedFetch, failedAnswer, RetriesExhausted, retryAfterMs, type RetryDeadline, timeoutOf } from '../network.js';
 import { redactRequestParams } from '../secrets.js';
 import { toolVersion } from '../tool.js';
 
@@ -62,7 +62,7 @@ function timedFetch(timeoutMs: number, deadline?: RetryDeadline): typeof fetch {
       const ra = res.headers.get('retry-after');
       if (res.status >= 500 || res.status === 429 || (res.status === 403 && ra !== null)) {
         failing.add(key);
-        deadline?.failed(`${res.status} ${res.statusText}${ra !== null ? `, Retry-After ${ra} s` : ''}`);
+        deadline?.failed(failedAnswer(res.status, res.statusText, retryAfterMs(ra)));
       } else failing.delete(key);
       return res;
     } catch (err) {

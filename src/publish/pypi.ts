@@ -6,7 +6,7 @@ import { attestationFromBundle, publishStatement, PYPI_PUBLISH_V1, type Attestat
 import { identityToken } from '../attest/oidc.js';
 import { signingEndpoints, signStatement } from '../attest/sigstore.js';
 import { PublishError } from '../errors.js';
-import { networkTimeoutMs, retryDeadlineMs, timeoutHint } from '../network.js';
+import { networkTimeoutMs, retryAfterMs, retryDeadlineMs, timeoutHint } from '../network.js';
 import type { PublishedFile } from '../manifest.js';
 import { registerSecret, redact, splitUrlCredentials } from '../secrets.js';
 import { normalizeName } from '../version/pep440.js';
@@ -106,12 +106,9 @@ function hintFor(message: string): string {
   return 'fix the distribution, run `release verify`, then `release publish` again';
 }
 
+/** Retry-After of a raw header (node:http may give a list), as network.ts reads it. */
 function parseRetryAfter(value: string | string[] | undefined, now: number): number | null {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return null;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  return retryAfterMs(Array.isArray(value) ? value[0] : value, now);
 }
 
 export function createPypiDestination(opts: PypiOptions = {}): Destination {

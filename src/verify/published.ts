@@ -11,7 +11,7 @@ import { checkProvenance } from '../attest/provenance.js';
 export { SUMS_BUNDLE };
 import { BundleVerificationError, loadTrustedRoot, verifyBundle, type DsseBundleJson, type ExpectedIdentity } from '../attest/sigstore.js';
 import type { BuiltArtifact, ReleaseManifest } from '../manifest.js';
-import { exhaustedOf, fetchWithRetry, RetryDeadline, retryHint, timeoutHint, timeoutOf, transferAllowanceMs, urlForMessage } from '../network.js';
+import { exhaustedOf, fetchWithRetry, RetryDeadline, retryHint, sameOrigin, timeoutHint, timeoutOf, transferAllowanceMs, urlForMessage } from '../network.js';
 import { redact } from '../secrets.js';
 import { canonicalizeVersion, normalizeName } from '../version/pep440.js';
 
@@ -240,7 +240,7 @@ export async function verifyPublished(opts: PublishedOptions): Promise<Published
       const assetUrl = named.get(name)!.url;
       // The token goes only to the API's own origin, whatever URL the listing names.
       const { authorization: _token, ...anonymous } = headers;
-      const sent = originOf(assetUrl) === originOf(api) ? headers : anonymous;
+      const sent = sameOrigin(assetUrl, api) ? headers : anonymous;
       const res = await get(assetUrl, { ...sent, accept: 'application/octet-stream' }, timeout, githubDeadline, m.built.find((b) => b.filename === name)?.size);
       if (res.status !== 200) {
         await discard(res);
@@ -357,13 +357,4 @@ export function publishedText(r: PublishedReport): string {
   for (const f of r.findings) lines.push(`  ${f.where}: ${f.code}: ${f.message}`);
   lines.push(r.ok ? 'every file matches the manifest and every attestation verifies' : `${r.findings.length} problem(s)`);
   return lines.join('\n');
-}
-
-/** A URL's origin, or null when it does not parse. */
-function originOf(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
 }

@@ -1,7 +1,7 @@
 // fetchWithRetry and RetryDeadline (wheelwright#17): 5xx and 429 asked again within the deadline, a
 // Retry-After past it never slept through, and the final error saying what was tried.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fetchWithRetry, RetriesExhausted, RetryDeadline, retryHint } from '../../src/network.js';
+import { failedAnswer, fetchWithRetry, RetriesExhausted, RetryDeadline, retryAfterMs, retryHint, sameOrigin } from '../../src/network.js';
 
 const URL_ = 'http://user:planted-0012@127.0.0.1:9/simple/_sets/index.json?token=planted-0013';
 
@@ -73,5 +73,26 @@ describe('fetchWithRetry', () => {
     const res = await fetchWithRetry(URL_, {}, { timeoutMs: 1000, deadline: new RetryDeadline(5000), sleep: async () => undefined });
     expect(res.status).toBe(404);
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('the pieces every client shares', () => {
+  it('reads Retry-After as seconds or an HTTP date, and describes a failed answer without a stray comma', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Fri, 04 Dec 2026 12:01:00 GMT', now)).toBe(60_000);
+    expect(retryAfterMs('Fri, 04 Dec 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeNull();
+    expect(failedAnswer(503, '', 0)).toBe('503, Retry-After 0 s');
+    expect(failedAnswer(429, 'Too Many Requests', 60_000)).toBe('429 Too Many Requests, Retry-After 60 s');
+    expect(failedAnswer(500, 'Internal Server Error', null)).toBe('500 Internal Server Error');
+  });
+
+  it('lets a token go only to its own origin', () => {
+    expect(sameOrigin('https://ghe.example/api/v3/repos/o/r/releases/assets/1', 'https://ghe.example/api/v3')).toBe(true);
+    expect(sameOrigin('https://evil.example/api/v3/repos/o/r/releases/assets/1', 'https://ghe.example/api/v3')).toBe(false);
+    expect(sameOrigin('http://ghe.example/x', 'https://ghe.example/x')).toBe(false);
+    expect(sameOrigin('https://ghe.example:8443/x', 'https://ghe.example/x')).toBe(false);
+    expect(sameOrigin('not a url', 'not a url')).toBe(false);
   });
 });
